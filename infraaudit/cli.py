@@ -1,0 +1,139 @@
+"""The ``infraaudit`` command line. Exit codes: 0 all good, 1 some device failed, 2 bad input,
+130 interrupted (a partial audit is still written)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from infraaudit import __version__
+from infraaudit.errors import InfraAuditError, InventoryError
+from infraaudit.inventory import load_inventory, read_env_file
+from infraaudit.models import AuditDocument, Device
+from infraaudit.output import write_atomic
+from infraaudit.runner import ScanOptions, Scanner
+from infraaudit.summary import summary_table
+from probes.snmp.client import Backend
+
+EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+app = typer.Typer(
+    help="Measure an agency's LAN (SNMP, SSH) and write the audit its reports rest on.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"infraaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False)],
+    )
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def scan(
+    inventory: Annotated[Path, typer.Argument(help="Site inventory YAML.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the audit JSON.")]
+    = Path("audit.json"),
+    env_file: Annotated[Path | None, typer.Option(
+        help="KEY=VALUE file with the secrets the inventory references (${VAR}); the process "
+             "environment wins over it.")] = None,
+    backend: Annotated[Backend, typer.Option(
+        help="SNMP client: gufo (fast, default) or pysnmp (pure-Python reference).")]
+    = Backend.GUFO,
+    fallback: Annotated[bool, typer.Option(
+        help="Rescan with pysnmp a device whose replies gufo cannot decode.")] = True,
+    allow_inline_secrets: Annotated[bool, typer.Option(
+        help="Accept communities/passwords written in the inventory itself (not recommended).")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")]
+    = False,
+) -> None:
+    """Scan every device of a site inventory and write one audit JSON file."""
+    try:
+        env = read_env_file(env_file) if env_file else {}
+        env.update(os.environ)
+        loaded = load_inventory(inventory, env=env, allow_inline_secrets=allow_inline_secrets)
+    except InventoryError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    total = len(loaded.inventory.devices)
+    progress = Progress(
+        TextColumn("[bold]scan[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, disable=quiet, transient=False,
+    )
+    task = progress.add_task(loaded.inventory.site.name, total=total)
+
+    def on_device(device: Device) -> None:
+        progress.advance(task)
+        state = "ok" if device.fully_probed else ("partial" if device.reachable else "no answer")
+        if not quiet:
+            progress.console.print(f"{device.host}:{device.port} {device.name or ''} — {state}",
+                                   highlight=False)
+
+    scanner = Scanner(loaded, ScanOptions(backend=backend, fallback=fallback), on_device)
+    interrupted = False
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        with progress:
+            asyncio.run(scanner.run())
+    except KeyboardInterrupt:
+        interrupted = True
+        err.print("[yellow]interrupted: writing a partial audit (complete: false)[/yellow]")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    doc = scanner.document(complete=not interrupted)
+    try:
+        write_atomic(output, doc.model_dump_json(indent=2) + "\n")
+    except InfraAuditError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILURES) from None
+    if not quiet:
+        Console().print(summary_table(doc))
+    err.print(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
+              "devices fully probed)")
+    if interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(EXIT_OK if doc.coverage.fully_probed == doc.coverage.targets
+                     else EXIT_FAILURES)
+
+
+def audit_json_schema() -> dict[str, object]:
+    return AuditDocument.model_json_schema(mode="serialization")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the audit document."""
+    sys.stdout.write(json.dumps(audit_json_schema(), indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,285 @@
+"""The site inventory: what to scan, with which credentials and how gently.
+
+An inventory is one YAML file per site. Secrets are never written in it: they are references to
+environment variables (``community: "${SITE_SNMP_COMMUNITY}"``), resolved at load time. Errors name
+the file, the line and the field, and say how to fix them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+
+from infraaudit.errors import InventoryError, SecretError
+from infraaudit.models import Agency, Site
+from infraaudit.models.base import Strict
+
+ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+class AuthProtocol(StrEnum):
+    MD5 = "MD5"
+    SHA = "SHA"
+    SHA224 = "SHA-224"
+    SHA256 = "SHA-256"
+    SHA384 = "SHA-384"
+    SHA512 = "SHA-512"
+
+
+class PrivProtocol(StrEnum):
+    DES = "DES"
+    AES128 = "AES-128"
+    AES192 = "AES-192"
+    AES256 = "AES-256"
+
+
+class SnmpV1V2c(Strict):
+    version: Literal["v1", "v2c"]
+    community: SecretStr
+
+
+class SnmpV3(Strict):
+    version: Literal["v3"]
+    user: str
+    auth_protocol: AuthProtocol | None = None
+    auth_password: SecretStr | None = None
+    priv_protocol: PrivProtocol | None = None
+    priv_password: SecretStr | None = None
+    context: str = ""
+
+    @model_validator(mode="after")
+    def _pairs(self) -> SnmpV3:
+        if (self.auth_protocol is None) != (self.auth_password is None):
+            raise ValueError("auth_protocol and auth_password go together: set both or neither")
+        if (self.priv_protocol is None) != (self.priv_password is None):
+            raise ValueError("priv_protocol and priv_password go together: set both or neither")
+        if self.priv_protocol is not None and self.auth_protocol is None:
+            raise ValueError("privacy (priv_*) needs authentication (auth_*) too")
+        return self
+
+    @property
+    def level(self) -> str:
+        if self.priv_protocol:
+            return "authPriv"
+        return "authNoPriv" if self.auth_protocol else "noAuthNoPriv"
+
+
+SnmpProfile = Annotated[SnmpV1V2c | SnmpV3, Field(discriminator="version")]
+
+
+class Credentials(Strict):
+    snmp: dict[str, SnmpProfile] = Field(default_factory=dict)
+
+
+class Limits(Strict):
+    concurrency: int = Field(default=16, ge=1, le=1024, description="devices scanned at once")
+    per_device_concurrency: int = Field(
+        default=2, ge=1, le=16, description="SNMP requests in flight per device"
+    )
+    timeout_s: float = Field(default=2.0, gt=0, le=60)
+    retries: int = Field(default=1, ge=0, le=10)
+    requests_per_second: float = Field(
+        default=50.0, gt=0, le=10000, description="SNMP requests per second per device"
+    )
+    max_repetitions: int = Field(default=25, ge=1, le=200, description="GETBULK size")
+
+
+class DeviceEntry(Strict):
+    host: str
+    port: int = Field(default=161, ge=1, le=65535)
+    snmp: str | None = Field(default=None, description="name of a credentials.snmp profile")
+    name: str | None = None
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            if re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", value):
+                return value
+            raise ValueError(f"{value!r} is neither an IP address nor a host name") from None
+
+
+class Inventory(Strict):
+    agency: Agency
+    site: Site
+    credentials: Credentials = Field(default_factory=Credentials)
+    limits: Limits = Field(default_factory=Limits)
+    devices: list[DeviceEntry] = Field(default_factory=list)
+    subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _profiles_exist(self) -> Inventory:
+        known = sorted(self.credentials.snmp)
+        for i, dev in enumerate(self.devices):
+            if dev.snmp is not None and dev.snmp not in self.credentials.snmp:
+                raise ValueError(
+                    f"devices[{i}] ({dev.host}) uses snmp profile {dev.snmp!r}, which is not "
+                    f"defined under credentials.snmp (defined: {', '.join(known) or 'none'})"
+                )
+        return self
+
+
+@dataclass(frozen=True)
+class LoadedInventory:
+    inventory: Inventory
+    path: Path
+    digest: str  # sha256 of the file bytes
+
+
+# --- secrets ---------------------------------------------------------------------------------
+
+SECRET_KEYS = frozenset({"community", "auth_password", "priv_password", "password", "secret"})
+
+
+def _resolve_secrets(
+    node: Any, path: tuple[str | int, ...], env: dict[str, str], allow_inline: bool,
+    where: _Locator,
+) -> Any:
+    """Replace ``${VAR}`` references by their values; refuse inline secrets unless allowed."""
+    if isinstance(node, dict):
+        return {k: _resolve_secrets(v, (*path, k), env, allow_inline, where) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_secrets(v, (*path, i), env, allow_inline, where) for i, v in enumerate(node)]
+    if not path or path[-1] not in SECRET_KEYS or node is None:
+        return node
+    field = ".".join(str(p) for p in path)
+    text = str(node)
+    match = ENV_REF.match(text)
+    if match:
+        name = match.group(1)
+        if name not in env:
+            raise SecretError(
+                f"{where.describe(path)}: {field} refers to environment variable ${{{name}}}, "
+                f"which is not set. Export it (export {name}=...) or put it in an --env-file."
+            )
+        return env[name]
+    if not allow_inline:
+        raise SecretError(
+            f"{where.describe(path)}: {field} holds a secret written inline. Write a reference "
+            f'such as "${{SITE_SNMP_COMMUNITY}}" and set that environment variable, or pass '
+            "--allow-inline-secrets if you accept the risk."
+        )
+    return text
+
+
+# --- line numbers ----------------------------------------------------------------------------
+
+
+class _Locator:
+    """Maps a path of keys and indexes in the YAML document to a line number."""
+
+    def __init__(self, file: Path, root: yaml.Node | None) -> None:
+        self.file = file
+        self.lines: dict[tuple[str | int, ...], int] = {}
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, str(key.value))
+                self.lines[child] = key.start_mark.line + 1
+                self._walk(value, child)
+                self.lines[child] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._walk(item, (*path, i))
+
+    def describe(self, path: tuple[str | int, ...]) -> str:
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return f"{self.file}:{line}"
+        return str(self.file)
+
+
+def _format_validation(exc: ValidationError, where: _Locator) -> str:
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        # pydantic adds the union tag (e.g. 'v2c') to the location; drop it for the lookup.
+        loc = tuple(p for p in err["loc"] if p not in ("v1", "v2c", "v3"))
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        hint = _HINTS.get(err["type"], "")
+        problems.append(f"  {where.describe(loc)}: {field}: {err['msg']}{hint}")
+    return "\n".join(problems)
+
+
+_HINTS = {
+    "extra_forbidden": " (unknown key: check its spelling and indentation)",
+    "missing": " (add this key)",
+    "union_tag_invalid": " (version must be v1, v2c or v3)",
+    "enum": "",
+}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Read KEY=VALUE lines (``#`` comments, optional ``export``, optional quotes)."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InventoryError(f"cannot read env file {path}: {exc.strerror}") from exc
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
+            raise InventoryError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_inventory(
+    path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    allow_inline_secrets: bool = False,
+) -> LoadedInventory:
+    """Read, resolve and validate an inventory file. Raises InventoryError with a precise message."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InventoryError(f"cannot read inventory {path}: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise InventoryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InventoryError(f"{where}: invalid YAML: {problem}") from exc
+    locator = _Locator(path, node)
+    if not isinstance(data, dict):
+        raise InventoryError(
+            f"{path}: an inventory is a YAML mapping with agency, site, credentials and devices"
+        )
+    resolved = _resolve_secrets(
+        data, (), dict(os.environ) if env is None else env, allow_inline_secrets, locator
+    )
+    try:
+        inventory = Inventory.model_validate(resolved)
+    except ValidationError as exc:
+        raise InventoryError(
+            f"{path}: {exc.error_count()} problem(s):\n{_format_validation(exc, locator)}"
+        ) from None  # the pydantic error may quote resolved secrets: do not chain it
+    return LoadedInventory(inventory, path, hashlib.sha256(raw).hexdigest())

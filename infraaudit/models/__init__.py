@@ -1,0 +1,41 @@
+"""Pydantic models of the audit document (schema_version 1)."""
+
+from infraaudit.models.audit import (
+    SCHEMA_VERSION,
+    Agency,
+    AuditDocument,
+    Coverage,
+    ScanMeta,
+    Site,
+)
+from infraaudit.models.device import (
+    AddressFamily,
+    Device,
+    Duplex,
+    IpAddress,
+    LldpNeighbour,
+    Port,
+    PortCounters,
+    ProbeResult,
+    ProbeStatus,
+    Role,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AddressFamily",
+    "Agency",
+    "AuditDocument",
+    "Coverage",
+    "Device",
+    "Duplex",
+    "IpAddress",
+    "LldpNeighbour",
+    "Port",
+    "PortCounters",
+    "ProbeResult",
+    "ProbeStatus",
+    "Role",
+    "ScanMeta",
+    "Site",
+]

@@ -1,0 +1,59 @@
+"""The audit document: one JSON file per site scan, the contract with reports and the province.
+
+Change its shape only together with SCHEMA_VERSION and a migration.
+"""
+
+import uuid
+from typing import Literal
+
+from pydantic import Field
+
+from infraaudit.models.base import Strict
+from infraaudit.models.device import Device
+
+SCHEMA_VERSION = 1
+
+
+class Agency(Strict):
+    code: str
+    name: str
+
+
+class Site(Strict):
+    id: str
+    name: str
+    address: str | None = None
+
+
+class ScanMeta(Strict):
+    tool_version: str
+    started_at: str = Field(description="ISO 8601 UTC")
+    finished_at: str | None = Field(default=None, description="ISO 8601 UTC")
+    scanning_host: str
+    inventory_digest: str = Field(description="sha256 of the inventory file as read")
+    snmp_backend: str
+    complete: bool = Field(description="false when the scan was interrupted before the end")
+
+
+class Coverage(Strict):
+    targets: int
+    reachable: int
+    fully_probed: int
+
+
+class AuditDocument(Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    audit_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    agency: Agency
+    site: Site
+    scan: ScanMeta
+    coverage: Coverage
+    devices: list[Device] = Field(default_factory=list)
+
+    def recount(self) -> None:
+        """Recompute the coverage block from the devices."""
+        self.coverage = Coverage(
+            targets=len(self.devices),
+            reachable=sum(d.reachable for d in self.devices),
+            fully_probed=sum(d.fully_probed for d in self.devices),
+        )

@@ -1,0 +1,135 @@
+"""What one scan learns about a device and its ports."""
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from infraaudit.models.base import Strict
+
+
+class ProbeStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    UNSUPPORTED = "unsupported"  # the device does not implement what the probe reads
+    SKIPPED = "skipped"  # not run, e.g. because the device did not answer at all
+
+
+class ProbeResult(Strict):
+    """How one probe went on one device: the record that makes a failure visible."""
+
+    probe: str
+    status: ProbeStatus
+    error: str | None = None
+    started_at: str = Field(description="ISO 8601 UTC time the probe started")
+    duration_ms: float
+    backend: str | None = Field(default=None, description="SNMP client backend that answered")
+    varbinds: int = Field(default=0, description="number of SNMP values read")
+
+
+class Role(StrEnum):
+    ROUTER = "router"
+    SWITCH = "switch"
+    FIREWALL = "firewall"
+    AP = "ap"
+    SERVER = "server"
+    PRINTER = "printer"
+    UPS = "ups"
+    OTHER = "other"
+
+
+class AddressFamily(StrEnum):
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+
+
+class IpAddress(Strict):
+    address: str
+    family: AddressFamily
+    prefix_length: int | None = None
+    if_index: int | None = None
+    scope: Literal["global", "link-local", "loopback", "other"] = "global"
+    source: str = Field(description="MIB table the address came from")
+
+
+class PortCounters(Strict):
+    """Raw counter values at poll time (64-bit where the agent offers them)."""
+
+    in_octets: int | None = None
+    out_octets: int | None = None
+    in_ucast_pkts: int | None = None
+    out_ucast_pkts: int | None = None
+    in_errors: int | None = None
+    out_errors: int | None = None
+    in_discards: int | None = None
+    out_discards: int | None = None
+    fcs_errors: int | None = None
+    alignment_errors: int | None = None
+    hc: bool = Field(default=False, description="octet/packet counters are 64-bit (ifXTable)")
+
+
+class LldpNeighbour(Strict):
+    sys_name: str | None = None
+    sys_descr: str | None = None
+    chassis_id: str | None = None
+    port_id: str | None = None
+    port_descr: str | None = None
+    capabilities: list[str] = Field(default_factory=list, description="enabled capabilities")
+    mgmt_address: str | None = None
+
+
+class Duplex(StrEnum):
+    FULL = "full"
+    HALF = "half"
+    UNKNOWN = "unknown"
+
+
+class Port(Strict):
+    if_index: int
+    name: str | None = None
+    descr: str | None = None
+    alias: str | None = None
+    type: str | None = Field(default=None, description="IANAifType name, e.g. ethernetCsmacd")
+    admin_status: str | None = None
+    oper_status: str | None = None
+    speed_mbps: float | None = None
+    duplex: Duplex | None = None
+    mtu: int | None = None
+    mac: str | None = None
+    last_change_s: float | None = Field(
+        default=None, description="ifLastChange as seconds since the agent started"
+    )
+    counters: PortCounters = Field(default_factory=PortCounters)
+    lldp_neighbours: list[LldpNeighbour] = Field(default_factory=list)
+    mac_count: int | None = Field(default=None, description="MAC addresses learned on the port")
+    addresses: list[IpAddress] = Field(default_factory=list)
+
+
+class Device(Strict):
+    host: str
+    port: int = 161
+    name: str | None = Field(default=None, description="name given in the inventory")
+    snmp_profile: str | None = Field(default=None, description="credential profile name, no secret")
+    reachable: bool = False
+    sys_name: str | None = None
+    sys_descr: str | None = None
+    sys_object_id: str | None = None
+    sys_location: str | None = None
+    sys_contact: str | None = None
+    uptime_s: float | None = None
+    vendor: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    firmware: str | None = None
+    hardware_rev: str | None = None
+    role: Role = Role.OTHER
+    role_reason: str | None = None
+    ports: list[Port] = Field(default_factory=list)
+    addresses: list[IpAddress] = Field(default_factory=list)
+    probes: list[ProbeResult] = Field(default_factory=list)
+
+    @property
+    def fully_probed(self) -> bool:
+        return self.reachable and all(
+            p.status in (ProbeStatus.OK, ProbeStatus.UNSUPPORTED) for p in self.probes
+        )

@@ -1,0 +1,142 @@
+"""Scan every device of a site inventory: bounded concurrency, one failure is one record.
+
+``Scanner.run`` may be interrupted at any await (Ctrl-C); ``Scanner.document`` then still builds a
+valid audit in which the devices not yet finished are marked skipped and ``complete`` is false.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from infraaudit import __version__
+from infraaudit.errors import TransportError
+from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, SnmpV1V2c
+from infraaudit.models import (
+    AuditDocument,
+    Coverage,
+    Device,
+    ProbeResult,
+    ProbeStatus,
+    ScanMeta,
+)
+from probes.snmp.client import Backend, SnmpCredentials, SnmpTarget, make_client
+from probes.snmp.device import PROBES, Collected, assemble, collect
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    backend: Backend = Backend.GUFO
+    fallback: bool = True  # rescan with pysnmp a device whose replies gufo cannot decode
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def target_for(entry: DeviceEntry, inventory: Inventory) -> SnmpTarget | None:
+    if entry.snmp is None:
+        return None
+    profile = inventory.credentials.snmp[entry.snmp]
+    if isinstance(profile, SnmpV1V2c):
+        creds = SnmpCredentials(profile.version, community=profile.community.get_secret_value())
+    else:
+        creds = SnmpCredentials(
+            "v3", user=profile.user, context=profile.context,
+            auth_protocol=profile.auth_protocol.value if profile.auth_protocol else None,
+            auth_password=profile.auth_password.get_secret_value() if profile.auth_password else "",
+            priv_protocol=profile.priv_protocol.value if profile.priv_protocol else None,
+            priv_password=profile.priv_password.get_secret_value() if profile.priv_password else "",
+        )
+    limits = inventory.limits
+    return SnmpTarget(
+        host=entry.host, port=entry.port, credentials=creds, timeout_s=limits.timeout_s,
+        retries=limits.retries, requests_per_second=limits.requests_per_second,
+        concurrency=limits.per_device_concurrency, max_repetitions=limits.max_repetitions,
+    )
+
+
+def _all_probes(status: ProbeStatus, error: str) -> list[ProbeResult]:
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    return [ProbeResult(probe=p.name, status=status, error=error, started_at=now, duration_ms=0)
+            for p in PROBES]
+
+
+async def _collect_with(target: SnmpTarget, backend: Backend) -> Collected:
+    client = make_client(target, backend)
+    try:
+        await client.open()
+        return await collect(client)
+    except TransportError as exc:
+        return Collected(results=_all_probes(ProbeStatus.FAILED, str(exc)))
+    finally:
+        await client.close()
+
+
+async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOptions) -> Device:
+    device = Device(host=entry.host, port=entry.port, name=entry.name, snmp_profile=entry.snmp)
+    target = target_for(entry, inventory)
+    if target is None:
+        device.probes = _all_probes(ProbeStatus.SKIPPED, "no snmp credential profile for device")
+        return device
+    collected = await _collect_with(target, options.backend)
+    if collected.decode_failed and options.fallback and options.backend is Backend.GUFO:
+        log.info("%s: gufo could not decode the replies, rescanning with pysnmp", entry.host)
+        collected = await _collect_with(target, Backend.PYSNMP)
+    return assemble(device, collected)
+
+
+class Scanner:
+    def __init__(self, loaded: LoadedInventory, options: ScanOptions | None = None,
+                 on_device: Callable[[Device], None] | None = None) -> None:
+        self.loaded = loaded
+        self.options = options or ScanOptions()
+        self.on_device = on_device
+        self.started_at = now_iso()
+        self.finished: dict[int, Device] = {}
+
+    async def run(self) -> None:
+        inventory = self.loaded.inventory
+        slots = asyncio.Semaphore(inventory.limits.concurrency)
+
+        async def one(position: int, entry: DeviceEntry) -> None:
+            async with slots:
+                device = await scan_device(entry, inventory, self.options)
+            self.finished[position] = device
+            if self.on_device is not None:
+                self.on_device(device)
+
+        async with asyncio.TaskGroup() as group:
+            for position, entry in enumerate(inventory.devices):
+                group.create_task(one(position, entry))
+
+    def document(self, *, complete: bool) -> AuditDocument:
+        inventory = self.loaded.inventory
+        devices = []
+        for position, entry in enumerate(inventory.devices):
+            device = self.finished.get(position)
+            if device is None:
+                device = Device(host=entry.host, port=entry.port, name=entry.name,
+                                snmp_profile=entry.snmp,
+                                probes=_all_probes(ProbeStatus.SKIPPED, "scan interrupted"))
+            devices.append(device)
+        doc = AuditDocument(
+            agency=inventory.agency,
+            site=inventory.site,
+            scan=ScanMeta(
+                tool_version=__version__, started_at=self.started_at, finished_at=now_iso(),
+                scanning_host=socket.gethostname(), inventory_digest=self.loaded.digest,
+                snmp_backend=self.options.backend.value,
+                complete=complete and len(self.finished) == len(devices),
+            ),
+            coverage=Coverage(targets=0, reachable=0, fully_probed=0),
+            devices=devices,
+        )
+        doc.recount()
+        return doc

@@ -1,0 +1,74 @@
+"""BRIDGE-MIB / Q-BRIDGE-MIB forwarding database: how many MAC addresses each port has learned.
+
+Bridge port numbers are mapped to ifIndex through dot1dBasePortIfIndex. Cisco IOS keeps one FDB
+per VLAN behind community@vlan contexts; that is not read here (the counts cover VLAN 1 only).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pydantic import BaseModel, ConfigDict
+
+from probes.snmp.base import SnmpProbe
+from probes.snmp.values import Column, Walked, integer, split_index
+
+LEARNED, SELF = 3, 4  # dot1dTpFdbStatus
+
+
+class BridgeFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base_port_if_index: dict[int, int] = {}
+    mac_count_by_if_index: dict[int, int] = {}
+    unmapped_macs: int = 0
+    source: str | None = None
+
+
+def _count(ports: Column, statuses: Column) -> dict[int, set[str]]:
+    """FDB rows -> bridge port -> distinct MACs (the last six index arcs are the MAC)."""
+    macs: dict[int, set[str]] = defaultdict(set)
+    for index, port in ports.items():
+        status = integer(statuses.get(index))
+        port_no = integer(port)
+        if port_no is None or port_no == 0 or (status is not None and status != LEARNED):
+            continue
+        macs[port_no].add(".".join(index.split(".")[-6:]))
+    return macs
+
+
+def parse(walked: Walked) -> BridgeFacts:
+    base = {}
+    for index, if_index in walked.get("dot1dBasePortIfIndex", {}).items():
+        value = integer(if_index)
+        if value is not None and split_index(index):
+            base[int(index)] = value
+    q_ports = walked.get("dot1qTpFdbPort", {})
+    if q_ports:
+        macs, source = _count(q_ports, walked.get("dot1qTpFdbStatus", {})), "Q-BRIDGE-MIB"
+    else:
+        macs = _count(walked.get("dot1dTpFdbPort", {}), walked.get("dot1dTpFdbStatus", {}))
+        source = "BRIDGE-MIB" if macs else None
+    by_if: dict[int, int] = {}
+    unmapped = 0
+    for bridge_port, addresses in macs.items():
+        if_index = base.get(bridge_port)
+        if if_index is None:
+            unmapped += len(addresses)
+        else:
+            by_if[if_index] = by_if.get(if_index, 0) + len(addresses)
+    return BridgeFacts(base_port_if_index=base, mac_count_by_if_index=dict(sorted(by_if.items())),
+                       unmapped_macs=unmapped, source=source)
+
+
+PROBE = SnmpProbe(
+    name="bridge",
+    parse=parse,
+    columns={
+        "dot1dBasePortIfIndex": "1.3.6.1.2.1.17.1.4.1.2",
+        "dot1dTpFdbPort": "1.3.6.1.2.1.17.4.3.1.2",
+        "dot1dTpFdbStatus": "1.3.6.1.2.1.17.4.3.1.3",
+        "dot1qTpFdbPort": "1.3.6.1.2.1.17.7.1.2.2.1.2",
+        "dot1qTpFdbStatus": "1.3.6.1.2.1.17.7.1.2.2.1.3",
+    },
+)

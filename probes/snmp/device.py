@@ -1,0 +1,153 @@
+"""Run the SNMP probes against one device and assemble one Device record from their facts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from infraaudit.errors import DecodeError, TransportError
+from infraaudit.models import Device, Port, ProbeResult, ProbeStatus
+from probes.snmp import bridge, entity, interfaces, ip, lldp, system
+from probes.snmp.base import SnmpProbe
+from probes.snmp.client import BaseClient
+from probes.snmp.role import guess_role
+from probes.snmp.table import count_values
+
+PROBES: tuple[SnmpProbe[Any], ...] = (
+    system.PROBE, entity.PROBE, interfaces.PROBE, ip.PROBE, lldp.PROBE, bridge.PROBE,
+)
+
+
+@dataclass
+class Collected:
+    facts: dict[str, BaseModel] = field(default_factory=dict)
+    results: list[ProbeResult] = field(default_factory=list)
+    decode_failed: bool = False
+
+
+async def run_probe(probe: SnmpProbe[Any], client: BaseClient) -> tuple[BaseModel | None,
+                                                                          ProbeResult, bool]:
+    """Run one probe; any failure becomes the returned result, never an exception."""
+    started = datetime.now(UTC).isoformat(timespec="milliseconds")
+    t0 = time.perf_counter()
+    facts: BaseModel | None = None
+    count, error, decode = 0, None, False
+    try:
+        walked = await probe.collect(client)
+        count = count_values(walked)
+        if count:
+            facts = probe.parse(walked)
+        status = ProbeStatus.OK if count else ProbeStatus.UNSUPPORTED
+        if not count:
+            error = "the agent has none of the objects this probe reads"
+    except DecodeError as exc:
+        status, error, decode = ProbeStatus.FAILED, str(exc), True
+    except TransportError as exc:
+        status, error = ProbeStatus.FAILED, str(exc)
+    except Exception as exc:  # a parser bug on odd data must not stop the scan
+        status, error = ProbeStatus.FAILED, f"internal error while parsing: {exc!r}"
+    result = ProbeResult(
+        probe=probe.name, status=status, error=error, started_at=started,
+        duration_ms=round((time.perf_counter() - t0) * 1000, 2),
+        backend=client.backend.value, varbinds=count,
+    )
+    return facts, result, decode
+
+
+async def collect(client: BaseClient, probes: tuple[SnmpProbe[Any], ...] = PROBES) -> Collected:
+    """The system probe first: if the device does not answer it, the rest are skipped."""
+    out = Collected()
+    first, *rest = probes
+    facts, result, decode = await run_probe(first, client)
+    out.results.append(result)
+    out.decode_failed |= decode
+    if facts is None:
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        out.results += [
+            ProbeResult(probe=p.name, status=ProbeStatus.SKIPPED, started_at=now, duration_ms=0,
+                        error=f"skipped: {first.name} probe got no answer")
+            for p in rest
+        ]
+        return out
+    out.facts[first.name] = facts
+    for probe, (f, r, d) in zip(rest, await asyncio.gather(*(run_probe(p, client) for p in rest)),
+                                strict=True):
+        out.results.append(r)
+        out.decode_failed |= d
+        if f is not None:
+            out.facts[probe.name] = f
+    return out
+
+
+def map_lldp_ports(facts: lldp.LldpFacts, ports: list[Port],
+                   base_ports: dict[int, int]) -> dict[int, int]:
+    """localPortNum -> ifIndex: by the local port id or description matching a port's name,
+    then through the bridge port table, then as an ifIndex itself (what LibreNMS does too)."""
+    by_name: dict[str, int] = {}
+    for port in ports:
+        for label in (port.descr, port.alias, port.mac, port.name):
+            if label:
+                by_name[label.lower()] = port.if_index
+    indexes = {p.if_index for p in ports}
+    mapping = {}
+    for local in facts.ports:
+        for label in (local.local_port_id, local.local_port_descr):
+            if label and label.lower() in by_name:
+                mapping[local.local_port_num] = by_name[label.lower()]
+                break
+        else:
+            if local.local_port_num in base_ports:
+                mapping[local.local_port_num] = base_ports[local.local_port_num]
+            elif local.local_port_num in indexes:
+                mapping[local.local_port_num] = local.local_port_num
+    return mapping
+
+
+def assemble(device: Device, collected: Collected) -> Device:
+    """Fill ``device`` (host, name, profile already set) from the probes' facts. Pure."""
+    f = collected.facts
+    device.probes = collected.results
+    sys_facts = f.get("system")
+    if not isinstance(sys_facts, system.SystemFacts):
+        device.reachable = False
+        return device
+    device.reachable = True
+    for name in ("sys_name", "sys_descr", "sys_object_id", "sys_location", "sys_contact",
+                 "uptime_s", "vendor"):
+        setattr(device, name, getattr(sys_facts, name))
+    ent = f.get("entity")
+    if isinstance(ent, entity.EntityFacts):
+        device.model, device.serial = ent.model, ent.serial
+        device.firmware, device.hardware_rev = ent.firmware, ent.hardware_rev
+    ifs = f.get("interfaces")
+    ports = list(ifs.ports) if isinstance(ifs, interfaces.InterfaceFacts) else []
+    by_index = {p.if_index: p for p in ports}
+    br = f.get("bridge")
+    base_ports: dict[int, int] = {}
+    if isinstance(br, bridge.BridgeFacts):
+        base_ports = br.base_port_if_index
+        for if_index, count in br.mac_count_by_if_index.items():
+            if if_index in by_index:
+                by_index[if_index].mac_count = count
+    nb = f.get("lldp")
+    if isinstance(nb, lldp.LldpFacts):
+        mapping = map_lldp_ports(nb, ports, base_ports)
+        for local in nb.ports:
+            target = by_index.get(mapping.get(local.local_port_num, -1))
+            if target is not None:
+                target.lldp_neighbours = list(local.neighbours)
+    addrs = f.get("ip")
+    if isinstance(addrs, ip.IpFacts):
+        device.addresses = list(addrs.addresses)
+        for address in addrs.addresses:
+            port = by_index.get(address.if_index or -1)
+            if port is not None:
+                port.addresses.append(address)
+    device.ports = ports
+    device.role, device.role_reason = guess_role(sys_facts, ports)
+    return device

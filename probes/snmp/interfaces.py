@@ -1,0 +1,110 @@
+"""IF-MIB ifTable + ifXTable and EtherLike-MIB dot3StatsTable: every port, its state and counters."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from infraaudit.models import Duplex, Port, PortCounters
+from probes.snmp.base import SnmpProbe
+from probes.snmp.client import Value
+from probes.snmp.values import Walked, integer, mac, text
+
+_IF = "1.3.6.1.2.1.2.2.1"
+_IFX = "1.3.6.1.2.1.31.1.1.1"
+_DOT3 = "1.3.6.1.2.1.10.7.2.1"
+
+IF_STATUS = {1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "notPresent",
+             7: "lowerLayerDown"}
+DUPLEX = {1: Duplex.UNKNOWN, 2: Duplex.HALF, 3: Duplex.FULL}
+# The IANAifType values met on LAN gear; others are reported as "iftype-<n>".
+IF_TYPES = {
+    1: "other", 6: "ethernetCsmacd", 18: "ds1", 22: "propPointToPointSerial", 23: "ppp",
+    24: "softwareLoopback", 32: "frameRelay", 37: "atm", 49: "aal5", 53: "propVirtual",
+    56: "fibreChannel", 62: "fastEther", 69: "fastEtherFX", 71: "ieee80211", 94: "adsl",
+    97: "vdsl", 117: "gigabitEthernet", 131: "tunnel", 135: "l2vlan", 136: "l3ipvlan",
+    142: "ipForward", 150: "mplsTunnel", 161: "ieee8023adLag", 166: "mpls", 188: "radioMAC",
+    209: "bridge", 243: "wwanPP", 244: "wwanPP2", 251: "vdsl2",
+}
+SPEED_SATURATED = 4_294_967_295  # ifSpeed tops out here; ifHighSpeed holds the real value
+
+
+class InterfaceFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ports: list[Port]
+
+
+def parse(walked: Walked) -> InterfaceFacts:
+    indexes: set[str] = set()
+    for column in ("ifDescr", "ifType", "ifOperStatus", "ifName"):
+        indexes.update(walked.get(column, {}))
+    ports = []
+    for index in sorted(indexes, key=int):
+        def get(name: str, index: str = index) -> Value | None:
+            return walked.get(name, {}).get(index)
+
+        hc = get("ifHCInOctets") is not None
+        ports.append(Port(
+            if_index=int(index),
+            name=text(get("ifName")) or text(get("ifDescr")),
+            descr=text(get("ifDescr")),
+            alias=text(get("ifAlias")),
+            type=_if_type(integer(get("ifType"))),
+            admin_status=IF_STATUS.get(integer(get("ifAdminStatus")) or 0),
+            oper_status=IF_STATUS.get(integer(get("ifOperStatus")) or 0),
+            speed_mbps=_speed(integer(get("ifSpeed")), integer(get("ifHighSpeed"))),
+            duplex=DUPLEX.get(integer(get("dot3StatsDuplexStatus")) or 0),
+            mtu=integer(get("ifMtu")),
+            mac=mac(get("ifPhysAddress")),
+            last_change_s=_ticks(integer(get("ifLastChange"))),
+            counters=PortCounters(
+                in_octets=integer(get("ifHCInOctets" if hc else "ifInOctets")),
+                out_octets=integer(get("ifHCOutOctets" if hc else "ifOutOctets")),
+                in_ucast_pkts=integer(get("ifHCInUcastPkts" if hc else "ifInUcastPkts")),
+                out_ucast_pkts=integer(get("ifHCOutUcastPkts" if hc else "ifOutUcastPkts")),
+                in_errors=integer(get("ifInErrors")),
+                out_errors=integer(get("ifOutErrors")),
+                in_discards=integer(get("ifInDiscards")),
+                out_discards=integer(get("ifOutDiscards")),
+                fcs_errors=integer(get("dot3StatsFCSErrors")),
+                alignment_errors=integer(get("dot3StatsAlignmentErrors")),
+                hc=hc,
+            ),
+        ))
+    return InterfaceFacts(ports=ports)
+
+
+def _if_type(code: int | None) -> str | None:
+    if code is None:
+        return None
+    return IF_TYPES.get(code, f"iftype-{code}")
+
+
+def _speed(if_speed: int | None, high_speed: int | None) -> float | None:
+    if high_speed:  # Mb/s, the only right value above 4.29 Gb/s
+        return float(high_speed)
+    if if_speed is None or if_speed == SPEED_SATURATED:
+        return None
+    return if_speed / 1_000_000
+
+
+def _ticks(value: int | None) -> float | None:
+    return value / 100 if value is not None else None
+
+
+PROBE = SnmpProbe(
+    name="interfaces",
+    parse=parse,
+    columns={
+        "ifDescr": f"{_IF}.2", "ifType": f"{_IF}.3", "ifMtu": f"{_IF}.4", "ifSpeed": f"{_IF}.5",
+        "ifPhysAddress": f"{_IF}.6", "ifAdminStatus": f"{_IF}.7", "ifOperStatus": f"{_IF}.8",
+        "ifLastChange": f"{_IF}.9", "ifInOctets": f"{_IF}.10", "ifInUcastPkts": f"{_IF}.11",
+        "ifInDiscards": f"{_IF}.13", "ifInErrors": f"{_IF}.14", "ifOutOctets": f"{_IF}.16",
+        "ifOutUcastPkts": f"{_IF}.17", "ifOutDiscards": f"{_IF}.19", "ifOutErrors": f"{_IF}.20",
+        "ifName": f"{_IFX}.1", "ifHCInOctets": f"{_IFX}.6", "ifHCInUcastPkts": f"{_IFX}.7",
+        "ifHCOutOctets": f"{_IFX}.10", "ifHCOutUcastPkts": f"{_IFX}.11",
+        "ifHighSpeed": f"{_IFX}.15", "ifAlias": f"{_IFX}.18",
+        "dot3StatsAlignmentErrors": f"{_DOT3}.2", "dot3StatsFCSErrors": f"{_DOT3}.3",
+        "dot3StatsDuplexStatus": f"{_DOT3}.19",
+    },
+)

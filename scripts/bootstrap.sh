@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up everything infraaudit needs on a fresh Debian 12 machine.
+# Idempotent: safe to run before every demo or test run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "bootstrap: installing system packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "bootstrap: missing system packages: ${missing[*]}" >&2
+        echo "bootstrap: run 'sudo apt-get install ${missing[*]}' and try again" >&2
+        exit 1
+    fi
+fi
+# The Debian packages enable services we never use: the lab starts its own agents.
+if [ "$(id -u)" -eq 0 ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now snmpd lldpd >/dev/null 2>&1 || true
+fi
+
+# Debian's python3 has gdbm (snmpsim's index needs it); fall back to whatever python3 is first.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+if [ ! -x .venv/bin/python ]; then
+    echo "bootstrap: creating .venv with $PY"
+    "$PY" -m venv .venv
+fi
+stamp=.venv/.installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "bootstrap: installing Python packages into .venv"
+    .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+    .venv/bin/pip install -q -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
+    .venv/bin/python -c "import infraaudit, gufo.snmp, pysnmp, snmpsim" 
+    touch "$stamp"
+fi
