@@ -84,6 +84,10 @@ def _from_ipv6_addr_table(walked: Walked) -> list[IpAddress]:
 
 def parse(walked: Walked) -> IpFacts:
     modern = _from_ip_address_table(walked)
+    legacy_prefixes = {a.address: a.prefix_length for a in _from_ip_addr_table(walked)}
+    for address in modern:  # some agents leave ipAddressPrefix at 0.0 but fill ipAdEntNetMask
+        if address.prefix_length is None:
+            address.prefix_length = legacy_prefixes.get(address.address)
     addresses = list(modern)
     if not any(a.family is AddressFamily.IPV4 for a in modern):
         addresses += _from_ip_addr_table(walked)

@@ -1,0 +1,44 @@
+"""Replay cases, napalm style: tests/replay/<probe>/<case>/{walk.snmprec, expected.json, SOURCE.txt}.
+
+Each case runs the probe (or the whole device scan for ``device/``) over a ReplayClient serving the
+recorded walk, and compares the models with the reviewed expected JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from probes.snmp.replay import ReplayClient
+from tests.replay.run_case import CASES, run_case
+
+ALL = sorted(p.parent for p in CASES.glob("*/*/walk.snmprec"))
+
+
+def test_every_probe_has_replay_cases() -> None:
+    from probes.snmp.device import PROBES
+
+    covered = {case.parent.name for case in ALL}
+    assert {p.name for p in PROBES} | {"device"} <= covered
+
+
+@pytest.mark.parametrize("case", ALL, ids=[f"{c.parent.name}/{c.name}" for c in ALL])
+def test_replay(case: Path) -> None:
+    assert (case / "SOURCE.txt").read_text(encoding="utf-8").strip(), "every case names its source"
+    client = ReplayClient.from_file(case / "walk.snmprec")
+    got = json.loads(asyncio.run(run_case(case.parent.name, client)))
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    assert got == expected
+
+
+@pytest.mark.parametrize("max_repetitions", [1, 7, 200])
+def test_batch_size_does_not_change_the_result(max_repetitions: int) -> None:
+    case = CASES / "device" / "dlink-des3200"
+    from probes.snmp.replay import read_snmprec
+
+    client = ReplayClient(read_snmprec(case / "walk.snmprec"), max_repetitions=max_repetitions)
+    got = json.loads(asyncio.run(run_case("device", client)))
+    assert got == json.loads((case / "expected.json").read_text(encoding="utf-8"))
