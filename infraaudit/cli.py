@@ -23,7 +23,7 @@ from infraaudit.errors import InfraAuditError, InventoryError
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
 from infraaudit.output import write_atomic
-from infraaudit.runner import ScanOptions, Scanner
+from infraaudit.runner import Scanner, ScanOptions
 from infraaudit.summary import summary_table
 from probes.snmp.client import Backend
 

@@ -3,7 +3,7 @@
     InfraAuditError
     ├── InventoryError        the inventory file is unreadable or invalid (exit code 2)
     │   └── SecretError       a ${ENV_VAR} is missing, or a secret is written inline
-    ├── TransportError        a protocol session failed (raised inside probes, recorded by the runner)
+    ├── TransportError        a protocol session failed (raised in probes, recorded by runner)
     │   ├── TransportTimeout  the device did not answer in time
     │   └── DecodeError       the device answered with bytes we cannot decode
     └── OutputError           the audit could not be written

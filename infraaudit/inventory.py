@@ -148,9 +148,13 @@ def _resolve_secrets(
 ) -> Any:
     """Replace ``${VAR}`` references by their values; refuse inline secrets unless allowed."""
     if isinstance(node, dict):
-        return {k: _resolve_secrets(v, (*path, k), env, allow_inline, where) for k, v in node.items()}
+        return {
+            k: _resolve_secrets(v, (*path, k), env, allow_inline, where) for k, v in node.items()
+        }
     if isinstance(node, list):
-        return [_resolve_secrets(v, (*path, i), env, allow_inline, where) for i, v in enumerate(node)]
+        return [
+            _resolve_secrets(v, (*path, i), env, allow_inline, where) for i, v in enumerate(node)
+        ]
     if not path or path[-1] not in SECRET_KEYS or node is None:
         return node
     field = ".".join(str(p) for p in path)
@@ -252,7 +256,7 @@ def load_inventory(
     env: dict[str, str] | None = None,
     allow_inline_secrets: bool = False,
 ) -> LoadedInventory:
-    """Read, resolve and validate an inventory file. Raises InventoryError with a precise message."""
+    """Read, resolve and validate an inventory file; InventoryError says what and where."""
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -11,7 +11,7 @@ from pydantic import Field
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Device
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class Agency(Strict):

@@ -29,8 +29,7 @@ def _count(ports: Column, statuses: Column) -> dict[int, set[str]]:
     """FDB rows -> bridge port -> distinct MACs (the last six index arcs are the MAC)."""
     macs: dict[int, set[str]] = defaultdict(set)
     for index, port in ports.items():
-        status = integer(statuses.get(index))
-        port_no = integer(port)
+        status, port_no = integer(statuses.get(index)), integer(port)
         if port_no is None or port_no == 0 or (status is not None and status != LEARNED):
             continue
         macs[port_no].add(".".join(index.split(".")[-6:]))
@@ -38,12 +37,13 @@ def _count(ports: Column, statuses: Column) -> dict[int, set[str]]:
 
 
 def parse(walked: Walked) -> BridgeFacts:
-    base = {}
-    for index, if_index in walked.get("dot1dBasePortIfIndex", {}).items():
-        value = integer(if_index)
+    base: dict[int, int] = {}
+    for index, raw in walked.get("dot1dBasePortIfIndex", {}).items():
+        value = integer(raw)
         if value is not None and split_index(index):
             base[int(index)] = value
     q_ports = walked.get("dot1qTpFdbPort", {})
+    source: str | None
     if q_ports:
         macs, source = _count(q_ports, walked.get("dot1qTpFdbStatus", {})), "Q-BRIDGE-MIB"
     else:
@@ -52,11 +52,11 @@ def parse(walked: Walked) -> BridgeFacts:
     by_if: dict[int, int] = {}
     unmapped = 0
     for bridge_port, addresses in macs.items():
-        if_index = base.get(bridge_port)
-        if if_index is None:
+        mapped = base.get(bridge_port)
+        if mapped is None:
             unmapped += len(addresses)
         else:
-            by_if[if_index] = by_if.get(if_index, 0) + len(addresses)
+            by_if[mapped] = by_if.get(mapped, 0) + len(addresses)
     return BridgeFacts(base_port_if_index=base, mac_count_by_if_index=dict(sorted(by_if.items())),
                        unmapped_macs=unmapped, source=source)
 

@@ -22,13 +22,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from typing import Literal
+from typing import Literal, TypeVar
 
 from gufo.snmp.policer import RPSPolicer
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 
 Value = int | bytes | str
+T = TypeVar("T")
 VarBind = tuple[str, Value]
 
 MAX_WALK_ROWS = 200_000  # a walk that grows past this is an agent in a loop, not a real table
@@ -146,7 +147,7 @@ class BaseClient(ABC):
             if len(rows) > MAX_WALK_ROWS:
                 raise DecodeError(f"walk of {root} passed {MAX_WALK_ROWS} rows: stopped")
 
-    async def _request(self, send: Callable[[], Awaitable[list[VarBind]]]) -> list[VarBind]:
+    async def _request(self, send: Callable[[], Awaitable[T]]) -> T:
         attempts = self.target.retries + 1
         async with self.slots:
             for attempt in range(attempts):

@@ -1,4 +1,4 @@
-"""ENTITY-MIB entPhysicalTable: the chassis' model, serial number, firmware and hardware revision."""
+"""ENTITY-MIB entPhysicalTable: the chassis' model, serial number, firmware, hardware revision."""
 
 from __future__ import annotations
 

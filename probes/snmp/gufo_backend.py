@@ -27,12 +27,13 @@ from gufo.snmp import (
     SnmpError,
     SnmpVersion,
     User,
+    ValueType,
 )
 from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
-from probes.snmp.client import Backend, BaseClient, SnmpTarget, VarBind
+from probes.snmp.client import Backend, BaseClient, SnmpTarget, Value, VarBind
 
 _AUTH = {
     "MD5": Md5Key, "SHA": Sha1Key, "SHA-224": Sha224Key,
@@ -57,8 +58,11 @@ class GufoClient(BaseClient):
         cred = self.target.credentials
         if cred.version != "v3":
             return None
-        auth = _AUTH[cred.auth_protocol](cred.auth_password.encode()) if cred.auth_protocol else None
-        priv = _PRIV[cred.priv_protocol](cred.priv_password.encode()) if cred.priv_protocol else None
+        auth = priv = None
+        if cred.auth_protocol:
+            auth = _AUTH[cred.auth_protocol](cred.auth_password.encode())
+        if cred.priv_protocol:
+            priv = _PRIV[cred.priv_protocol](cred.priv_password.encode())
         return User(cred.user, auth_key=auth, priv_key=priv)
 
     async def _new_session(self) -> SnmpSession:
@@ -101,11 +105,12 @@ class GufoClient(BaseClient):
                     value = await _translate(session.get(oids[0]))
                 except NoSuchInstance:
                     return []
-                return [(oids[0], value)] if value is not None else []
-            got = await _translate(session.get_many(list(oids)))
+                got = {oids[0]: value}
+            else:
+                got = await _translate(session.get_many(list(oids)))
         finally:
             self._idle.put_nowait(session)
-        return [(oid, v) for oid, v in got.items() if v is not None]
+        return [(oid, v) for oid, raw in got.items() if (v := _value(raw)) is not None]
 
     def _cursor(self, root: str) -> object:
         v1 = self.target.credentials.version == "v1"
@@ -136,11 +141,20 @@ async def _one_batch(
             oid, value = await session._recv(lambda: sock.recv_get_next(ctx))
         except StopAsyncIteration:
             return [], True
-        return ([(oid, value)] if value is not None else []), False
+        normal = _value(value)
+        return ([(oid, normal)] if normal is not None else []), False
     await session._send(lambda: sock.send_get_bulk(ctx))
     batch = await session._recv(lambda: sock.recv_get_bulk(ctx))
     done = not batch or batch[-1] is None
-    return [item for item in batch if item is not None and item[1] is not None], done
+    rows = [(item[0], _value(item[1])) for item in batch if item is not None]
+    return [(oid, v) for oid, v in rows if v is not None], done
+
+
+def _value(raw: ValueType) -> Value | None:
+    """gufo decodes Opaque floats to float: keep them as text, like other odd values."""
+    if raw is None or isinstance(raw, int | bytes | str):
+        return raw
+    return str(raw)
 
 
 async def _translate(awaitable: Awaitable[T]) -> T:

@@ -1,4 +1,4 @@
-"""IF-MIB ifTable + ifXTable and EtherLike-MIB dot3StatsTable: every port, its state and counters."""
+"""IF-MIB ifTable + ifXTable and EtherLike-MIB dot3StatsTable: every port, state and counters."""
 
 from __future__ import annotations
 

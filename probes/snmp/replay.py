@@ -1,7 +1,8 @@
 """A replay transport: an SNMP agent made of a recorded walk (snmpsim's .snmprec format).
 
 Replay tests feed probes through this client exactly as through a live agent, so the walk logic
-(batches, subtree ends) is exercised, not only the parsers. ``.snmprec`` lines are ``oid|tag|value``;
+(batches, subtree ends) is exercised, not only the parsers.
+``.snmprec`` lines are ``oid|tag|value``;
 a tag ending in ``x`` means the value is hex; ``tag:module`` lines (values that snmpsim
 computes live) are skipped.
 """
@@ -21,7 +22,6 @@ from probes.snmp.client import (
     BaseClient,
     SnmpCredentials,
     SnmpTarget,
-    Value,
     VarBind,
     oid_key,
 )

@@ -1,4 +1,6 @@
-"""Replay cases, napalm style: tests/replay/<probe>/<case>/{walk.snmprec, expected.json, SOURCE.txt}.
+"""Replay cases, napalm style.
+
+One folder per case: tests/replay/<probe>/<case>/{walk.snmprec, expected.json, SOURCE.txt}.
 
 Each case runs the probe (or the whole device scan for ``device/``) over a ReplayClient serving the
 recorded walk, and compares the models with the reviewed expected JSON.

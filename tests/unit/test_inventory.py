@@ -89,7 +89,7 @@ def test_errors_name_line_and_field(tmp_path: Path, change: tuple[str, str],
 
 
 def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
-    with pytest.raises(InventoryError, match=r"site.yaml:\d+: invalid YAML"):
+    with pytest.raises(InventoryError, match=r"site\.yaml:\d+: invalid YAML"):
         load_inventory(write(tmp_path, GOOD + "devices: [\n"), env=ENV)
 
 
@@ -109,5 +109,5 @@ def test_env_file(tmp_path: Path) -> None:
     path.write_text("# secrets\nexport A=1\nB='two words'\n\nC=\"x=y\"\n", encoding="utf-8")
     assert read_env_file(path) == {"A": "1", "B": "two words", "C": "x=y"}
     path.write_text("not a pair\n", encoding="utf-8")
-    with pytest.raises(InventoryError, match="site.env:1"):
+    with pytest.raises(InventoryError, match=r"site\.env:1"):
         read_env_file(path)
