@@ -137,3 +137,7 @@ def audit_json_schema() -> dict[str, object]:
 def schema() -> None:
     """Print the JSON Schema of the audit document."""
     sys.stdout.write(json.dumps(audit_json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -173,3 +173,9 @@ async def _translate(awaitable: Awaitable[T]) -> T:
         raise TransportError(f"SNMP error: {exc or type(exc).__name__}") from exc
     except OSError as exc:
         raise TransportError(f"socket error: {exc.strerror or exc}") from exc
+    except BaseException as exc:
+        # gufo's Rust decoder panics on some malformed replies; pyo3 raises that as
+        # PanicException, a BaseException. It is a bad reply, not a reason to stop the scan.
+        if type(exc).__name__ == "PanicException":
+            raise DecodeError(f"gufo could not decode the reply ({exc})") from exc
+        raise

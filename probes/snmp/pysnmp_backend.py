@@ -6,6 +6,7 @@ for a device whose replies gufo cannot decode. MIB lookup is off; OIDs stay nume
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,15 +56,20 @@ _INT_TYPES = {"Integer", "Integer32", "Counter32", "Counter64", "Gauge32", "Time
 _BYTES_TYPES = {"OctetString", "Opaque", "Bits"}
 _EMPTY_TYPES = {"NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"}
 
-_engine: SnmpEngine | None = None
+_engines: dict[asyncio.AbstractEventLoop, SnmpEngine] = {}
 
 
 def _shared_engine() -> SnmpEngine:
-    """One engine per process, as pysnmp intends (it owns the dispatcher and the USM cache)."""
-    global _engine  # noqa: PLW0603
-    if _engine is None:
-        _engine = SnmpEngine()
-    return _engine
+    """One engine per event loop, as pysnmp intends (it owns the dispatcher and the USM cache).
+
+    An engine is bound to the loop it first ran on: a second ``asyncio.run`` needs a new one.
+    """
+    loop = asyncio.get_running_loop()
+    for old in [old for old in _engines if old.is_closed()]:
+        del _engines[old]
+    if loop not in _engines:
+        _engines[loop] = SnmpEngine()
+    return _engines[loop]
 
 
 def normalise(value: Any) -> Value | None:

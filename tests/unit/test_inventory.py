@@ -111,3 +111,10 @@ def test_env_file(tmp_path: Path) -> None:
     path.write_text("not a pair\n", encoding="utf-8")
     with pytest.raises(InventoryError, match=r"site\.env:1"):
         read_env_file(path)
+
+
+def test_shipped_example_inventory_is_valid() -> None:
+    example = Path(__file__).parents[2] / "inventories" / "example-site.yaml"
+    env = {"TTT_SNMP_COMMUNITY": "c", "TTT_V3_AUTH": "authpass1", "TTT_V3_PRIV": "privpass1"}
+    loaded = load_inventory(example, env=env)
+    assert [d.name for d in loaded.inventory.devices][:2] == ["router-edge", "sw-core"]

@@ -1,0 +1,109 @@
+"""``python -m lab up [--netns] [--agents N] [--block B] | down | status``.
+
+State lives in ``lab/run/`` (``state.json``, ``inventory.yaml`` or ``inventory-netns.yaml``,
+``lab.env``), so ``down`` and ``status`` work from another process. ``up`` returns once every
+agent answers; the agents keep running until ``down``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from lab import procs
+from lab.model import LabState
+
+RUN_DIR = Path(__file__).resolve().parent / "run"
+
+
+def _state_files(run_dir: Path) -> list[Path]:
+    return sorted(run_dir.glob("*state.json"))
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start a lab and leave it running."""
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    if args.netns:
+        from lab.netns import NetnsLab
+
+        lab: object = NetnsLab(run_dir=RUN_DIR, agents=args.agents)
+    else:
+        from lab.loopback import LoopbackLab
+
+        if (RUN_DIR / "state.json").exists() and _alive(RUN_DIR / "state.json"):
+            print("lab: a loopback lab is already running (python -m lab down)", file=sys.stderr)
+            return 1
+        lab = LoopbackLab(run_dir=RUN_DIR, block=args.block)
+    lab.start()  # type: ignore[attr-defined]
+    took = time.monotonic() - t0
+    print(f"lab up in {took:.1f}s: {len(lab.devices)} devices")  # type: ignore[attr-defined]
+    print(f"  inventory: {lab.inventory_path}")  # type: ignore[attr-defined]
+    print(f"  env file:  {lab.env_file}")  # type: ignore[attr-defined]
+    return 0
+
+
+def _alive(path: Path) -> list[int]:
+    state = LabState.load(path)
+    return [p for p in state.pids if procs.alive(p)]
+
+
+def cmd_down(_: argparse.Namespace) -> int:
+    """Stop every lab recorded under lab/run/ (idempotent)."""
+    t0 = time.monotonic()
+    for path in _state_files(RUN_DIR):
+        state = LabState.load(path)
+        if state.kind == "netns":
+            from lab.netns import teardown
+
+            teardown(state)
+        else:
+            state.pids = procs.stop(state.pids)
+        if state.pids:
+            print(f"lab: could not stop {state.pids}", file=sys.stderr)
+            state.save(path)
+            return 1
+        path.unlink()
+        print(f"lab down ({state.kind}, {state.run_id}) in {time.monotonic() - t0:.1f}s")
+    return 0
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    """Print what is running; exit 0 if a lab is up and all its processes live."""
+    files = _state_files(RUN_DIR)
+    if not files:
+        print("lab: not running")
+        return 1
+    ok = True
+    for path in files:
+        state = LabState.load(path)
+        alive = _alive(path)
+        ok &= len(alive) == len(state.pids)
+        print(json.dumps({
+            "kind": state.kind, "run_id": state.run_id, "inventory": state.inventory,
+            "pids": state.pids, "alive": alive, "namespaces": state.namespaces,
+            "devices": [f"{d.name} {d.host}:{d.port} {d.kind}" for d in state.devices],
+        }, indent=2, ensure_ascii=False))
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("up", help="start the lab")
+    up.add_argument("--netns", action="store_true", help="namespace lab (root)")
+    up.add_argument("--agents", type=int, default=6, help="namespace agents (--netns)")
+    up.add_argument("--block", type=int, default=78, help="loopback block: 127.<block>.0.0/24")
+    up.set_defaults(func=cmd_up)
+    sub.add_parser("down", help="stop every recorded lab").set_defaults(func=cmd_down)
+    sub.add_parser("status", help="show the running lab").set_defaults(func=cmd_status)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

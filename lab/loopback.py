@@ -1,0 +1,233 @@
+"""The loopback lab: every agent on its own ``127.<block>.0.N`` address, no root needed.
+
+Layout of ``127.<block>.0.0/24`` (port 16100 unless told otherwise):
+
+- ``.11``-``.19`` snmpsim, one recording per address (``.19`` is the wrong-community device)
+- ``.20``-``.27`` one net-snmp snmpd bound to all of them (v1/v2c community and v3 users)
+- ``.30`` the garbage agent, ``.31`` a dead address (nothing listens)
+"""
+
+from __future__ import annotations
+
+import bz2
+import shutil
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from lab import procs, snmpd
+from lab.model import Device, LabState, new_secret, v3_profile, write_env, write_inventory
+
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
+DEFAULT_PORT = 16100
+
+# (host suffix, device name, recording file in lab/recordings); agency-* are made by
+# recordings/derive_agency.py.
+SNMPSIM_DEVICES: tuple[tuple[int, str, str], ...] = (
+    (11, "cisco-c3750", "cisco-c3750.snmprec.bz2"),
+    (12, "huawei-s5720", "huawei-s5720.snmprec.bz2"),
+    (13, "hpe-procurve-6120xg", "hpe-procurve-516733-b21.snmprec.bz2"),
+    (14, "juniper-mx960", "juniper-mx960-13-3r9-13.snmprec.bz2"),
+    (15, "dlink-des3200", "dlink-des3200.snmprec.bz2"),
+    (16, "linux-host", "linux-unknown-006.snmprec.bz2"),
+    (17, "sw-tang2-p201", "agency-access-switch.snmprec.bz2"),
+    (18, "rt-chinhanh-01", "agency-branch-router.snmprec.bz2"),
+)
+WRONG_COMMUNITY = (19, "cisco-c3560-wrong-community", "cisco-c3560.snmprec.bz2")
+SNMPD_V1, SNMPD_V2C, SNMPD_V3_FIRST = 20, 21, 22
+GARBAGE, DEAD = 30, 31
+
+COMMUNITY_ENV = "INFRAAUDIT_LAB_COMMUNITY"
+SNMPD_COMMUNITY_ENV = "INFRAAUDIT_LAB_SNMPD_COMMUNITY"
+WRONG_ENV = "INFRAAUDIT_LAB_WRONG_COMMUNITY"
+
+
+class LoopbackLab:
+    """Start the loopback lab in ``run_dir`` on ``127.<block>.0.0/24``; stop it on exit.
+
+    ``community`` is what snmpsim answers; random by default so leak tests are meaningful.
+    """
+
+    def __init__(self, run_dir: Path | str, block: int = 78, port: int = DEFAULT_PORT,
+                 community: str | None = None, timeout: float = 20.0) -> None:
+        if not 1 <= block <= 254:
+            raise ValueError("block must be 1..254 (127.<block>.0.0/24)")
+        self.run_dir = Path(run_dir).resolve()
+        self.block = block
+        self.port = port
+        self.timeout = timeout
+        self.state_path = self.run_dir / "state.json"
+        self.inventory_path = self.run_dir / "inventory.yaml"
+        self.env_file = self.run_dir / "lab.env"
+        self.secrets: dict[str, str] = {
+            COMMUNITY_ENV: community or new_secret("sim-"),
+            SNMPD_COMMUNITY_ENV: new_secret("snmpd-"),
+            WRONG_ENV: new_secret("wrong-"),
+            snmpd.AUTH_ENV: new_secret("auth-"),
+            snmpd.PRIV_ENV: new_secret("priv-"),
+        }
+        self.devices: list[Device] = []
+        self.state = LabState(kind="loopback", run_id=f"lo{block}")
+
+    def host(self, suffix: int) -> str:
+        """Address ``127.<block>.0.<suffix>``."""
+        return f"127.{self.block}.0.{suffix}"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> LoopbackLab:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Write configs, start every agent, wait until each answers; stop all on failure."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._check_ports()
+        try:
+            self._start_snmpsim()
+            self._start_snmpd()
+            self._start_garbage()
+            self.devices.append(Device("dead-host", self.host(DEAD), self.port, "dead", "lab-v2c",
+                                       community_env=COMMUNITY_ENV))
+            self._write_outputs()
+            procs.wait_all_answer(self._probe_targets(), self.state.pids, self.timeout)
+        except Exception as exc:
+            self.stop()
+            raise RuntimeError(f"loopback lab failed to start: {exc}\n{self._log_tail()}") from exc
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop every process this lab started, by PID."""
+        left = procs.stop(self.state.pids)
+        self.state.pids = left
+        if self.state_path.exists():
+            self.state.save(self.state_path)
+        if left:
+            raise RuntimeError(f"lab processes survived SIGKILL: {left}")
+
+    # -- agents ------------------------------------------------------------------------------
+
+    def _check_ports(self) -> None:
+        suffixes = [s for s, _, _ in (*SNMPSIM_DEVICES, WRONG_COMMUNITY)]
+        suffixes += [SNMPD_V1, SNMPD_V2C, *self._v3_suffixes(), GARBAGE, DEAD]
+        busy = [self.host(s) for s in suffixes if not procs.udp_port_free(self.host(s), self.port)]
+        if busy:
+            raise RuntimeError(f"UDP port {self.port} already in use on {', '.join(busy)}; "
+                               "is another lab running on this block? (python -m lab down)")
+
+    @staticmethod
+    def _v3_suffixes() -> list[int]:
+        return [SNMPD_V3_FIRST + i for i in range(len(snmpd.V3_USERS))]
+
+    def _start_snmpsim(self) -> None:
+        """One snmpsim process; recording per endpoint via lab.snmpsim_runner."""
+        community = self.secrets[COMMUNITY_ENV]
+        data = self.run_dir / "snmpsim-data"
+        shutil.rmtree(data, ignore_errors=True)
+        (data / community).mkdir(parents=True)
+        # The community must exist as a file of its own; it is served only to unknown endpoints.
+        (data / f"{community}.snmprec").write_text(
+            "1.3.6.1.2.1.1.1.0|4|infraaudit lab: no recording for this endpoint\n")
+        args = [f"--data-dir={data}", f"--cache-dir={self.run_dir / 'snmpsim-cache'}",
+                "--log-level", "error"]
+        for index, (suffix, name, file) in enumerate((*SNMPSIM_DEVICES, WRONG_COMMUNITY)):
+            target = data / community / f"1.3.6.1.6.1.1.{index}.snmprec"
+            target.write_bytes(bz2.decompress((RECORDINGS / file).read_bytes()))
+            args.append(f"--agent-udpv4-endpoint={self.host(suffix)}:{self.port}")
+            wrong = (suffix, name, file) == WRONG_COMMUNITY
+            self.devices.append(Device(
+                name, self.host(suffix), self.port, "wrong-community" if wrong else "snmpsim",
+                "wrong" if wrong else "lab-v2c", recording=str(target),
+                community_env=WRONG_ENV if wrong else COMMUNITY_ENV))
+        pid = procs.start([sys.executable, "-m", "lab.snmpsim_runner", *args],
+                          self.run_dir / "snmpsim.log", env={"SNMPSIM_ALLOW_ROOT": "true"})
+        self.state.pids.append(pid)
+
+    def _start_snmpd(self) -> None:
+        """One snmpd bound to every snmpd address: v1, v2c and one address per v3 user."""
+        base = self.run_dir / "snmpd"
+        shutil.rmtree(base, ignore_errors=True)
+        (base / "persist").mkdir(parents=True)
+        conf = base / "snmpd.conf"
+        conf.write_text(snmpd.render_conf(self.secrets[SNMPD_COMMUNITY_ENV], ["127.0.0.0/8"],
+                                          snmpd.V3_USERS, self.secrets, "Phòng lab loopback"))
+        self.devices.append(Device("netsnmp-v1", self.host(SNMPD_V1), self.port, "snmpd",
+                                   "lab-v1", community_env=SNMPD_COMMUNITY_ENV))
+        self.devices.append(Device("netsnmp-v2c", self.host(SNMPD_V2C), self.port, "snmpd",
+                                   "lab-snmpd-v2c", community_env=SNMPD_COMMUNITY_ENV))
+        for suffix, user in zip(self._v3_suffixes(), snmpd.V3_USERS, strict=True):
+            self.devices.append(Device(f"netsnmp-{user.user.removeprefix('lab-')}",
+                                       self.host(suffix), self.port, "snmpd",
+                                       f"lab-v3-{user.user.removeprefix('lab-')}", v3=user))
+        hosts = [SNMPD_V1, SNMPD_V2C, *self._v3_suffixes()]
+        endpoints = [f"udp:{self.host(s)}:{self.port}" for s in hosts]
+        argv = snmpd.command(conf, base / "snmpd.pid", base / "snmpd.log", endpoints)
+        env = {"SNMP_PERSISTENT_DIR": str(base / "persist")}
+        pid = procs.start(argv, base / "stdout.log", env=env)
+        self.state.pids.append(pid)
+
+    def _start_garbage(self) -> None:
+        host = self.host(GARBAGE)
+        pid = procs.start([sys.executable, "-m", "lab.garbage_agent", host, str(self.port)],
+                          self.run_dir / "garbage.log")
+        self.state.pids.append(pid)
+        self.devices.append(Device("garbage-agent", host, self.port, "garbage", "lab-v2c",
+                                   community_env=COMMUNITY_ENV))
+
+    # -- outputs -----------------------------------------------------------------------------
+
+    def profiles(self) -> dict[str, dict[str, str]]:
+        """Inventory credential profiles (secrets as ${ENV} references only)."""
+        profs = {
+            "lab-v2c": {"version": "v2c", "community": f"${{{COMMUNITY_ENV}}}"},
+            "lab-v1": {"version": "v1", "community": f"${{{SNMPD_COMMUNITY_ENV}}}"},
+            "lab-snmpd-v2c": {"version": "v2c", "community": f"${{{SNMPD_COMMUNITY_ENV}}}"},
+        }
+        for user in snmpd.V3_USERS:
+            profs[f"lab-v3-{user.user.removeprefix('lab-')}"] = v3_profile(user)
+        profs["wrong"] = {"version": "v2c", "community": f"${{{WRONG_ENV}}}"}
+        return profs
+
+    def _write_outputs(self) -> None:
+        write_env(self.env_file, self.secrets)
+        site = {"id": f"lab-loopback-{self.block}", "name": "Phòng lab loopback",
+                "address": "127.0.0.0/8"}
+        write_inventory(self.inventory_path, site, self.profiles(), self.devices,
+                        [f"127.{self.block}.0.0/24"])
+        self.state.devices = self.devices
+        self.state.inventory = str(self.inventory_path)
+        self.state.env_file = str(self.env_file)
+        self.state.save(self.state_path)
+
+    def _log_tail(self, lines: int = 5) -> str:
+        """Last lines of every agent log, for start-up errors."""
+        out = []
+        for log in sorted(self.run_dir.glob("**/*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            if tail:
+                out.append(f"--- {log}\n" + "\n".join(tail))
+        return "\n".join(out)
+
+    def auth_args(self, device: Device) -> list[str]:
+        """net-snmp options that authenticate to ``device`` (its configured profile)."""
+        if device.v3 is not None:
+            return snmpd.net_snmp_auth(device.v3, self.secrets)
+        version = "-v1" if device.profile == "lab-v1" else "-v2c"
+        return [version, "-c", self.secrets[device.community_env or COMMUNITY_ENV]]
+
+    def _probe_targets(self) -> list[tuple[str, int, list[str]]]:
+        """Every good device, with credentials that must work (wrong-community: the right ones)."""
+        targets = []
+        for d in self.devices:
+            if d.kind in ("snmpsim", "snmpd"):
+                targets.append((d.host, d.port, self.auth_args(d)))
+            elif d.kind == "wrong-community":
+                targets.append((d.host, d.port, ["-v2c", "-c", self.secrets[COMMUNITY_ENV]]))
+        return targets
+

@@ -1,0 +1,45 @@
+"""The namespace lab itself (root only): agents answer over IPv4 and IPv6, teardown is total."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lab import procs
+from lab.netns import NetnsLab, existing_namespaces, netns_supported
+
+pytestmark = [
+    pytest.mark.netns,
+    pytest.mark.skipif(not netns_supported(), reason="needs root and `ip netns`"),
+]
+
+
+def test_agents_answer_and_teardown_is_total(tmp_path: Path) -> None:
+    with NetnsLab(run_dir=tmp_path, agents=3) as lab:
+        community = lab.secrets["INFRAAUDIT_LAB_NETNS_COMMUNITY"]
+        pids = list(lab.state.pids)
+        namespaces = list(lab.state.namespaces)
+        assert len(pids) == 3 and len(namespaces) == 4
+        v6 = [d for d in lab.devices if ":" in d.host]
+        assert len(v6) == 1
+        for device in lab.devices:
+            cmd = ["snmpget", "-Oqv",
+                   *procs.snmp_args(device.host, device.port, ["-v2c", "-c", community]),
+                   "1.3.6.1.2.1.1.5.0"]
+            res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=10)
+            assert res.returncode == 0, res.stderr
+            assert res.stdout.strip().strip('"') == device.name.removesuffix("-ipv6")
+            addrs = json.loads(subprocess.run(["ip", "-n", str(device.netns), "-j", "addr"],
+                                              capture_output=True, text=True, check=True).stdout)
+            assert device.host in {a["local"] for i in addrs for a in i["addr_info"]}
+        links = json.loads(subprocess.run(["ip", "-n", lab.agent_ns(1), "-j", "link"],
+                                          capture_output=True, text=True, check=True).stdout)
+        assert {"lo", "eth0", "eth1"} <= {link["ifname"] for link in links}
+        root_link = lab.root_link
+    assert not any(procs.alive(p) for p in pids)
+    assert not set(namespaces) & set(existing_namespaces())
+    show = subprocess.run(["ip", "link", "show", root_link], capture_output=True, check=False)
+    assert show.returncode != 0

@@ -1,0 +1,154 @@
+"""End to end: `infraaudit scan` against the loopback lab, with both SNMP backends, compared with
+ground truth read straight from the recordings and from the kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from infraaudit.cli import app
+from infraaudit.inventory import read_env_file
+from infraaudit.models import AuditDocument, Device, ProbeStatus
+from tests.lab.groundtruth import kernel_links, recorded_if_indexes, recorded_sys_name
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from lab.loopback import LoopbackLab
+
+    with LoopbackLab(run_dir=tmp_path_factory.mktemp("loopback-lab"), block=79) as running:
+        yield running
+
+
+def _kind(device: object) -> str:
+    return str(device["kind"] if isinstance(device, dict) else device.kind)  # type: ignore[attr-defined]
+
+
+def _attr(device: object, name: str) -> object:
+    return device[name] if isinstance(device, dict) else getattr(device, name)
+
+
+@pytest.fixture(scope="module", params=["gufo", "pysnmp"])
+def scanned(request: pytest.FixtureRequest, lab: object,
+            tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditDocument, int, str, str]:
+    out = tmp_path_factory.mktemp("scan") / f"audit-{request.param}.json"
+    result = CliRunner().invoke(app, [
+        "scan", str(lab.inventory_path), "--env-file", str(lab.env_file),  # type: ignore[attr-defined]
+        "--output", str(out), "--backend", request.param,
+    ])
+    text = out.read_text(encoding="utf-8")
+    return AuditDocument.model_validate_json(text), result.exit_code, result.output, text
+
+
+def _by_host(doc: AuditDocument, host: str, port: int) -> Device:
+    (device,) = [d for d in doc.devices if d.host == host and d.port == port]
+    return device
+
+
+def test_scan_completes_with_failures_recorded(scanned: tuple[AuditDocument, int, str, str],
+                                                lab: object) -> None:
+    doc, code, _, _ = scanned
+    assert code == 1  # the lab holds deliberately broken devices
+    assert doc.scan.complete
+    assert doc.coverage.targets == len(lab.devices)  # type: ignore[attr-defined]
+    good = [d for d in lab.devices if _kind(d) in ("snmpsim", "snmpd")]  # type: ignore[attr-defined]
+    assert doc.coverage.reachable == len(good)
+    assert doc.coverage.fully_probed == len(good)
+
+
+def test_recorded_devices_match_their_recordings(scanned: tuple[AuditDocument, int, str, str],
+                                                  lab: object) -> None:
+    doc = scanned[0]
+    checked = 0
+    for spec in lab.devices:  # type: ignore[attr-defined]
+        if _kind(spec) != "snmpsim":
+            continue
+        recording = Path(str(_attr(spec, "recording")))
+        device = _by_host(doc, str(_attr(spec, "host")), int(str(_attr(spec, "port"))))
+        assert device.reachable, device.probes
+        assert {p.if_index for p in device.ports} == recorded_if_indexes(recording), recording
+        assert device.sys_name == recorded_sys_name(recording)
+        assert device.vendor
+        checked += 1
+    assert checked >= 6
+
+
+def test_net_snmp_agent_matches_the_kernel(scanned: tuple[AuditDocument, int, str, str],
+                                            lab: object) -> None:
+    doc = scanned[0]
+    links = kernel_links()
+    agents = [d for d in lab.devices if _kind(d) == "snmpd"]  # type: ignore[attr-defined]
+    assert agents, "the lab runs net-snmp snmpd (v1 and v3 users)"
+    for spec in agents:
+        device = _by_host(doc, str(_attr(spec, "host")), int(str(_attr(spec, "port"))))
+        assert device.reachable, device.probes
+        assert {p.if_index: p.name for p in device.ports} == links
+        assert any(a.address == "127.0.0.1" for a in device.addresses)
+
+
+def test_bad_devices_are_error_records(scanned: tuple[AuditDocument, int, str, str],
+                                       lab: object) -> None:
+    doc = scanned[0]
+    bad = [d for d in lab.devices if _kind(d) in ("garbage", "dead", "wrong-community")]  # type: ignore[attr-defined]
+    assert {_kind(d) for d in bad} == {"garbage", "dead", "wrong-community"}
+    for spec in bad:
+        device = _by_host(doc, str(_attr(spec, "host")), int(str(_attr(spec, "port"))))
+        assert not device.reachable
+        first, *rest = device.probes
+        assert first.probe == "system" and first.status is ProbeStatus.FAILED and first.error
+        assert all(p.status is ProbeStatus.SKIPPED for p in rest)
+
+
+def test_no_secret_in_audit_or_output(scanned: tuple[AuditDocument, int, str, str],
+                                      lab: object) -> None:
+    _, _, output, text = scanned
+    secrets = [v for v in read_env_file(lab.env_file).values() if len(v) >= 4]  # type: ignore[attr-defined]
+    assert secrets
+    for secret in secrets:
+        assert secret not in text
+        assert secret not in output
+
+
+def test_ctrl_c_writes_a_valid_partial_audit(lab: object, tmp_path: Path) -> None:
+    """A slow dead device keeps the scan busy; SIGINT then must leave a valid, incomplete audit."""
+    specs = lab.devices  # type: ignore[attr-defined]
+    good = next(d for d in specs if _kind(d) == "snmpsim")
+    dead = next(d for d in specs if _kind(d) == "dead")
+    inventory = Path(lab.inventory_path).read_text(encoding="utf-8")  # type: ignore[attr-defined]
+    head = inventory.split("\nlimits:")[0]
+    slow = (head + "\nlimits: {timeout_s: 5, retries: 3}\ndevices:\n"
+            f"  - {{host: {_attr(good, 'host')}, port: {_attr(good, 'port')}, snmp: lab-v2c}}\n"
+            f"  - {{host: {_attr(dead, 'host')}, port: {_attr(dead, 'port')}, snmp: lab-v2c}}\n")
+    inv = tmp_path / "slow.yaml"
+    inv.write_text(slow, encoding="utf-8")
+    out = tmp_path / "partial.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infraaudit.cli", "scan", str(inv), "--env-file",
+         str(lab.env_file), "--output", str(out), "--quiet"],  # type: ignore[attr-defined]
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "200"},
+    )
+    try:
+        time.sleep(4)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    doc = AuditDocument.model_validate(json.loads(out.read_text(encoding="utf-8")))
+    assert doc.scan.complete is False
+    assert doc.coverage.targets == 2
+    assert doc.devices[0].reachable and doc.devices[0].fully_probed
+    assert doc.devices[1].probes[0].status is ProbeStatus.SKIPPED
