@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from lab import procs
+from lab.loopback import LoopbackLab
 from lab.model import LabState
+from lab.netns import NetnsLab, teardown
 
 RUN_DIR = Path(__file__).resolve().parent / "run"
 
@@ -24,25 +26,25 @@ def _state_files(run_dir: Path) -> list[Path]:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    """Start a lab and leave it running."""
+    """Start a lab and leave it running (one loopback and one netns lab at most)."""
     RUN_DIR.mkdir(parents=True, exist_ok=True)
-    t0 = time.monotonic()
-    if args.netns:
-        from lab.netns import NetnsLab
-
-        lab: object = NetnsLab(run_dir=RUN_DIR, agents=args.agents)
-    else:
-        from lab.loopback import LoopbackLab
-
-        if (RUN_DIR / "state.json").exists() and _alive(RUN_DIR / "state.json"):
-            print("lab: a loopback lab is already running (python -m lab down)", file=sys.stderr)
+    state_file = RUN_DIR / ("netns-state.json" if args.netns else "state.json")
+    if state_file.exists():
+        if _alive(state_file):
+            print(f"lab: already running ({state_file.name}); `python -m lab down` first",
+                  file=sys.stderr)
             return 1
+        _down_one(state_file)  # leftovers of a crashed run
+    t0 = time.monotonic()
+    lab: LoopbackLab | NetnsLab
+    if args.netns:
+        lab = NetnsLab(run_dir=RUN_DIR, agents=args.agents)
+    else:
         lab = LoopbackLab(run_dir=RUN_DIR, block=args.block)
-    lab.start()  # type: ignore[attr-defined]
-    took = time.monotonic() - t0
-    print(f"lab up in {took:.1f}s: {len(lab.devices)} devices")  # type: ignore[attr-defined]
-    print(f"  inventory: {lab.inventory_path}")  # type: ignore[attr-defined]
-    print(f"  env file:  {lab.env_file}")  # type: ignore[attr-defined]
+    lab.start()
+    print(f"lab up in {time.monotonic() - t0:.1f}s: {len(lab.devices)} devices")
+    print(f"  inventory: {lab.inventory_path}")
+    print(f"  env file:  {lab.env_file}")
     return 0
 
 
@@ -51,24 +53,28 @@ def _alive(path: Path) -> list[int]:
     return [p for p in state.pids if procs.alive(p)]
 
 
+def _down_one(path: Path) -> bool:
+    """Stop the lab recorded in ``path``; True if nothing is left (then the file is removed)."""
+    state = LabState.load(path)
+    if state.kind == "netns":
+        teardown(state)
+    else:
+        state.pids = procs.stop(state.pids)
+    if state.pids:
+        print(f"lab: could not stop {state.pids}", file=sys.stderr)
+        state.save(path)
+        return False
+    path.unlink()
+    print(f"lab down ({state.kind}, {state.run_id})")
+    return True
+
+
 def cmd_down(_: argparse.Namespace) -> int:
     """Stop every lab recorded under lab/run/ (idempotent)."""
     t0 = time.monotonic()
-    for path in _state_files(RUN_DIR):
-        state = LabState.load(path)
-        if state.kind == "netns":
-            from lab.netns import teardown
-
-            teardown(state)
-        else:
-            state.pids = procs.stop(state.pids)
-        if state.pids:
-            print(f"lab: could not stop {state.pids}", file=sys.stderr)
-            state.save(path)
-            return 1
-        path.unlink()
-        print(f"lab down ({state.kind}, {state.run_id}) in {time.monotonic() - t0:.1f}s")
-    return 0
+    ok = all([_down_one(path) for path in _state_files(RUN_DIR)])
+    print(f"lab down: done in {time.monotonic() - t0:.1f}s")
+    return 0 if ok else 1
 
 
 def cmd_status(_: argparse.Namespace) -> int:

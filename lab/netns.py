@@ -285,17 +285,20 @@ class NetnsLab:
         self.state.save(self.state_path)
 
     def _wait_lldp_neighbours(self) -> None:
-        """Wait until agents 1 and 2 list each other in lldpRemTable (about 3 s after start)."""
+        """Wait until agents 1 and 2 list each other in lldpRemTable (``lldpcli update`` pokes)."""
         if self.agents < 2:
             return
         community = ["-v2c", "-c", self.secrets[COMMUNITY_ENV]]
         deadline = time.monotonic() + self.timeout
         pending = [1, 2]
         while pending:
+            for k in (1, 2):  # make both send an LLDPDU now (the next one is 30 s away)
+                subprocess.run(["lldpcli", "-u", str(self.sock_dir / f"{k}.ctl"), "update"],
+                               capture_output=True, check=False)
+            time.sleep(0.3)
             pending = [k for k in pending if not self._has_neighbour(k, community)]
             if pending and time.monotonic() > deadline:
                 raise TimeoutError(f"no LLDP neighbour on agents {pending}")
-            time.sleep(0.25)
 
     def _has_neighbour(self, k: int, auth: list[str]) -> bool:
         cmd = ["snmpgetnext", "-On", *procs.snmp_args(self.v4(k), SNMP_PORT, auth),

@@ -22,7 +22,7 @@ def test_agents_answer_and_teardown_is_total(tmp_path: Path) -> None:
         community = lab.secrets["INFRAAUDIT_LAB_NETNS_COMMUNITY"]
         pids = list(lab.state.pids)
         namespaces = list(lab.state.namespaces)
-        assert len(pids) == 3 and len(namespaces) == 4
+        assert len(pids) == (6 if lab.lldpd else 3) and len(namespaces) == 4
         v6 = [d for d in lab.devices if ":" in d.host]
         assert len(v6) == 1
         for device in lab.devices:
@@ -38,8 +38,16 @@ def test_agents_answer_and_teardown_is_total(tmp_path: Path) -> None:
         links = json.loads(subprocess.run(["ip", "-n", lab.agent_ns(1), "-j", "link"],
                                           capture_output=True, text=True, check=True).stdout)
         assert {"lo", "eth0", "eth1"} <= {link["ifname"] for link in links}
+        if lab.lldpd:  # agent 1 sees agent 2 over eth1 in LLDP-MIB (lldpRemSysName)
+            cmd = ["snmpbulkwalk", "-Oqv",
+                   *procs.snmp_args(lab.v4(1), 161, ["-v2c", "-c", community]),
+                   "1.0.8802.1.1.2.1.4.1.1.9"]
+            res = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=10)
+            assert res.stdout.split() == ['"agent-2"'], res.stdout
         root_link = lab.root_link
+        sock_dir = lab.sock_dir
     assert not any(procs.alive(p) for p in pids)
     assert not set(namespaces) & set(existing_namespaces())
     show = subprocess.run(["ip", "link", "show", root_link], capture_output=True, check=False)
     assert show.returncode != 0
+    assert not sock_dir.exists()
