@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,16 +30,51 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackLab]:
         yield running
 
 
-@pytest.fixture(scope="module", params=["gufo", "pysnmp"])
-def scanned(request: pytest.FixtureRequest, lab: LoopbackLab,
-            tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditDocument, int, str, str]:
-    out = tmp_path_factory.mktemp("scan") / f"audit-{request.param}.json"
-    result = CliRunner().invoke(app, [
-        "scan", str(lab.inventory_path), "--env-file", str(lab.env_file),
-        "--output", str(out), "--backend", request.param,
-    ])
-    text = out.read_text(encoding="utf-8")
-    return AuditDocument.model_validate_json(text), result.exit_code, result.output, text
+Scan = tuple[AuditDocument, int, str, str]  # audit, exit code, terminal output, JSON text
+
+
+@pytest.fixture(scope="module")
+def scans(lab: LoopbackLab, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Scan]:
+    """One CLI scan of the lab per backend, run on first use and shared by the tests."""
+    done: dict[str, Scan] = {}
+
+    def scan(backend: str) -> Scan:
+        if backend not in done:
+            out = tmp_path_factory.mktemp("scan") / f"audit-{backend}.json"
+            result = CliRunner().invoke(app, [
+                "scan", str(lab.inventory_path), "--env-file", str(lab.env_file),
+                "--output", str(out), "--backend", backend,
+            ])
+            text = out.read_text(encoding="utf-8")
+            done[backend] = (AuditDocument.model_validate_json(text), result.exit_code,
+                             result.output, text)
+        return done[backend]
+
+    return scan
+
+
+@pytest.fixture(params=["gufo", "pysnmp"])
+def scanned(request: pytest.FixtureRequest, scans: Callable[[str], Scan]) -> Scan:
+    return scans(request.param)
+
+
+def _static_facts(device: Device) -> dict[str, object]:
+    """What a recording fixes: everything but timings, live counters and uptime."""
+    return device.model_dump(mode="json", exclude={
+        "probes": True, "uptime_s": True,
+        "ports": {"__all__": {"counters", "last_change_s"}},
+    })
+
+
+def test_both_backends_read_the_same_facts(scans: Callable[[str], Scan],
+                                           lab: LoopbackLab) -> None:
+    gufo, pysnmp = scans("gufo")[0], scans("pysnmp")[0]
+    recorded = [d for d in lab.devices if d.kind == "snmpsim"]
+    for spec in recorded:
+        a, b = _by_host(gufo, spec.host, spec.port), _by_host(pysnmp, spec.host, spec.port)
+        assert _static_facts(a) == _static_facts(b), spec.name
+        assert {p.backend for p in a.probes} == {"gufo"}
+        assert {p.backend for p in b.probes} == {"pysnmp"}
 
 
 def stable(links: dict[int, str | None]) -> dict[int, str | None]:
@@ -51,7 +86,7 @@ def _by_host(doc: AuditDocument, host: str, port: int) -> Device:
     return device
 
 
-def test_scan_completes_with_failures_recorded(scanned: tuple[AuditDocument, int, str, str],
+def test_scan_completes_with_failures_recorded(scanned: Scan,
                                                 lab: LoopbackLab) -> None:
     doc, code, _, _ = scanned
     assert code == 1  # the lab holds deliberately broken devices
@@ -62,7 +97,7 @@ def test_scan_completes_with_failures_recorded(scanned: tuple[AuditDocument, int
     assert doc.coverage.fully_probed == len(good)
 
 
-def test_recorded_devices_match_their_recordings(scanned: tuple[AuditDocument, int, str, str],
+def test_recorded_devices_match_their_recordings(scanned: Scan,
                                                   lab: LoopbackLab) -> None:
     doc = scanned[0]
     checked = 0
@@ -79,7 +114,7 @@ def test_recorded_devices_match_their_recordings(scanned: tuple[AuditDocument, i
     assert checked >= 6
 
 
-def test_net_snmp_agent_matches_the_kernel(scanned: tuple[AuditDocument, int, str, str],
+def test_net_snmp_agent_matches_the_kernel(scanned: Scan,
                                             lab: LoopbackLab) -> None:
     doc = scanned[0]
     links = kernel_links()
@@ -93,7 +128,7 @@ def test_net_snmp_agent_matches_the_kernel(scanned: tuple[AuditDocument, int, st
         assert any(a.address == "127.0.0.1" for a in device.addresses)
 
 
-def test_bad_devices_are_error_records(scanned: tuple[AuditDocument, int, str, str],
+def test_bad_devices_are_error_records(scanned: Scan,
                                        lab: LoopbackLab) -> None:
     doc = scanned[0]
     bad = [d for d in lab.devices if d.kind in ("garbage", "dead", "wrong-community")]
@@ -106,7 +141,7 @@ def test_bad_devices_are_error_records(scanned: tuple[AuditDocument, int, str, s
         assert all(p.status is ProbeStatus.SKIPPED for p in rest)
 
 
-def test_no_secret_in_audit_or_output(scanned: tuple[AuditDocument, int, str, str],
+def test_no_secret_in_audit_or_output(scanned: Scan,
                                       lab: LoopbackLab) -> None:
     _, _, output, text = scanned
     secrets = [v for v in read_env_file(lab.env_file).values() if len(v) >= 4]
