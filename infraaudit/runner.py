@@ -24,7 +24,13 @@ from infraaudit.models import (
     ProbeStatus,
     ScanMeta,
 )
-from probes.snmp.client import Backend, SnmpCredentials, SnmpTarget, make_client
+from probes.snmp.client import (
+    Backend,
+    SnmpCredentials,
+    SnmpTarget,
+    make_client,
+    release_backends,
+)
 from probes.snmp.device import PROBES, Collected, assemble, collect
 
 log = logging.getLogger(__name__)
@@ -112,9 +118,12 @@ class Scanner:
             if self.on_device is not None:
                 self.on_device(device)
 
-        async with asyncio.TaskGroup() as group:
-            for position, entry in enumerate(inventory.devices):
-                group.create_task(one(position, entry))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for position, entry in enumerate(inventory.devices):
+                    group.create_task(one(position, entry))
+        finally:
+            release_backends()
 
     def document(self, *, complete: bool) -> AuditDocument:
         inventory = self.loaded.inventory

@@ -17,6 +17,7 @@ Read-only by construction: no backend has a SET code path.
 from __future__ import annotations
 
 import asyncio
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,16 @@ class BaseClient(ABC):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def release_backends() -> None:
+    """Free what backends share across devices (pysnmp's engine); call at the end of a scan.
+
+    Must run inside the event loop that did the scan.
+    """
+    pysnmp_backend = sys.modules.get("probes.snmp.pysnmp_backend")
+    if pysnmp_backend is not None:
+        pysnmp_backend.close_engine()
 
 
 def make_client(target: SnmpTarget, backend: Backend) -> BaseClient:

@@ -72,6 +72,13 @@ def _shared_engine() -> SnmpEngine:
     return _engines[loop]
 
 
+def close_engine() -> None:
+    """Close the running loop's engine and its UDP sockets; call when the loop's scan is over."""
+    engine = _engines.pop(asyncio.get_running_loop(), None)
+    if engine is not None:
+        engine.close_dispatcher()
+
+
 def normalise(value: Any) -> Value | None:
     """pysnmp value object -> the Value types of client.py (None when there is no value)."""
     kind = type(value).__name__
