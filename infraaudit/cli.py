@@ -1,4 +1,5 @@
-"""The ``infraaudit`` command line. Exit codes: 0 all good, 1 some device failed, 2 bad input,
+"""The ``infraaudit`` command line. Exit codes: 0 all good, 1 some device failed (or the scan
+itself failed: a partial audit is still written), 2 bad input, 3 the audit could not be written,
 130 interrupted (a partial audit is still written)."""
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from infraaudit.runner import Scanner, ScanOptions
 from infraaudit.summary import summary_table
 from probes.snmp.client import Backend
 
-EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 app = typer.Typer(
     help="Measure an agency's LAN (SNMP, SSH) and write the audit its reports rest on.",
@@ -103,7 +104,7 @@ def scan(
                                    highlight=False)
 
     scanner = Scanner(loaded, ScanOptions(backend=backend, fallback=fallback), on_device)
-    interrupted = False
+    interrupted = crashed = False
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         with progress:
@@ -111,22 +112,26 @@ def scan(
     except KeyboardInterrupt:
         interrupted = True
         err.print("[yellow]interrupted: writing a partial audit (complete: false)[/yellow]")
+    except Exception as exc:  # keep what was measured even if the scan itself broke
+        crashed = True
+        logging.getLogger(__name__).exception("scan failed")
+        err.print(f"[red]scan failed ({exc!r}): writing a partial audit (complete: false)[/red]")
     finally:
         signal.signal(signal.SIGTERM, previous)
-    doc = scanner.document(complete=not interrupted)
+    doc = scanner.document(complete=not (interrupted or crashed))
     try:
         write_atomic(output, doc.model_dump_json(indent=2) + "\n")
     except InfraAuditError as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_FAILURES) from None
+        raise typer.Exit(EXIT_NOT_WRITTEN) from None
     if not quiet:
         Console().print(summary_table(doc))
     err.print(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
               "devices fully probed)")
     if interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
-    raise typer.Exit(EXIT_OK if doc.coverage.fully_probed == doc.coverage.targets
-                     else EXIT_FAILURES)
+    all_good = not crashed and doc.coverage.fully_probed == doc.coverage.targets
+    raise typer.Exit(EXIT_OK if all_good else EXIT_FAILURES)
 
 
 def audit_json_schema() -> dict[str, object]:

@@ -66,6 +66,13 @@ class SnmpV3(Strict):
             raise ValueError("privacy (priv_*) needs authentication (auth_*) too")
         return self
 
+    @field_validator("auth_password", "priv_password")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 8:
+            raise ValueError("SNMPv3 passwords have at least 8 characters (RFC 3414)")
+        return value
+
     @property
     def level(self) -> str:
         if self.priv_protocol:
@@ -102,12 +109,14 @@ class DeviceEntry(Strict):
     @field_validator("host")
     @classmethod
     def _host(cls, value: str) -> str:
+        """An IP address: an audit resolves no names, so it sends no DNS traffic of its own."""
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
-            if re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", value):
-                return value
-            raise ValueError(f"{value!r} is neither an IP address nor a host name") from None
+            raise ValueError(
+                f"{value!r} is not an IP address; write the device's management address "
+                "(infraaudit does not resolve host names)"
+            ) from None
 
 
 class Inventory(Strict):
@@ -121,7 +130,14 @@ class Inventory(Strict):
     @model_validator(mode="after")
     def _profiles_exist(self) -> Inventory:
         known = sorted(self.credentials.snmp)
+        seen: dict[tuple[str, int], int] = {}
         for i, dev in enumerate(self.devices):
+            first = seen.setdefault((dev.host, dev.port), i)
+            if first != i:
+                raise ValueError(
+                    f"devices[{i}] repeats devices[{first}] ({dev.host} port {dev.port}): "
+                    "list each device once"
+                )
             if dev.snmp is not None and dev.snmp not in self.credentials.snmp:
                 raise ValueError(
                     f"devices[{i}] ({dev.host}) uses snmp profile {dev.snmp!r}, which is not "
@@ -162,10 +178,11 @@ def _resolve_secrets(
     match = ENV_REF.match(text)
     if match:
         name = match.group(1)
-        if name not in env:
+        if not env.get(name):
             raise SecretError(
                 f"{where.describe(path)}: {field} refers to environment variable ${{{name}}}, "
-                f"which is not set. Export it (export {name}=...) or put it in an --env-file."
+                f"which is not set or empty. Export it (export {name}=...) or put it in an "
+                "--env-file."
             )
         return env[name]
     if not allow_inline:
@@ -194,9 +211,8 @@ class _Locator:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 child = (*path, str(key.value))
-                self.lines[child] = key.start_mark.line + 1
                 self._walk(value, child)
-                self.lines[child] = key.start_mark.line + 1
+                self.lines[child] = key.start_mark.line + 1  # the key's line, not the value's
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 self._walk(item, (*path, i))
@@ -270,7 +286,7 @@ def load_inventory(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or "syntax error"  # never quote the line
         raise InventoryError(f"{where}: invalid YAML: {problem}") from exc
     locator = _Locator(path, node)
     if not isinstance(data, dict):

@@ -31,3 +31,6 @@ def write_atomic(path: Path, data: str) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+    except BaseException:  # e.g. a second Ctrl-C: never leave the temporary file behind
+        Path(tmp).unlink(missing_ok=True)
+        raise

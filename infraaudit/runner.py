@@ -86,16 +86,27 @@ async def _collect_with(target: SnmpTarget, backend: Backend) -> Collected:
 
 
 async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOptions) -> Device:
+    """Scan one device. Never raises (but for cancellation): any failure is a device record."""
     device = Device(host=entry.host, port=entry.port, name=entry.name, snmp_profile=entry.snmp)
     target = target_for(entry, inventory)
     if target is None:
         device.probes = _all_probes(ProbeStatus.SKIPPED, "no snmp credential profile for device")
         return device
-    collected = await _collect_with(target, options.backend)
-    if collected.decode_failed and options.fallback and options.backend is Backend.GUFO:
-        log.info("%s: gufo could not decode the replies, rescanning with pysnmp", entry.host)
-        collected = await _collect_with(target, Backend.PYSNMP)
-    return assemble(device, collected)
+    backend = options.backend
+    if target.credentials.context and backend is Backend.GUFO:
+        backend = Backend.PYSNMP  # gufo-snmp has no SNMPv3 context parameter
+        log.info("%s: SNMPv3 context set, scanning with pysnmp", entry.host)
+    try:
+        collected = await _collect_with(target, backend)
+        if collected.decode_failed and options.fallback and backend is Backend.GUFO:
+            log.info("%s: gufo could not decode the replies, rescanning with pysnmp", entry.host)
+            collected = await _collect_with(target, Backend.PYSNMP)
+        return assemble(device, collected)
+    except Exception as exc:  # a bug must cost one device, not the scan
+        log.exception("%s: internal error", entry.host)
+        device.reachable = False
+        device.probes = _all_probes(ProbeStatus.FAILED, f"internal error: {exc!r}")
+        return device
 
 
 class Scanner:

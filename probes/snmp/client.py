@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from typing import Literal, TypeVar
-
-from gufo.snmp.policer import RPSPolicer
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 
@@ -71,6 +70,28 @@ class SnmpTarget:
     max_repetitions: int = 25
 
 
+class RateLimiter:
+    """At most ``rate`` requests per second, however many coroutines share the limiter.
+
+    Each caller reserves the next free send slot, then sleeps until it. (gufo's own policer is
+    built for one caller and lets concurrent waiters through together.)
+    """
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.interval = 1.0 / rate
+        self.clock = clock
+        self.sleep = sleep
+        self.next_slot = 0.0
+
+    async def wait(self) -> None:
+        now = self.clock()
+        slot = max(now, self.next_slot)
+        self.next_slot = slot + self.interval  # reserved before any await: no race in asyncio
+        if slot > now:
+            await self.sleep(slot - now)
+
+
 def oid_in(oid: str, root: str) -> bool:
     return oid == root or oid.startswith(root + ".")
 
@@ -86,7 +107,7 @@ class BaseClient(ABC):
 
     def __init__(self, target: SnmpTarget) -> None:
         self.target = target
-        self.policer = RPSPolicer(target.requests_per_second)
+        self.limiter = RateLimiter(target.requests_per_second)
         self.slots = asyncio.Semaphore(target.concurrency)
         self.requests = 0
 
@@ -152,7 +173,7 @@ class BaseClient(ABC):
         attempts = self.target.retries + 1
         async with self.slots:
             for attempt in range(attempts):
-                await self.policer.wait()
+                await self.limiter.wait()
                 self.requests += 1
                 try:
                     return await send()

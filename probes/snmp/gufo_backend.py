@@ -6,7 +6,6 @@ device's sessions share one rate policer.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
@@ -49,10 +48,9 @@ class GufoClient(BaseClient):
 
     def __init__(self, target: SnmpTarget) -> None:
         super().__init__(target)
-        self._idle: asyncio.Queue[SnmpSession] = asyncio.Queue()
+        self._idle: list[SnmpSession] = []
         self._sessions: list[SnmpSession] = []
         self._engine_id: bytes | None = None
-        self._open_lock = asyncio.Lock()
 
     def _user(self) -> User | None:
         cred = self.target.credentials
@@ -77,25 +75,17 @@ class GufoClient(BaseClient):
             timeout=self.target.timeout_s,
             max_repetitions=self.target.max_repetitions,
         )
-        self._sessions.append(session)
-        attempts = self.target.retries + 1
-        for attempt in range(attempts):
-            try:
-                await _translate(session.refresh())  # SNMPv3 engine discovery; no-op otherwise
-                break
-            except TransportTimeout:
-                if attempt + 1 == attempts:
-                    raise
+        # SNMPv3 engine discovery (a no-op on v1/v2c). On failure the session is dropped and the
+        # caller's retry (BaseClient._request) opens a fresh one.
+        await _translate(session.refresh())
         if cred.version == "v3" and self._engine_id is None:
             self._engine_id = session.get_engine_id()
+        self._sessions.append(session)
         return session
 
     async def _acquire(self) -> SnmpSession:
-        if self._idle.empty() and len(self._sessions) < self.target.concurrency:
-            async with self._open_lock:
-                if self._idle.empty() and len(self._sessions) < self.target.concurrency:
-                    return await self._new_session()
-        return await self._idle.get()
+        """An idle session, or a new one. BaseClient's slots bound how many exist at once."""
+        return self._idle.pop() if self._idle else await self._new_session()
 
     async def _get_once(self, oids: Sequence[str]) -> list[VarBind]:
         session = await self._acquire()
@@ -109,7 +99,7 @@ class GufoClient(BaseClient):
             else:
                 got = await _translate(session.get_many(list(oids)))
         finally:
-            self._idle.put_nowait(session)
+            self._idle.append(session)
         return [(oid, v) for oid, raw in got.items() if (v := _value(raw)) is not None]
 
     def _cursor(self, root: str) -> object:
@@ -122,12 +112,13 @@ class GufoClient(BaseClient):
         try:
             return await _translate(_one_batch(session, cursor, self.target.credentials.version))
         finally:
-            self._idle.put_nowait(session)
+            self._idle.append(session)
 
     async def close(self) -> None:
         for session in self._sessions:
             session._sock = None  # type: ignore[assignment]  # drop the socket now, not at GC
         self._sessions.clear()
+        self._idle.clear()
 
 
 async def _one_batch(
@@ -144,7 +135,10 @@ async def _one_batch(
         normal = _value(value)
         return ([(oid, normal)] if normal is not None else []), False
     await session._send(lambda: sock.send_get_bulk(ctx))
-    batch = await session._recv(lambda: sock.recv_get_bulk(ctx))
+    try:
+        batch = await session._recv(lambda: sock.recv_get_bulk(ctx))
+    except StopAsyncIteration:  # every varbind was endOfMibView
+        return [], True
     done = not batch or batch[-1] is None
     rows = [(item[0], _value(item[1])) for item in batch if item is not None]
     return [(oid, v) for oid, v in rows if v is not None], done

@@ -81,11 +81,12 @@ def _if_type(code: int | None) -> str | None:
 
 
 def _speed(if_speed: int | None, high_speed: int | None) -> float | None:
-    if high_speed:  # Mb/s, the only right value above 4.29 Gb/s
+    """ifSpeed (b/s) is exact below 4.29 Gb/s; ifHighSpeed (Mb/s, rounded) is right above it."""
+    if if_speed is not None and if_speed != SPEED_SATURATED and (if_speed or not high_speed):
+        return if_speed / 1_000_000
+    if high_speed:
         return float(high_speed)
-    if if_speed is None or if_speed == SPEED_SATURATED:
-        return None
-    return if_speed / 1_000_000
+    return None
 
 
 def _ticks(value: int | None) -> float | None:

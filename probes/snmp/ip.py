@@ -63,8 +63,11 @@ def _from_ip_addr_table(walked: Walked) -> list[IpAddress]:
     for index, if_index in walked.get("ipAdEntIfIndex", {}).items():
         mask = masks.get(index)
         prefix = None
-        if isinstance(mask, str):
-            prefix = ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+        if isinstance(mask, str) and not mask.startswith("0."):  # "0.0.0.255" is a hostmask
+            try:
+                prefix = ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+            except ValueError:  # a non-contiguous mask: keep the address, leave the prefix out
+                prefix = None
         found.append(_make(index, prefix, integer(if_index), "RFC1213-MIB ipAddrTable"))
     return found
 

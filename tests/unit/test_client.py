@@ -94,3 +94,27 @@ def test_no_set_request_anywhere_in_the_snmp_code() -> None:
         source = path.read_text(encoding="utf-8")
         for word in ("set_cmd", "send_set", "SetRequest", ".set("):
             assert word not in source, f"{path.name} mentions {word}"
+
+
+def test_rate_limiter_spaces_concurrent_callers() -> None:
+    """16 coroutines share a 10 req/s limiter: every request gets its own 100 ms slot."""
+    from probes.snmp.client import RateLimiter
+
+    delays: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:  # the clock stands still: slots are the delays
+        delays.append(round(seconds, 6))
+        await asyncio.sleep(0)
+
+    limiter = RateLimiter(10.0, clock=lambda: 100.0, sleep=fake_sleep)
+
+    async def worker() -> None:
+        for _ in range(3):
+            await limiter.wait()
+
+    async def run() -> None:
+        await asyncio.gather(*(worker() for _ in range(16)))
+
+    asyncio.run(run())
+    # the first request goes at once; the 47 others wait 0.1, 0.2, ... 4.7 s: no slot shared
+    assert sorted(delays) == [round(0.1 * i, 6) for i in range(1, 48)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,23 @@ def test_shipped_example_inventory_is_valid() -> None:
     env = {"TTT_SNMP_COMMUNITY": "c", "TTT_V3_AUTH": "authpass1", "TTT_V3_PRIV": "privpass1"}
     loaded = load_inventory(example, env=env)
     assert [d.name for d in loaded.inventory.devices][:2] == ["router-edge", "sw-core"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("  - {host: \"fd00::2\", port: 1161, snmp: secure}",
+          "  - {host: 10.0.0.1, snmp: office}"), "repeats devices[0]"),
+        (("host: 10.0.0.1", "host: core-sw.local"), "not an IP address"),
+        (('auth_password: "${SITE_AUTH}"', "auth_password: short"), "at least 8 characters"),
+    ],
+)
+def test_more_checks(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    with pytest.raises(InventoryError, match=re.escape(expected)):
+        load_inventory(write(tmp_path, GOOD.replace(*change)), env=ENV,
+                       allow_inline_secrets=True)
+
+
+def test_empty_env_var_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="not set or empty"):
+        load_inventory(write(tmp_path, GOOD), env={**ENV, "SITE_COMMUNITY": ""})
