@@ -66,9 +66,13 @@ PROBE = SnmpProbe(
     parse=parse,
     columns={
         "dot1dBasePortIfIndex": "1.3.6.1.2.1.17.1.4.1.2",
-        "dot1dTpFdbPort": "1.3.6.1.2.1.17.4.3.1.2",
-        "dot1dTpFdbStatus": "1.3.6.1.2.1.17.4.3.1.3",
         "dot1qTpFdbPort": "1.3.6.1.2.1.17.7.1.2.2.1.2",
         "dot1qTpFdbStatus": "1.3.6.1.2.1.17.7.1.2.2.1.3",
     },
+    # The same FDB once more in the older table: read only when Q-BRIDGE-MIB has none.
+    fallback_columns={
+        "dot1dTpFdbPort": "1.3.6.1.2.1.17.4.3.1.2",
+        "dot1dTpFdbStatus": "1.3.6.1.2.1.17.4.3.1.3",
+    },
+    fallback_when_empty="dot1qTpFdbPort",
 )

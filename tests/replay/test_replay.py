@@ -44,3 +44,24 @@ def test_batch_size_does_not_change_the_result(max_repetitions: int) -> None:
     client = ReplayClient(read_snmprec(case / "walk.snmprec"), max_repetitions=max_repetitions)
     got = json.loads(asyncio.run(run_case("device", client)))
     assert got == json.loads((case / "expected.json").read_text(encoding="utf-8"))
+
+
+class RecordingReplay(ReplayClient):
+    """Remembers which subtrees were walked."""
+
+    walked: list[str]
+
+    async def walk(self, root: str) -> list[tuple[str, object]]:  # type: ignore[override]
+        self.walked = [*getattr(self, "walked", []), root]
+        return await super().walk(root)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(("case", "reads_old_fdb"),
+                         [("hpe-procurve", False), ("huawei-s5720", True)])
+def test_old_fdb_table_read_only_without_q_bridge(case: str, reads_old_fdb: bool) -> None:
+    from probes.snmp import bridge
+
+    client = RecordingReplay.from_file(CASES / "bridge" / case / "walk.snmprec")
+    asyncio.run(bridge.PROBE.collect(client))
+    old = [root for root in client.walked if root.startswith("1.3.6.1.2.1.17.4.3.")]
+    assert bool(old) is reads_old_fdb
