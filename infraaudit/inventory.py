@@ -160,17 +160,20 @@ SECRET_KEYS = frozenset({"community", "auth_password", "priv_password", "passwor
 
 def _resolve_secrets(
     node: Any, path: tuple[str | int, ...], env: dict[str, str], allow_inline: bool,
-    where: _Locator,
+    where: _Locator, inline: list[str],
 ) -> Any:
-    """Replace ``${VAR}`` references by their values; refuse inline secrets unless allowed."""
+    """Replace ``${VAR}`` references by their values; refuse inline secrets unless allowed.
+
+    Inline secrets that are allowed are appended to ``inline``.
+    """
+
+    def resolve(child: Any, key: str | int) -> Any:
+        return _resolve_secrets(child, (*path, key), env, allow_inline, where, inline)
+
     if isinstance(node, dict):
-        return {
-            k: _resolve_secrets(v, (*path, k), env, allow_inline, where) for k, v in node.items()
-        }
+        return {k: resolve(v, k) for k, v in node.items()}
     if isinstance(node, list):
-        return [
-            _resolve_secrets(v, (*path, i), env, allow_inline, where) for i, v in enumerate(node)
-        ]
+        return [resolve(v, i) for i, v in enumerate(node)]
     if not path or path[-1] not in SECRET_KEYS or node is None:
         return node
     field = ".".join(str(p) for p in path)
@@ -191,6 +194,7 @@ def _resolve_secrets(
             f'such as "${{SITE_SNMP_COMMUNITY}}" and set that environment variable, or pass '
             "--allow-inline-secrets if you accept the risk."
         )
+    inline.append(text)
     return text
 
 
@@ -293,8 +297,9 @@ def load_inventory(
         raise InventoryError(
             f"{path}: an inventory is a YAML mapping with agency, site, credentials and devices"
         )
+    inline: list[str] = []
     resolved = _resolve_secrets(
-        data, (), dict(os.environ) if env is None else env, allow_inline_secrets, locator
+        data, (), dict(os.environ) if env is None else env, allow_inline_secrets, locator, inline
     )
     try:
         inventory = Inventory.model_validate(resolved)
@@ -302,4 +307,8 @@ def load_inventory(
         raise InventoryError(
             f"{path}: {exc.error_count()} problem(s):\n{_format_validation(exc, locator)}"
         ) from None  # the pydantic error may quote resolved secrets: do not chain it
+    # The digest is published in the audit: hash the file with inline secrets masked, so that it
+    # cannot be used to guess a weak community offline.
+    for secret in sorted(set(inline), key=len, reverse=True):
+        raw = raw.replace(secret.encode("utf-8"), b"***")
     return LoadedInventory(inventory, path, hashlib.sha256(raw).hexdigest())

@@ -105,6 +105,11 @@ class BaseClient(ABC):
 
     backend: Backend
 
+    @property
+    def label(self) -> str:
+        """How results name the client that read them."""
+        return self.backend.value
+
     def __init__(self, target: SnmpTarget) -> None:
         self.target = target
         self.limiter = RateLimiter(target.requests_per_second)

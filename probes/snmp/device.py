@@ -54,7 +54,7 @@ async def run_probe(probe: SnmpProbe[Any], client: BaseClient) -> tuple[BaseMode
     result = ProbeResult(
         probe=probe.name, status=status, error=error, started_at=started,
         duration_ms=round((time.perf_counter() - t0) * 1000, 2),
-        backend=client.backend.value, varbinds=count,
+        backend=client.label, varbinds=count,
     )
     return facts, result, decode
 

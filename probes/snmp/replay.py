@@ -65,7 +65,11 @@ class _Cursor:
 
 
 class ReplayClient(BaseClient):
-    backend = Backend.GUFO  # reported as the default backend: replays stand in for live agents
+    backend = Backend.GUFO  # typed as a backend; results are labelled "replay"
+
+    @property
+    def label(self) -> str:
+        return "replay"
 
     def __init__(self, varbinds: Iterable[VarBind], max_repetitions: int = 25) -> None:
         target = SnmpTarget("replay", 0, SnmpCredentials("v2c"), requests_per_second=1e9,

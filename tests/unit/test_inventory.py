@@ -139,3 +139,13 @@ def test_more_checks(tmp_path: Path, change: tuple[str, str], expected: str) -> 
 def test_empty_env_var_is_missing(tmp_path: Path) -> None:
     with pytest.raises(SecretError, match="not set or empty"):
         load_inventory(write(tmp_path, GOOD), env={**ENV, "SITE_COMMUNITY": ""})
+
+
+def test_digest_does_not_hash_inline_secrets(tmp_path: Path) -> None:
+    one = load_inventory(write(tmp_path, GOOD.replace('"${SITE_COMMUNITY}"', "weak1")), env=ENV,
+                         allow_inline_secrets=True)
+    two = load_inventory(write(tmp_path, GOOD.replace('"${SITE_COMMUNITY}"', "weak2")), env=ENV,
+                         allow_inline_secrets=True)
+    assert one.digest == two.digest  # the secret does not change (or leak through) the digest
+    other = load_inventory(write(tmp_path, GOOD.replace("name: core", "name: core2")), env=ENV)
+    assert other.digest != load_inventory(write(tmp_path, GOOD), env=ENV).digest
