@@ -14,6 +14,8 @@ _WORDS = {
     Role.PRINTER: r"printer|jetdirect|laserjet|officejet|\bmfp\b",
     Role.FIREWALL: r"firewall|fortigate|\basa\b|pan-os|\bngfw\b|\butm\b|pfsense",
     Role.AP: r"access point|\bwlan\b|wireless|\bap\d|unifi|airos",
+    Role.ROUTER: r"\brouter\b|routeros|\bisr\d|\bmx\d+\b|\bsrx\d+",
+    Role.SWITCH: r"switch|catalyst|procurve|\bdes-\d|\bdgs-\d|\bs\d{4}\b",
 }
 LAYER2, LAYER3 = 0x02, 0x04  # sysServices bits
 
@@ -33,13 +35,19 @@ def guess_role(system: SystemFacts, ports: list[Port]) -> tuple[Role, str]:
     if any(p.type in ("ieee80211", "radioMAC") for p in ports) or re.search(_WORDS[Role.AP], descr):
         return Role.AP, "radio interfaces or sysDescr of an access point"
     services = system.sys_services or 0
+    forwarding = bool(system.ip_forwarding) or "router" in caps
+    named_router = re.search(_WORDS[Role.ROUTER], descr)
+    named_switch = re.search(_WORDS[Role.SWITCH], descr)
+    if named_switch and not named_router:
+        return Role.SWITCH, "sysDescr names a switch"
+    if named_router and forwarding:
+        return Role.ROUTER, "sysDescr names a router, IP forwarding enabled"
     bridging = bool(system.bridge_ports) or "bridge" in caps
     ethernet = sum(1 for p in ports if p.type in ("ethernetCsmacd", "gigabitEthernet", "fastEther"))
     if bridging and ethernet >= 8:
-        layer3 = system.ip_forwarding or "router" in caps
         return Role.SWITCH, (
-            f"bridge with {system.bridge_ports or '?'} ports, {ethernet} Ethernet interfaces"
-            + (", routing enabled (L3 switch)" if layer3 else "")
+            f"bridge ({system.bridge_ports or 'LLDP'} ports) with {ethernet} Ethernet interfaces"
+            + (", IP forwarding reported" if forwarding else "")
         )
     if "router" in caps or (system.ip_forwarding and services & LAYER3):
         return Role.ROUTER, "IP forwarding enabled" + (", LLDP router capability"

@@ -35,3 +35,16 @@ def test_vendor_from_sys_object_id() -> None:
     assert vendor_from_oid("1.3.6.1.4.1.9.1.617") == "Cisco"
     assert vendor_from_oid("1.3.6.1.4.1.999999.1") == "enterprise 999999"
     assert vendor_from_oid("0.0") is None and vendor_from_oid(None) is None
+
+
+def test_router_named_in_sys_descr_beats_bridge_capability() -> None:
+    mx = SystemFacts(sys_descr="Juniper Networks, Inc. mx960 internet router, kernel JUNOS 13.3",
+                     ip_forwarding=True, lldp_capabilities=["bridge", "router"], sys_services=6)
+    assert guess_role(mx, ethernet(49))[0] is Role.ROUTER
+
+
+def test_l2_switch_reporting_ip_forwarding_stays_a_switch() -> None:
+    des = SystemFacts(sys_descr="DES-3200-26 Fast Ethernet Switch", ip_forwarding=True,
+                      bridge_ports=26)
+    role, reason = guess_role(des, ethernet(26))
+    assert role is Role.SWITCH and "names a switch" in reason
