@@ -114,7 +114,6 @@ class BaseClient(ABC):
         self.target = target
         self.limiter = RateLimiter(target.requests_per_second)
         self.slots = asyncio.Semaphore(target.concurrency)
-        self.requests = 0
 
     # -- what a backend implements ------------------------------------------------------------
 
@@ -179,7 +178,6 @@ class BaseClient(ABC):
         async with self.slots:
             for attempt in range(attempts):
                 await self.limiter.wait()
-                self.requests += 1
                 try:
                     return await send()
                 except TransportTimeout:
