@@ -1,0 +1,105 @@
+"""The SSH allowlist is data; these tests keep it read-only and keep the transport honest."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from probes.ssh.allowlist import (
+    CommandRefused,
+    autodetect_commands,
+    command_slug,
+    platforms,
+    resolve,
+    table,
+)
+from probes.ssh.transport import CliSession, CommandRejected, SshCredentials, SshTarget
+
+# Words that change a device. Junos' `set cli ...` only changes the session, and is allowed
+# in `session:` only.
+WRITES = re.compile(r"^\s*(conf|configure|write|wr\b|copy|delete|del\b|erase|reload|reboot|"
+                    r"format|clear|debug|undebug|shutdown|no\b|set\b|system-view|save|commit|"
+                    r"request|rm\b|sudo|/system reset|/system reboot|/file remove)", re.I)
+
+
+@pytest.mark.parametrize("platform", platforms())
+def test_collected_commands_are_read_only(platform: str) -> None:
+    for command in table(platform).commands:
+        assert not WRITES.match(command.command), f"{platform}: {command.command}"
+
+
+@pytest.mark.parametrize("platform", platforms())
+def test_session_commands_only_set_up_the_session(platform: str) -> None:
+    allowed_session = re.compile(
+        r"^(terminal (length|width) \d+|no page|screen-length 0 temporary|"
+        r"set cli (screen-length|screen-width) \d+|set cli complete-on-space off|"
+        r"enable|exit|quit|logout|y|n)$")
+    for command in table(platform).session:
+        assert allowed_session.match(command), f"{platform}: {command}"
+
+
+def test_autodetect_list_covers_what_netmiko_sends() -> None:
+    from netmiko.ssh_autodetect import SSH_MAPPER_DICT
+
+    sent = {entry["cmd"] for entry in SSH_MAPPER_DICT.values()} - {""}
+    assert sent <= autodetect_commands(), sent - autodetect_commands()
+    for command in autodetect_commands():
+        assert not WRITES.match(command), command
+
+
+def test_aliases() -> None:
+    assert resolve("cisco_xe") == "cisco_ios"
+    assert table("aruba_osswitch") == table("hp_procurve")
+    with pytest.raises(CommandRefused, match="no command table"):
+        table("cisco_nxos_unknown")
+    assert command_slug("show configuration | display set") == "show_configuration_display_set"
+
+
+class FakeConnection:
+    """Stands in for netmiko's connection: records what would be sent."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.sent: list[str] = []
+
+    def send_command(self, command: str, read_timeout: float) -> str:
+        self.sent.append(command)
+        return self.answers.get(command, "")
+
+    def disconnect(self) -> None:
+        self.sent.append("<disconnect>")
+
+
+def _session(answers: dict[str, str]) -> tuple[CliSession, FakeConnection]:
+    target = SshTarget("192.0.2.1", 22, SshCredentials("audit", password="x" * 10), "cisco_ios")
+    fake = FakeConnection(answers)
+    return CliSession(target, "cisco_ios", fake), fake
+
+
+def test_session_refuses_anything_not_on_the_list() -> None:
+    session, fake = _session({"show version": "Cisco IOS Software"})
+
+    async def run() -> None:
+        assert await session.run("show version") == "Cisco IOS Software"
+        for bad in ("configure terminal", "show version\nreload", "write memory", "show ver"):
+            with pytest.raises(CommandRefused):
+                await session.run(bad)
+        await session.close()
+
+    asyncio.run(run())
+    assert fake.sent == ["show version", "<disconnect>"]
+
+
+def test_rejected_command_is_reported() -> None:
+    session, _ = _session({"show lldp neighbors detail":
+                           "                ^\n% Invalid input detected at '^' marker.\n"})
+    with pytest.raises(CommandRejected, match="Invalid input"):
+        asyncio.run(session.run("show lldp neighbors detail"))
+
+
+def test_ssh_credentials_repr_hides_password() -> None:
+    cred = SshCredentials("audit", password="s3cret-pass", enable_secret="en-s3cret")
+    assert "s3cret" not in repr(cred)
+    assert "s3cret" not in repr(SshTarget("h", 22, cred))
