@@ -83,8 +83,33 @@ class SnmpV3(Strict):
 SnmpProfile = Annotated[SnmpV1V2c | SnmpV3, Field(discriminator="version")]
 
 
+class SshProfile(Strict):
+    username: str
+    password: SecretStr | None = None
+    key_file: Path | None = None
+    enable_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _some_auth(self) -> SshProfile:
+        if self.password is None and self.key_file is None:
+            raise ValueError("an ssh profile needs a password or a key_file")
+        return self
+
+
 class Credentials(Strict):
     snmp: dict[str, SnmpProfile] = Field(default_factory=dict)
+    ssh: dict[str, SshProfile] = Field(default_factory=dict)
+
+
+class SshOptions(Strict):
+    host_key_policy: Literal["accept-new", "strict"] = Field(
+        default="accept-new",
+        description="accept-new: remember a new host's key, refuse a changed one; strict: "
+                    "refuse hosts not already in known_hosts",
+    )
+    known_hosts: Path | None = Field(
+        default=None, description="default: ~/.local/share/infraaudit/known_hosts/<site id>"
+    )
 
 
 class Limits(Strict):
@@ -98,12 +123,16 @@ class Limits(Strict):
         default=50.0, gt=0, le=10000, description="SNMP requests per second per device"
     )
     max_repetitions: int = Field(default=25, ge=1, le=200, description="GETBULK size")
+    ssh_timeout_s: float = Field(default=20.0, gt=0, le=300, description="SSH connect/command")
 
 
 class DeviceEntry(Strict):
     host: str
     port: int = Field(default=161, ge=1, le=65535)
     snmp: str | None = Field(default=None, description="name of a credentials.snmp profile")
+    ssh: str | None = Field(default=None, description="name of a credentials.ssh profile")
+    ssh_port: int = Field(default=22, ge=1, le=65535)
+    platform: str | None = Field(default=None, description="netmiko platform; none: autodetect")
     name: str | None = None
 
     @field_validator("host")
@@ -124,12 +153,12 @@ class Inventory(Strict):
     site: Site
     credentials: Credentials = Field(default_factory=Credentials)
     limits: Limits = Field(default_factory=Limits)
+    ssh_options: SshOptions = Field(default_factory=SshOptions)
     devices: list[DeviceEntry] = Field(default_factory=list)
     subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Inventory:
-        known = sorted(self.credentials.snmp)
         seen: dict[tuple[str, int], int] = {}
         for i, dev in enumerate(self.devices):
             first = seen.setdefault((dev.host, dev.port), i)
@@ -138,11 +167,22 @@ class Inventory(Strict):
                     f"devices[{i}] repeats devices[{first}] ({dev.host} port {dev.port}): "
                     "list each device once"
                 )
-            if dev.snmp is not None and dev.snmp not in self.credentials.snmp:
-                raise ValueError(
-                    f"devices[{i}] ({dev.host}) uses snmp profile {dev.snmp!r}, which is not "
-                    f"defined under credentials.snmp (defined: {', '.join(known) or 'none'})"
-                )
+            for kind, name, profiles in (("snmp", dev.snmp, self.credentials.snmp),
+                                         ("ssh", dev.ssh, self.credentials.ssh)):
+                if name is not None and name not in profiles:
+                    known = ", ".join(sorted(profiles)) or "none"
+                    raise ValueError(
+                        f"devices[{i}] ({dev.host}) uses {kind} profile {name!r}, which is not "
+                        f"defined under credentials.{kind} (defined: {known})"
+                    )
+            if dev.platform is not None:
+                from probes.ssh.allowlist import platforms
+
+                if dev.platform not in platforms():
+                    raise ValueError(
+                        f"devices[{i}] ({dev.host}): platform {dev.platform!r} is not supported "
+                        f"(supported: {', '.join(platforms())}); leave it out to autodetect"
+                    )
         return self
 
 
@@ -155,7 +195,8 @@ class LoadedInventory:
 
 # --- secrets ---------------------------------------------------------------------------------
 
-SECRET_KEYS = frozenset({"community", "auth_password", "priv_password", "password", "secret"})
+SECRET_KEYS = frozenset({"community", "auth_password", "priv_password", "password", "secret",
+                         "enable_secret"})
 
 
 def _resolve_secrets(

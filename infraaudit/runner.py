@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from infraaudit import __version__
 from infraaudit.errors import TransportError
 from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, SnmpV1V2c
+from infraaudit.merge import mark_snmp_sources, merge_cli
 from infraaudit.models import (
     AuditDocument,
     Coverage,
@@ -32,6 +35,8 @@ from probes.snmp.client import (
     release_backends,
 )
 from probes.snmp.device import PROBES, Collected, assemble, collect
+from probes.ssh.device import collect_cli
+from probes.ssh.transport import SshCredentials, SshTarget
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,31 @@ def target_for(entry: DeviceEntry, inventory: Inventory) -> SnmpTarget | None:
     )
 
 
+def default_known_hosts(site_id: str) -> Path:
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "infraaudit" / "known_hosts" / site_id
+
+
+def ssh_target_for(entry: DeviceEntry, inventory: Inventory) -> SshTarget | None:
+    if entry.ssh is None:
+        return None
+    profile = inventory.credentials.ssh[entry.ssh]
+    options = inventory.ssh_options
+    return SshTarget(
+        host=entry.host, port=entry.ssh_port, platform=entry.platform,
+        credentials=SshCredentials(
+            username=profile.username,
+            password=profile.password.get_secret_value() if profile.password else "",
+            key_file=profile.key_file,
+            enable_secret=profile.enable_secret.get_secret_value()
+            if profile.enable_secret else "",
+        ),
+        timeout_s=inventory.limits.ssh_timeout_s,
+        known_hosts=options.known_hosts or default_known_hosts(inventory.site.id),
+        strict_host_keys=options.host_key_policy == "strict",
+    )
+
+
 def _all_probes(status: ProbeStatus, error: str) -> list[ProbeResult]:
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     return [ProbeResult(probe=p.name, status=status, error=error, started_at=now, duration_ms=0)
@@ -87,26 +117,41 @@ async def _collect_with(target: SnmpTarget, backend: Backend) -> Collected:
 
 async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOptions) -> Device:
     """Scan one device. Never raises (but for cancellation): any failure is a device record."""
-    device = Device(host=entry.host, port=entry.port, name=entry.name, snmp_profile=entry.snmp)
+    device = Device(host=entry.host, port=entry.port, name=entry.name, snmp_profile=entry.snmp,
+                    ssh_profile=entry.ssh)
     target = target_for(entry, inventory)
-    if target is None:
-        device.probes = _all_probes(ProbeStatus.SKIPPED, "no snmp credential profile for device")
+    ssh_target = ssh_target_for(entry, inventory)
+    if target is None and ssh_target is None:
+        device.probes = _all_probes(ProbeStatus.SKIPPED, "no snmp or ssh profile for device")
         return device
-    backend = options.backend
-    if target.credentials.context and backend is Backend.GUFO:
-        backend = Backend.PYSNMP  # gufo-snmp has no SNMPv3 context parameter
-        log.info("%s: SNMPv3 context set, scanning with pysnmp", entry.host)
     try:
-        collected = await _collect_with(target, backend)
-        if collected.decode_failed and options.fallback and backend is Backend.GUFO:
-            log.info("%s: gufo could not decode the replies, rescanning with pysnmp", entry.host)
-            collected = await _collect_with(target, Backend.PYSNMP)
-        return assemble(device, collected)
+        if target is not None:
+            device = await _scan_snmp(device, target, options)
+            mark_snmp_sources(device)
+        if ssh_target is not None:
+            cli = await collect_cli(ssh_target)
+            device.probes += cli.results
+            if cli.facts is not None:
+                device.reachable = True
+                merge_cli(device, cli.facts)
+        return device
     except Exception as exc:  # a bug must cost one device, not the scan
         log.exception("%s: internal error", entry.host)
         device.reachable = False
         device.probes = _all_probes(ProbeStatus.FAILED, f"internal error: {exc!r}")
         return device
+
+
+async def _scan_snmp(device: Device, target: SnmpTarget, options: ScanOptions) -> Device:
+    backend = options.backend
+    if target.credentials.context and backend is Backend.GUFO:
+        backend = Backend.PYSNMP  # gufo-snmp has no SNMPv3 context parameter
+        log.info("%s: SNMPv3 context set, scanning with pysnmp", target.host)
+    collected = await _collect_with(target, backend)
+    if collected.decode_failed and options.fallback and backend is Backend.GUFO:
+        log.info("%s: gufo could not decode the replies, rescanning with pysnmp", target.host)
+        collected = await _collect_with(target, Backend.PYSNMP)
+    return assemble(device, collected)
 
 
 class Scanner:

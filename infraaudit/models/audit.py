@@ -1,6 +1,8 @@
 """The audit document: one JSON file per site scan, the contract with reports and the province.
 
-Change its shape only together with SCHEMA_VERSION and a migration.
+Change its shape only together with SCHEMA_VERSION and a migration (``migrate.py``).
+Version history: 1 the SNMP spine; 2 adds SSH facts (device platform, ssh_profile, per-field
+sources and conflicts).
 """
 
 import uuid
@@ -11,7 +13,7 @@ from pydantic import Field
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Device
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 
 
 class Agency(Strict):
@@ -42,7 +44,7 @@ class Coverage(Strict):
 
 
 class AuditDocument(Strict):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     audit_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     agency: Agency
     site: Site

@@ -105,11 +105,20 @@ class Port(Strict):
     addresses: list[IpAddress] = Field(default_factory=list)
 
 
+class FieldConflict(Strict):
+    """Two sources disagree about a fact: both values are kept as evidence."""
+
+    field: str
+    values: dict[str, str] = Field(description="source (snmp, cli) -> the value it reported")
+
+
 class Device(Strict):
     host: str
     port: int = 161
     name: str | None = Field(default=None, description="name given in the inventory")
     snmp_profile: str | None = Field(default=None, description="credential profile name, no secret")
+    ssh_profile: str | None = Field(default=None, description="credential profile name, no secret")
+    platform: str | None = Field(default=None, description="CLI platform (netmiko device type)")
     reachable: bool = False
     sys_name: str | None = None
     sys_descr: str | None = None
@@ -127,6 +136,10 @@ class Device(Strict):
     ports: list[Port] = Field(default_factory=list)
     addresses: list[IpAddress] = Field(default_factory=list)
     probes: list[ProbeResult] = Field(default_factory=list)
+    sources: dict[str, list[str]] = Field(
+        default_factory=dict, description="device field -> the sources that reported it"
+    )
+    conflicts: list[FieldConflict] = Field(default_factory=list)
 
     @property
     def fully_probed(self) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from infraaudit.cli import app, audit_json_schema
+from infraaudit.models import SCHEMA_VERSION
 
 COMMITTED = Path(__file__).parents[2] / "infraaudit" / "schema" / "audit.schema.json"
 
@@ -24,6 +25,6 @@ def test_schema_command_prints_it() -> None:
     result = CliRunner().invoke(app, ["schema"])
     assert result.exit_code == 0
     printed = json.loads(result.stdout)
-    assert printed["properties"]["schema_version"]["const"] == 1
+    assert printed["properties"]["schema_version"]["const"] == SCHEMA_VERSION == 2
     assert printed["additionalProperties"] is False
     assert "Port" in printed["$defs"] and "ProbeResult" in printed["$defs"]
