@@ -27,6 +27,7 @@ from infraaudit.models import (
     ProbeStatus,
     ScanMeta,
 )
+from infraaudit.security import config_findings, merge_findings, snmp_findings
 from probes.snmp.client import (
     Backend,
     SnmpCredentials,
@@ -35,6 +36,7 @@ from probes.snmp.client import (
     release_backends,
 )
 from probes.snmp.device import PROBES, Collected, assemble, collect
+from probes.ssh.allowlist import resolve
 from probes.ssh.device import collect_cli
 from probes.ssh.transport import SshCredentials, SshTarget
 
@@ -125,15 +127,23 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
         device.probes = _all_probes(ProbeStatus.SKIPPED, "no snmp or ssh profile for device")
         return device
     try:
+        findings = []
         if target is not None:
             device = await _scan_snmp(device, target, options)
             mark_snmp_sources(device)
+            if device.reachable:
+                cred = target.credentials
+                findings.append(snmp_findings(cred.version, entry.snmp or "?",
+                                              cred.community or None, device.sys_name))
         if ssh_target is not None:
             cli = await collect_cli(ssh_target)
             device.probes += cli.results
             if cli.facts is not None:
                 device.reachable = True
                 merge_cli(device, cli.facts)
+            if cli.platform is not None:
+                findings.append(config_findings(resolve(cli.platform), cli.kept, device.sys_name))
+        device.security = merge_findings(*findings)
         return device
     except Exception as exc:  # a bug must cost one device, not the scan
         log.exception("%s: internal error", entry.host)

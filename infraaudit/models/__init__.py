@@ -20,6 +20,7 @@ from infraaudit.models.device import (
     ProbeResult,
     ProbeStatus,
     Role,
+    SecurityFinding,
 )
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "ProbeStatus",
     "Role",
     "ScanMeta",
+    "SecurityFinding",
     "Site",
 ]

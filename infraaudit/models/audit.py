@@ -2,7 +2,7 @@
 
 Change its shape only together with SCHEMA_VERSION and a migration (``migrate.py``).
 Version history: 1 the SNMP spine; 2 adds SSH facts (device platform, ssh_profile, per-field
-sources and conflicts).
+sources and conflicts, security findings).
 """
 
 import uuid

@@ -112,6 +112,18 @@ class FieldConflict(Strict):
     values: dict[str, str] = Field(description="source (snmp, cli) -> the value it reported")
 
 
+class SecurityFinding(Strict):
+    """One security posture check that failed, with the evidence it rests on (secrets masked)."""
+
+    code: str = Field(description="stable code, e.g. SEC-TELNET")
+    severity: Literal["high", "medium", "low"]
+    title: str = Field(description="Vietnamese")
+    explanation: str = Field(description="Vietnamese")
+    recommendation: str = Field(description="Vietnamese")
+    evidence: list[str] = Field(description="configuration lines (masked) or measured facts")
+    source: str = Field(description="e.g. 'ssh:show running-config' or 'snmp'")
+
+
 class Device(Strict):
     host: str
     port: int = 161
@@ -140,6 +152,7 @@ class Device(Strict):
         default_factory=dict, description="device field -> the sources that reported it"
     )
     conflicts: list[FieldConflict] = Field(default_factory=list)
+    security: list[SecurityFinding] = Field(default_factory=list)
 
     @property
     def fully_probed(self) -> bool:

@@ -17,7 +17,8 @@ class AuditFormatError(InfraAuditError):
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """v2 only added fields with defaults (platform, ssh_profile, sources, conflicts)."""
+    """v2 only added fields with defaults (platform, ssh_profile, sources, conflicts,
+    security)."""
     return {**data, "schema_version": 2}
 
 
