@@ -75,12 +75,13 @@ def _int(value: object) -> int | None:
     return int(str(value)) if str(value).isdigit() else None
 
 
-def cisco_speed(speed: str, bandwidth: str) -> float | None:
+def cisco_speed(speed: str) -> float | None:
+    """'1000Mb/s', '10Gb/s' -> Mb/s. 'Auto-speed' (not negotiated yet) -> None: the BW line is
+    the configured bandwidth, not the link speed, so it is not used."""
     match = re.search(r"(\d+)\s*([MG])b/s", speed)
     if match:
         return float(match.group(1)) * (1000 if match.group(2) == "G" else 1)
-    match = re.match(r"(\d+)\s*Kbit", bandwidth)
-    return int(match.group(1)) / 1000 if match else None
+    return None
 
 
 def cisco_duplex(text: str) -> Duplex | None:
@@ -106,7 +107,7 @@ def cisco_interfaces(rows: Rows, facts: CliFacts) -> None:
             else None,
             admin_status="down" if "administratively" in link else "up",
             oper_status="up" if protocol.startswith("up") else "down",
-            speed_mbps=cisco_speed(str(row.get("speed", "")), str(row.get("bandwidth", ""))),
+            speed_mbps=cisco_speed(str(row.get("speed", ""))),
             duplex=cisco_duplex(str(row.get("duplex", ""))),
             mtu=_int(row.get("mtu")),
             mac=cisco_mac(str(row.get("mac_address", ""))),

@@ -1,0 +1,67 @@
+"""Run a platform's allowlisted commands on one device and turn the outputs into CliFacts."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from infraaudit.errors import TransportError
+from infraaudit.models import ProbeResult, ProbeStatus
+from probes.ssh.parsers import CliFacts, build_facts
+from probes.ssh.transport import CliSession, CommandRejected, SshTarget
+
+BACKEND = "netmiko"
+
+
+@dataclass
+class CliCollected:
+    platform: str | None = None
+    facts: CliFacts | None = None
+    results: list[ProbeResult] = field(default_factory=list)
+    kept: dict[str, str] = field(default_factory=dict)  # raw text for the security checks
+
+
+def _result(probe: str, started: str, t0: float, status: ProbeStatus,
+            error: str | None = None) -> ProbeResult:
+    return ProbeResult(probe=probe, status=status, error=error, started_at=started,
+                       duration_ms=round((time.perf_counter() - t0) * 1000, 2), backend=BACKEND)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+async def collect_cli(target: SshTarget) -> CliCollected:
+    """Connect, run every command of the platform's table, parse. Failures become results."""
+    out = CliCollected()
+    started, t0 = _now(), time.perf_counter()
+    try:
+        session = await CliSession.open(target)
+    except TransportError as exc:
+        out.results.append(_result("ssh", started, t0, ProbeStatus.FAILED, str(exc)))
+        return out
+    out.platform = session.platform
+    out.results.append(_result("ssh", started, t0, ProbeStatus.OK))
+    outputs: dict[str, str] = {}
+    async with session:
+        for spec in session.table.commands:
+            started, t0 = _now(), time.perf_counter()
+            name = f"ssh:{spec.command}"
+            try:
+                outputs[spec.command] = await session.run(spec.command)
+            except CommandRejected as exc:
+                out.results.append(_result(name, started, t0, ProbeStatus.UNSUPPORTED, str(exc)))
+            except TransportError as exc:
+                out.results.append(_result(name, started, t0, ProbeStatus.FAILED, str(exc)))
+                break  # the session is gone or stuck: do not hammer the device
+            else:
+                out.results.append(_result(name, started, t0, ProbeStatus.OK))
+                if spec.parser == "keep":
+                    out.kept[spec.command] = outputs[spec.command]
+    try:
+        out.facts = build_facts(session.platform, outputs)
+    except Exception as exc:  # a template that chokes on odd output: one record, not a crash
+        out.results.append(_result("ssh:parse", _now(), time.perf_counter(), ProbeStatus.FAILED,
+                                   f"internal error while parsing: {exc!r}"))
+    return out
