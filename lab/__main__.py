@@ -44,6 +44,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     lab.start()
     print(f"lab up in {time.monotonic() - t0:.1f}s: {len(lab.devices)} devices")
     print(f"  inventory: {lab.inventory_path}")
+    if isinstance(lab, LoopbackLab):
+        print(f"  with SSH:  {lab.ssh_inventory_path} ({len(lab.ssh_devices)} SSH devices)")
     print(f"  env file:  {lab.env_file}")
     return 0
 

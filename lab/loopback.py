@@ -5,6 +5,8 @@ Layout of ``127.<block>.0.0/24`` (port 16100 unless told otherwise):
 - ``.11``-``.19`` snmpsim, one recording per address (``.19`` is the wrong-community device)
 - ``.20``-``.27`` one net-snmp snmpd bound to all of them (v1/v2c community and v3 users)
 - ``.30`` the garbage agent, ``.31`` a dead address (nothing listens)
+- TCP 2222 (``ssh_port``): the SSH CLI simulator (lab/sshsim) on ``.11``-``.16`` (the same
+  address as the snmpsim device) and ``.40``-``.45`` (SSH only, some deliberately broken)
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from lab import procs, snmpd
-from lab.model import Device, LabState, new_secret, v3_profile, write_env, write_inventory
+from lab import procs, snmpd, sshsim
+from lab.model import (
+    Device,
+    LabState,
+    new_secret,
+    v3_profile,
+    write_env,
+    write_inventory,
+    write_ssh_inventory,
+)
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
 DEFAULT_PORT = 16100
@@ -49,7 +59,8 @@ class LoopbackLab:
     """
 
     def __init__(self, run_dir: Path | str, block: int = 78, port: int = DEFAULT_PORT,
-                 community: str | None = None, timeout: float = 20.0) -> None:
+                 community: str | None = None, timeout: float = 20.0,
+                 ssh_port: int = sshsim.DEFAULT_SSH_PORT) -> None:
         if not 1 <= block <= 254:
             raise ValueError("block must be 1..254 (127.<block>.0.0/24)")
         self.run_dir = Path(run_dir).resolve()
@@ -59,14 +70,25 @@ class LoopbackLab:
         self.state_path = self.run_dir / "state.json"
         self.inventory_path = self.run_dir / "inventory.yaml"
         self.env_file = self.run_dir / "lab.env"
+        # SNMP + SSH inventory (the core does not parse ssh/ssh_port/platform yet).
+        self.ssh_inventory_path = self.run_dir / "inventory-ssh.yaml"
+        self.ssh_port = ssh_port
+        self.byte_log_dir = self.run_dir / "ssh-bytes"
         self.secrets: dict[str, str] = {
             COMMUNITY_ENV: community or new_secret("sim-"),
             SNMPD_COMMUNITY_ENV: new_secret("snmpd-"),
             WRONG_ENV: new_secret("wrong-"),
             snmpd.AUTH_ENV: new_secret("auth-"),
             snmpd.PRIV_ENV: new_secret("priv-"),
+            sshsim.PASSWORD_ENV: new_secret("ssh-"),
+            sshsim.ENABLE_ENV: new_secret("enable-"),
+            sshsim.WRONG_ENV: new_secret("sshwrong-"),
         }
         self.devices: list[Device] = []
+        # SSH devices (kind "sshsim"): kept apart from ``devices``, which lists the targets of
+        # the SNMP-only inventory.yaml.
+        self.ssh_devices: list[Device] = []
+        self._sshsim_pid = 0
         self.state = LabState(kind="loopback", run_id=f"lo{block}")
 
     def host(self, suffix: int) -> str:
@@ -91,10 +113,12 @@ class LoopbackLab:
             self._start_snmpsim()
             self._start_snmpd()
             self._start_garbage()
+            self._start_sshsim()
             self.devices.append(Device("dead-host", self.host(DEAD), self.port, "dead", "lab-v2c",
                                        community_env=COMMUNITY_ENV))
             self._write_outputs()
             procs.wait_all_answer(self._probe_targets(), self.state.pids, self.timeout)
+            sshsim.wait_ready(self.ssh_devices, self._sshsim_pid, self.timeout)
         except Exception as exc:
             self.stop()
             raise RuntimeError(f"loopback lab failed to start: {exc}\n{self._log_tail()}") from exc
@@ -119,6 +143,11 @@ class LoopbackLab:
         busy = [self.host(s) for s in suffixes if not procs.udp_port_free(self.host(s), self.port)]
         if busy:
             raise RuntimeError(f"UDP port {self.port} already in use on {', '.join(busy)}; "
+                               "is another lab running on this block? (python -m lab down)")
+        busy = [self.host(d.suffix) for d in sshsim.SSH_DEVICES
+                if not sshsim.tcp_port_free(self.host(d.suffix), self.ssh_port)]
+        if busy:
+            raise RuntimeError(f"TCP port {self.ssh_port} already in use on {', '.join(busy)}; "
                                "is another lab running on this block? (python -m lab down)")
 
     @staticmethod
@@ -180,6 +209,40 @@ class LoopbackLab:
         self.devices.append(Device("garbage-agent", host, self.port, "garbage", "lab-v2c",
                                    community_env=COMMUNITY_ENV))
 
+    def _start_sshsim(self) -> None:
+        """One asyncssh process serving every SSH device (lab/sshsim)."""
+        snmp = {d.host: d for d in self.devices}
+        self.byte_log_dir.mkdir(parents=True, exist_ok=True)
+        for spec in sshsim.SSH_DEVICES:
+            host = self.host(spec.suffix)
+            shared = snmp.get(host)
+            self.ssh_devices.append(Device(
+                spec.name, host, self.ssh_port, "sshsim", spec.profile,
+                platform=spec.platform, hostname=spec.hostname, behaviour=spec.behaviour,
+                byte_log=str(self.byte_log_dir / f"{spec.name}.log"),
+                snmp_port=shared.port if shared else None,
+                snmp_profile=shared.profile if shared else None))
+        self._sshsim_pid = sshsim.start(self.run_dir, self.ssh_devices, self.secrets)
+        self.state.pids.append(self._sshsim_pid)
+
+    def ssh_device(self, name: str) -> Device:
+        """The SSH device called ``name``."""
+        for device in self.ssh_devices:
+            if device.name == name:
+                return device
+        raise KeyError(name)
+
+    def ssh_args(self, device: Device, secret: bool = True) -> dict[str, str | int]:
+        """netmiko ``ConnectHandler`` keywords for ``device`` with its inventory credentials
+        (``lab-wrong``: the wrong password); no ``device_type``."""
+        wrong = device.profile == "lab-wrong"
+        args: dict[str, str | int] = {
+            "host": device.host, "port": device.port, "username": sshsim.USERNAME,
+            "password": self.secrets[sshsim.WRONG_ENV if wrong else sshsim.PASSWORD_ENV]}
+        if secret and not wrong:
+            args["secret"] = self.secrets[sshsim.ENABLE_ENV]
+        return args
+
     # -- outputs -----------------------------------------------------------------------------
 
     def profiles(self) -> dict[str, dict[str, str]]:
@@ -200,7 +263,10 @@ class LoopbackLab:
                 "address": "127.0.0.0/8"}
         write_inventory(self.inventory_path, site, self.profiles(), self.devices,
                         [f"127.{self.block}.0.0/24"])
-        self.state.devices = self.devices
+        write_ssh_inventory(self.ssh_inventory_path, site, self.profiles(), sshsim.ssh_profiles(),
+                            self.devices, self.ssh_devices, [f"127.{self.block}.0.0/24"],
+                            autodetect=tuple(s.name for s in sshsim.SSH_DEVICES if s.autodetect))
+        self.state.devices = self.devices + self.ssh_devices
         self.state.inventory = str(self.inventory_path)
         self.state.env_file = str(self.env_file)
         self.state.save(self.state_path)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 # Kinds of lab device; "snmpsim" and "snmpd" are good devices, the rest are deliberately broken.
-KINDS = ("snmpsim", "snmpd", "garbage", "dead", "wrong-community")
+KINDS = ("snmpsim", "snmpd", "garbage", "dead", "wrong-community", "sshsim")
 
 
 @dataclass
@@ -46,6 +46,14 @@ class Device:
     netns: str | None = None  # namespace the agent runs in (netns lab)
     community_env: str | None = None  # env var of the community (v1/v2c profiles)
     v3: V3User | None = None
+    # SSH (kind "sshsim", lab.ssh_devices): ``port`` is the SSH port, ``profile`` the
+    # credentials.ssh key; ``snmp_port`` is set when the same address also answers SNMP.
+    platform: str | None = None  # netmiko device_type the simulator plays
+    hostname: str | None = None  # what its prompt and captures show
+    behaviour: str | None = None  # normal | hang | pager_stuck
+    byte_log: str | None = None  # every byte clients sent, raw
+    snmp_port: int | None = None
+    snmp_profile: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         """Dict-style access, so tests can treat specs as dicts or objects."""
@@ -132,6 +140,55 @@ def write_inventory(
         "devices:",
         *(f"  - {_flow({'host': d.host, 'port': d.port, 'snmp': d.profile, 'name': d.name})}"
           for d in devices),
+        "subnets: " + _flow(subnets),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_ssh_inventory(
+    path: Path,
+    site: dict[str, str],
+    snmp_profiles: dict[str, dict[str, str]],
+    ssh_profiles: dict[str, dict[str, str]],
+    snmp_devices: list[Device],
+    ssh_devices: list[Device],
+    subnets: list[str],
+    autodetect: tuple[str, ...] = (),
+) -> None:
+    """The inventory with SSH: ``credentials.ssh`` and per device ``ssh``, ``ssh_port``,
+    ``platform`` (left out for names in ``autodetect``). An SSH device on the address of an SNMP
+    device is written on that device's line."""
+    ssh_by_host = {d.host: d for d in ssh_devices}
+    rows = []
+    for d in snmp_devices:
+        row: dict[str, Any] = {"host": d.host, "port": d.port, "snmp": d.profile}
+        ssh = ssh_by_host.pop(d.host, None)
+        if ssh is not None:
+            row |= {"ssh": ssh.profile, "ssh_port": ssh.port}
+            if ssh.name not in autodetect:
+                row["platform"] = ssh.platform
+        rows.append(row | {"name": d.name})
+    for d in ssh_by_host.values():
+        row = {"host": d.host, "ssh": d.profile, "ssh_port": d.port}
+        if d.name not in autodetect:
+            row["platform"] = d.platform
+        rows.append(row | {"name": d.name})
+    lines = [
+        "# Written by the infraaudit lab; regenerated on every `python -m lab up`.",
+        "agency: " + _flow({"code": "LAB", "name": "Phòng thí nghiệm infraaudit"}),
+        "site: " + _flow(site),
+        "credentials:",
+        "  snmp:",
+        *(f"    {name}: {_flow(p)}" for name, p in snmp_profiles.items()),
+        "  ssh:",
+        *(f"    {name}: {_flow(p)}" for name, p in ssh_profiles.items()),
+        "limits: " + _flow({"concurrency": 16, "per_device_concurrency": 2, "timeout_s": 1.0,
+                            "retries": 1, "requests_per_second": 500, "ssh_timeout_s": 8}),
+        # The simulator makes new host keys at every `up`: keep them with this run only.
+        "ssh_options: " + _flow({"host_key_policy": "accept-new",
+                                 "known_hosts": str(path.parent / "known_hosts")}),
+        "devices:",
+        *(f"  - {_flow(row)}" for row in rows),
         "subnets: " + _flow(subnets),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
