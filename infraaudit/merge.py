@@ -8,13 +8,14 @@ evidence, never silently overwritten. ``Device.sources`` names who reported each
 from __future__ import annotations
 
 from infraaudit.models import Device, FieldConflict, Port, Role
-from probes.ssh.parsers import CliFacts
+from probes.ssh.parsers import CliFacts, canonical_ifname
 
 # device field <- CliFacts field
 IDENTITY = {"sys_name": "hostname", "firmware": "os_version", "model": "model",
             "serial": "serial", "uptime_s": "uptime_s"}
 NO_CONFLICT = {"uptime_s"}  # read a few seconds apart: they always differ a little
-PORT_FILL = ("alias", "admin_status", "oper_status", "speed_mbps", "duplex", "mtu", "mac")
+PORT_FILL = ("alias", "admin_status", "oper_status", "speed_mbps", "duplex", "mtu", "mac",
+             "mac_count")
 COUNTER_FILL = ("in_errors", "out_errors", "fcs_errors", "in_ucast_pkts", "out_ucast_pkts")
 
 
@@ -34,7 +35,7 @@ def mark_snmp_sources(device: Device) -> None:
 
 
 def _port_key(port: Port) -> set[str]:
-    return {label.casefold() for label in (port.name, port.descr) if label}
+    return {canonical_ifname(label) for label in (port.name, port.descr) if label}
 
 
 def _merge_ports(device: Device, cli_ports: list[Port]) -> None:
@@ -56,6 +57,8 @@ def _merge_ports(device: Device, cli_ports: list[Port]) -> None:
         for name in COUNTER_FILL:
             if getattr(target.counters, name) is None and getattr(cli.counters, name) is not None:
                 setattr(target.counters, name, getattr(cli.counters, name))
+        if not target.lldp_neighbours and cli.lldp_neighbours:
+            target.lldp_neighbours = list(cli.lldp_neighbours)
     if matched:
         device.sources["ports"] = ["snmp", "cli"]
 

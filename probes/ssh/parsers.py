@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from infraaudit.models import AddressFamily, Duplex, IpAddress, Port, PortCounters
+from infraaudit.models import AddressFamily, Duplex, IpAddress, LldpNeighbour, Port, PortCounters
 from probes.ssh.allowlist import resolve, table
 
 Rows = list[dict[str, object]]
@@ -28,12 +28,74 @@ class CliFacts(BaseModel):
     uptime_s: float | None = None
     ports: list[Port] = Field(default_factory=list)
     addresses: list[IpAddress] = Field(default_factory=list)
+    # by interface name as the command printed it; attached to ports once all are parsed
+    lldp: dict[str, list[LldpNeighbour]] = Field(default_factory=dict)
+    mac_count: dict[str, int] = Field(default_factory=dict)
+    ipv6: dict[str, list[str]] = Field(default_factory=dict)
+
+
+# Interface name abbreviations as CLIs print them (longest first).
+_ABBREVIATIONS = (
+    ("hundredgige", "hundredgige"), ("hu", "hundredgige"),
+    ("fortygigabitethernet", "fortygigabitethernet"), ("fo", "fortygigabitethernet"),
+    ("twentyfivegige", "twentyfivegige"), ("twe", "twentyfivegige"),
+    ("tengigabitethernet", "tengigabitethernet"), ("te", "tengigabitethernet"),
+    ("gigabitethernet", "gigabitethernet"), ("gi", "gigabitethernet"), ("ge", "gigabitethernet"),
+    ("fastethernet", "fastethernet"), ("fa", "fastethernet"),
+    ("ethernet", "ethernet"), ("eth", "ethernet"), ("et", "ethernet"),
+    ("port-channel", "port-channel"), ("po", "port-channel"),
+    ("vlan", "vlan"), ("vl", "vlan"), ("loopback", "loopback"), ("lo", "loopback"),
+)
+
+
+def canonical_ifname(name: str) -> str:
+    """'Gi0/1', 'GigabitEthernet0/1', 'gi 0/1' -> 'gigabitethernet0/1' (for matching only)."""
+    compact = name.replace(" ", "").casefold()
+    match = re.match(r"([a-z-]+)(.*)", compact)
+    if not match:
+        return compact
+    prefix, rest = match.groups()
+    for short, full in _ABBREVIATIONS:
+        if prefix == short:
+            return full + rest
+    return compact
+
+
+def attach_to_ports(facts: CliFacts) -> None:
+    """LLDP neighbours, MAC counts and IPv6 addresses found by name -> the ports they belong to."""
+    by_name = {canonical_ifname(p.name): p for p in facts.ports if p.name}
+    for name, neighbours in facts.lldp.items():
+        if (port := by_name.get(canonical_ifname(name))) is not None:
+            port.lldp_neighbours = list(neighbours)
+    for name, count in facts.mac_count.items():
+        if (port := by_name.get(canonical_ifname(name))) is not None:
+            port.mac_count = count
+    known = {a.address for a in facts.addresses}
+    for name, addresses in facts.ipv6.items():
+        port = by_name.get(canonical_ifname(name))
+        for address in addresses:
+            text = address.split("/")[0].lower()
+            if text in known:
+                continue
+            prefix = address.split("/")[1] if "/" in address else None
+            entry = IpAddress(address=text, family=AddressFamily.IPV6,
+                              prefix_length=int(prefix) if prefix else None,
+                              if_index=port.if_index if port else None,
+                              scope="link-local" if text.startswith("fe80") else "global",
+                              source="CLI ipv6 interface brief")
+            facts.addresses.append(entry)
+            if port is not None:
+                port.addresses.append(entry)
+
+
+NTC_PLATFORM = {"huawei": "huawei_vrp"}  # our (netmiko) name -> ntc-templates' name
 
 
 def textfsm_rows(platform: str, command: str, text: str) -> Rows:
     from ntc_templates.parse import parse_output
 
-    return list(parse_output(platform=platform, command=command, data=text))
+    ntc = NTC_PLATFORM.get(platform, platform)
+    return list(parse_output(platform=ntc, command=command, data=text))
 
 
 # --- Cisco IOS ---------------------------------------------------------------------------------
@@ -129,6 +191,79 @@ def cisco_interfaces(rows: Rows, facts: CliFacts) -> None:
             ))
 
 
+def cisco_lldp(rows: Rows, facts: CliFacts) -> None:
+    for row in rows:
+        raw_caps = re.split(r"[,\s]+", str(row.get("capabilities", "")))
+        caps = [c.strip() for c in raw_caps if c.strip()]
+        names = {"B": "bridge", "R": "router", "W": "wlanAccessPoint", "T": "telephone",
+                 "S": "stationOnly", "P": "repeater", "O": "other", "C": "docsisCableDevice"}
+        neighbour = LldpNeighbour(
+            sys_name=_first(row.get("neighbor_name")),
+            sys_descr=_first(row.get("neighbor_description")),
+            chassis_id=_first(row.get("chassis_id")),
+            port_id=_first(row.get("neighbor_port_id")),
+            port_descr=_first(row.get("neighbor_interface")),
+            capabilities=[names.get(c, c) for c in caps],
+            mgmt_address=_first(row.get("mgmt_address")),
+        )
+        facts.lldp.setdefault(str(row.get("local_interface", "")), []).append(neighbour)
+
+
+def cisco_mac_table(rows: Rows, facts: CliFacts) -> None:
+    seen: dict[str, set[str]] = {}
+    for row in rows:
+        if str(row.get("type", "")).upper() == "STATIC":
+            continue  # the switch's own and configured entries, not learned
+        ports = row.get("destination_port") or []
+        for port in ports if isinstance(ports, list) else [ports]:
+            seen.setdefault(str(port), set()).add(str(row.get("destination_address")))
+    facts.mac_count = {port: len(macs) for port, macs in seen.items()}
+
+
+def cisco_ipv6(rows: Rows, facts: CliFacts) -> None:
+    for row in rows:
+        addresses = row.get("ipv6_address") or []
+        found = [str(a) for a in addresses if ":" in str(a)] if isinstance(addresses, list) else []
+        if found:  # "unassigned" and friends are not addresses
+            facts.ipv6[str(row["interface"])] = found
+
+
+# --- Huawei VRP --------------------------------------------------------------------------------
+
+
+def huawei_version(rows: Rows, facts: CliFacts) -> None:
+    if not rows:
+        return
+    row = rows[0]
+    facts.os_version = " ".join(x for x in (_first(row.get("vrp_version")),
+                                            _first(row.get("product_version"))) if x) or None
+    facts.model = _first(row.get("model"))
+    facts.uptime_s = uptime_seconds(str(row.get("uptime", "")))
+
+
+def huawei_mac(dashed: str) -> str | None:
+    return cisco_mac(dashed.replace("-", "."))
+
+
+def huawei_interfaces(rows: Rows, facts: CliFacts) -> None:
+    for position, row in enumerate(rows, 1):
+        link = str(row.get("link_status", "")).lower()
+        speed = _int(row.get("speed"))
+        facts.ports.append(Port(
+            if_index=position,
+            name=str(row["interface"]),
+            descr=str(row["interface"]),
+            alias=_first(row.get("interface_description")),
+            admin_status="down" if "administratively" in link else "up",
+            oper_status="up" if link.startswith("up") else "down",
+            speed_mbps=float(speed) if speed is not None else None,
+            duplex=cisco_duplex(str(row.get("duplex", ""))),
+            mtu=_int(row.get("mtu")),
+            mac=huawei_mac(str(row.get("mac_address", ""))),
+            type="ethernetCsmacd" if "ethernet" in str(row["interface"]).lower() else None,
+        ))
+
+
 # --- Linux -------------------------------------------------------------------------------------
 
 
@@ -188,6 +323,11 @@ RowParser = Callable[[Rows, CliFacts], None]
 ROW_PARSERS: dict[tuple[str, str], RowParser] = {
     ("cisco_ios", "show version"): cisco_version,
     ("cisco_ios", "show interfaces"): cisco_interfaces,
+    ("cisco_ios", "show lldp neighbors detail"): cisco_lldp,
+    ("cisco_ios", "show mac address-table"): cisco_mac_table,
+    ("cisco_ios", "show ipv6 interface brief"): cisco_ipv6,
+    ("huawei", "display version"): huawei_version,
+    ("huawei", "display interface"): huawei_interfaces,
 }
 OWN_PARSERS: dict[tuple[str, str], TextParser] = {
     ("linux", "hostname"): linux_hostname,
@@ -211,4 +351,5 @@ def build_facts(platform: str, outputs: dict[str, str]) -> CliFacts:
             ROW_PARSERS[key](textfsm_rows(base, spec.command, text), facts)
         elif spec.parser == "own" and key in OWN_PARSERS:
             OWN_PARSERS[key](text, facts)
+    attach_to_ports(facts)
     return facts

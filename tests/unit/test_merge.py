@@ -43,3 +43,21 @@ def test_ssh_only_device_takes_everything_from_the_cli() -> None:
     assert device.sys_name == "srv-portal" and device.sources["sys_name"] == ["cli"]
     assert [p.name for p in device.ports] == ["lo", "eth0"] and device.sources["ports"] == ["cli"]
     assert device.role is Role.SERVER and device.conflicts == []
+
+
+def test_cli_neighbours_and_mac_counts_fill_snmp_ports_by_abbreviated_name() -> None:
+    from infraaudit.models import LldpNeighbour
+    from probes.ssh.parsers import attach_to_ports, canonical_ifname
+
+    assert canonical_ifname("Gi0/1") == canonical_ifname("GigabitEthernet0/1")
+    assert canonical_ifname("Te1/0/1") == "tengigabitethernet1/0/1"
+    assert canonical_ifname("Po3") == canonical_ifname("Port-channel3")
+    cli = CliFacts(platform="cisco_ios", ports=[Port(if_index=1, name="GigabitEthernet0/1")],
+                   lldp={"Gi0/1": [LldpNeighbour(sys_name="sw-core")]},
+                   mac_count={"Gi0/1": 7}, ipv6={"Gi0/1": ["2001:DB8::1/64"]})
+    attach_to_ports(cli)
+    assert cli.ports[0].mac_count == 7 and cli.ports[0].addresses[0].address == "2001:db8::1"
+    device = merge_cli(snmp_device(), cli)
+    port = device.ports[0]  # SNMP's "Gi0/1" port, matched by name across abbreviations
+    assert [n.sys_name for n in port.lldp_neighbours] == ["sw-core"] and port.mac_count == 7
+    assert "2001:db8::1" in {a.address for a in device.addresses}
