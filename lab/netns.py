@@ -37,6 +37,7 @@ from lab.model import (
     v3_profile,
     write_env,
     write_inventory,
+    write_ssh_inventory,
 )
 
 PREFIX = "ialab-"
@@ -124,13 +125,17 @@ class NetnsLab:
     """``agents`` namespaces each running snmpd; a context manager that always tears down."""
 
     def __init__(self, run_dir: Path | str, agents: int = 6, timeout: float = 30.0,
-                 lldpd: bool = True) -> None:
+                 lldpd: bool = True, sshd: bool = True) -> None:
         if not 1 <= agents <= 200:
             raise ValueError("agents must be 1..200")
         self.run_dir = Path(run_dir).resolve()
         self.agents = agents
         self.timeout = timeout
         self.lldpd = lldpd and shutil.which("lldpd") is not None
+        found = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists()
+                                         else None)
+        self.sshd = found if sshd else None  # OpenSSH in agent 1, when installed
+        self.ssh_key: Path | None = None
         self.run_id = secrets.token_hex(2)
         self.state_path = self.run_dir / "netns-state.json"
         self.inventory_path = self.run_dir / "inventory-netns.yaml"
@@ -193,6 +198,9 @@ class NetnsLab:
                 self._start_lldpd()
                 procs.wait_all_answer(targets, self.state.pids, self.timeout, LLDP_LOC_SYS_NAME)
                 self._wait_lldp_neighbours()
+            if self.sshd:
+                self._start_sshd()
+                self._write_outputs()  # again, now with the SSH device lines
         except BaseException:
             self.stop()
             raise
@@ -306,14 +314,50 @@ class NetnsLab:
         out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
         return out.startswith(f".{LLDP_REM_SYS_NAME}.")
 
+    def _start_sshd(self) -> None:
+        """A real OpenSSH server in agent 1 (own UTS namespace, hostname agent-1): key login as
+        root, on its IPv4 and IPv6 addresses. No system user is created."""
+        base = self.run_dir / "netns" / "sshd"
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        for key in ("host_key", "client_key"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ialab",
+                            "-f", str(base / key)], check=True)
+        (base / "authorized_keys").write_text((base / "client_key.pub").read_text())
+        conf = base / "sshd_config"
+        conf.write_text("\n".join([
+            "Port 22", f"ListenAddress {self.v4(1)}", f"ListenAddress {self.v6(1)}",
+            f"HostKey {base / 'host_key'}", f"PidFile {base / 'sshd.pid'}",
+            f"AuthorizedKeysFile {base / 'authorized_keys'}", "PermitRootLogin prohibit-password",
+            "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
+            "StrictModes no", "PrintMotd no", "", ""]))
+        Path("/run/sshd").mkdir(exist_ok=True)  # OpenSSH's privilege-separation directory
+        script = f"hostname agent-1 && exec {self.sshd} -D -e -f {conf}"
+        pid = procs.start(["unshare", "--uts", "sh", "-c", script], base / "sshd.log",
+                          netns=self.agent_ns(1))
+        self.state.pids.append(pid)
+        self.state.save(self.state_path)
+        self.ssh_key = base / "client_key"
+        procs.wait_tcp(self.v4(1), 22, self.state.pids, self.timeout)
+
     def _write_outputs(self) -> None:
         write_env(self.env_file, self.secrets)
         profiles = {"lab-netns-v2c": {"version": "v2c", "community": f"${{{COMMUNITY_ENV}}}"},
                     "lab-netns-v3": v3_profile(V3_USER)}
         site = {"id": f"lab-netns-{self.run_id}", "name": "Phòng lab namespace",
                 "address": f"10.{self.octet}.0.0/24"}
-        write_inventory(self.inventory_path, site, profiles, self.devices,
-                        [f"10.{self.octet}.0.0/24"])
+        subnets = [f"10.{self.octet}.0.0/24"]
+        if self.ssh_key is None:
+            write_inventory(self.inventory_path, site, profiles, self.devices, subnets)
+        else:
+            ssh_devices = [Device(name, host, 22, "sshd", "lab-netns-key", platform="linux",
+                                  hostname="agent-1", netns=self.agent_ns(1))
+                           for name, host in (("agent-1", self.v4(1)),
+                                              ("agent-1-ipv6", self.v6(1)))]
+            write_ssh_inventory(self.inventory_path, site, profiles,
+                                {"lab-netns-key": {"username": "root",
+                                                   "key_file": str(self.ssh_key)}},
+                                self.devices, ssh_devices, subnets)
         self.state.devices = self.devices
         self.state.inventory = str(self.inventory_path)
         self.state.env_file = str(self.env_file)

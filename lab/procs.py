@@ -151,3 +151,19 @@ def wait_all_answer(
             names = ", ".join(f"{h}:{p}" for h, p, _ in pending)
             raise TimeoutError(f"lab agents did not answer within {timeout:.0f}s: {names}")
         time.sleep(0.2)
+
+
+def wait_tcp(host: str, port: int, pids: Sequence[int], timeout: float) -> None:
+    """Wait until ``host:port`` accepts a TCP connection (the lab's own server only)."""
+    deadline = time.monotonic() + timeout
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    while True:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex((host, port)) == 0:
+                return
+        if not all(alive(pid) for pid in pids):
+            raise RuntimeError(f"a lab process died before {host}:{port} answered")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{host}:{port} did not accept connections in {timeout} s")
+        time.sleep(0.1)

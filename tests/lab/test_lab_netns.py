@@ -22,7 +22,8 @@ def test_agents_answer_and_teardown_is_total(tmp_path: Path) -> None:
         community = lab.secrets["INFRAAUDIT_LAB_NETNS_COMMUNITY"]
         pids = list(lab.state.pids)
         namespaces = list(lab.state.namespaces)
-        assert len(pids) == (6 if lab.lldpd else 3) and len(namespaces) == 4
+        expected = 3 + (3 if lab.lldpd else 0) + (1 if lab.sshd else 0)  # snmpd, lldpd, sshd
+        assert len(pids) == expected and len(namespaces) == 4
         v6 = [d for d in lab.devices if ":" in d.host]
         assert len(v6) == 1
         for device in lab.devices:

@@ -72,3 +72,19 @@ def test_lldp_neighbours_over_the_point_to_point_link(audit: AuditDocument, lab:
     eth1 = next(p for p in _device(audit, agent1.host).ports if p.name == "eth1")
     assert [n.sys_name for n in eth1.lldp_neighbours] == ["agent-2"]
     assert eth1.lldp_neighbours[0].port_id is not None
+
+
+def test_real_openssh_over_ipv4_and_ipv6_merges_with_snmp(audit: AuditDocument,
+                                                          lab: NetnsLab) -> None:
+    if lab.sshd is None:
+        pytest.skip("OpenSSH server is not installed")
+    ns = lab.agent_ns(1)
+    for host in (lab.v4(1), lab.v6(1)):
+        device = _device(audit, host)
+        ssh = [p for p in device.probes if p.probe.startswith("ssh")]
+        assert ssh and all(p.status.value == "ok" for p in ssh), ssh
+        assert device.platform == "linux"
+        assert device.sources["sys_name"] == ["snmp", "cli"]  # hostname and sysName agree
+        assert device.sources["ports"] == ["snmp", "cli"]
+        assert device.conflicts == []
+        assert {p.name for p in device.ports} == set(kernel_links(ns).values())
