@@ -107,7 +107,7 @@ def main() -> None:
     if os.geteuid() != 0:
         raise SystemExit("the namespace lab needs root")
     with tempfile.TemporaryDirectory(prefix="ia-bench-") as tmp, \
-            NetnsLab(run_dir=Path(tmp) / "lab", agents=args.agents) as lab:
+            NetnsLab(run_dir=Path(tmp) / "lab", agents=args.agents, sshd=False) as lab:
         inventory = bench_inventory(lab, Path(tmp) / "bench.yaml")
         env = read_env_file(lab.env_file)
         inv = load_inventory(inventory, env={**env, **os.environ}).inventory
