@@ -55,6 +55,8 @@ def main(
         level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
         handlers=[RichHandler(console=err, show_path=False)],
     )
+    # paramiko logs every failed handshake with a traceback; the audit records the failure.
+    logging.getLogger("paramiko").setLevel(logging.INFO if verbose else logging.CRITICAL)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

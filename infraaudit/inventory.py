@@ -110,6 +110,11 @@ class SshOptions(Strict):
     known_hosts: Path | None = Field(
         default=None, description="default: ~/.local/share/infraaudit/known_hosts/<site id>"
     )
+    legacy_algorithms: bool = Field(
+        default=False,
+        description="also offer SHA-1 key exchange, ssh-rsa host keys and CBC ciphers (old "
+                    "switches need them; a finding is raised for each device that uses them)",
+    )
 
 
 class Limits(Strict):

@@ -136,6 +136,7 @@ class NetnsLab:
                                          else None)
         self.sshd = found if sshd else None  # OpenSSH in agent 1, when installed
         self.ssh_key: Path | None = None
+        self.legacy_ssh: tuple[str, int] | None = None  # old-algorithms-only sshd (agent 2)
         self.run_id = secrets.token_hex(2)
         self.state_path = self.run_dir / "netns-state.json"
         self.inventory_path = self.run_dir / "inventory-netns.yaml"
@@ -336,9 +337,33 @@ class NetnsLab:
         pid = procs.start(["unshare", "--uts", "sh", "-c", script], base / "sshd.log",
                           netns=self.agent_ns(1))
         self.state.pids.append(pid)
-        self.state.save(self.state_path)
         self.ssh_key = base / "client_key"
+        if self.agents >= 2:
+            self._start_legacy_sshd(base)
+        self.state.save(self.state_path)
         procs.wait_tcp(self.v4(1), 22, self.state.pids, self.timeout)
+        if self.legacy_ssh is not None:
+            procs.wait_tcp(*self.legacy_ssh, self.state.pids, self.timeout)
+
+    def _start_legacy_sshd(self, base: Path) -> None:
+        """An 'old switch' SSH server in agent 2: SHA-1 key exchange, ssh-rsa host key and CBC
+        ciphers only, on port 2222 (same client key as agent 1)."""
+        subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "ialab",
+                        "-f", str(base / "legacy_host_key")], check=True)
+        conf = base / "sshd_legacy_config"
+        conf.write_text("\n".join([
+            "Port 2222", f"ListenAddress {self.v4(2)}", f"HostKey {base / 'legacy_host_key'}",
+            f"PidFile {base / 'sshd_legacy.pid'}",
+            f"AuthorizedKeysFile {base / 'authorized_keys'}", "PermitRootLogin prohibit-password",
+            "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
+            "StrictModes no", "PrintMotd no",
+            "KexAlgorithms diffie-hellman-group14-sha1,diffie-hellman-group1-sha1",
+            "HostKeyAlgorithms ssh-rsa", "Ciphers aes128-cbc,3des-cbc", "", ""]))
+        script = f"hostname agent-2 && exec {self.sshd} -D -e -f {conf}"
+        pid = procs.start(["unshare", "--uts", "sh", "-c", script], base / "sshd_legacy.log",
+                          netns=self.agent_ns(2))
+        self.state.pids.append(pid)
+        self.legacy_ssh = (self.v4(2), 2222)
 
     def _write_outputs(self) -> None:
         write_env(self.env_file, self.secrets)

@@ -39,6 +39,16 @@ class SshTarget:
     timeout_s: float = 15.0
     known_hosts: Path | None = None  # None: host keys are not checked (lab use only)
     strict_host_keys: bool = False  # True: refuse hosts not already in known_hosts
+    legacy_algorithms: bool = False  # offer the SHA-1/CBC algorithms old devices need
+
+
+# What old devices need and modern ones never do: refused unless legacy_algorithms is set.
+LEGACY_ALGORITHMS = {
+    "kex": ["diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1",
+            "diffie-hellman-group-exchange-sha1"],
+    "keys": ["ssh-rsa", "ssh-dss"],
+    "ciphers": ["3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc"],
+}
 
 
 class CommandRejected(TransportError):
@@ -64,6 +74,7 @@ def _connection_params(target: SshTarget, device_type: str) -> dict[str, Any]:
         "fast_cli": False,  # old switches are slow: no shortcuts
         "ssh_strict": target.strict_host_keys,
         "system_host_keys": False,
+        "disabled_algorithms": {} if target.legacy_algorithms else LEGACY_ALGORITHMS,
     }
     if target.known_hosts is not None:
         target.known_hosts.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +97,12 @@ def _translate(exc: Exception, target: SshTarget) -> TransportError:
     detail = lines[0][:200] if lines else type(exc).__name__  # netmiko adds a page of advice
     if "does not match" in str(exc) and "Host key" in str(exc):
         exc = BadHostKeyException(target.host, None, None)
+    incompatible = [line for line in lines if "Incompatible ssh" in line or "no acceptable" in line]
+    if incompatible:
+        return TransportError(
+            f"SSH on {where}: {incompatible[0]}; an old device may need "
+            "ssh_options.legacy_algorithms: true in the inventory"
+        )
     if isinstance(exc, NetmikoAuthenticationException):
         return TransportError(f"SSH authentication failed on {where}: check the ssh profile")
     if isinstance(exc, BadHostKeyException):

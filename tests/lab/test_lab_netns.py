@@ -22,7 +22,7 @@ def test_agents_answer_and_teardown_is_total(tmp_path: Path) -> None:
         community = lab.secrets["INFRAAUDIT_LAB_NETNS_COMMUNITY"]
         pids = list(lab.state.pids)
         namespaces = list(lab.state.namespaces)
-        expected = 3 + (3 if lab.lldpd else 0) + (1 if lab.sshd else 0)  # snmpd, lldpd, sshd
+        expected = 3 + (3 if lab.lldpd else 0) + (2 if lab.sshd else 0)  # snmpd, lldpd, 2 sshd
         assert len(pids) == expected and len(namespaces) == 4
         v6 = [d for d in lab.devices if ":" in d.host]
         assert len(v6) == 1

@@ -88,3 +88,30 @@ def test_real_openssh_over_ipv4_and_ipv6_merges_with_snmp(audit: AuditDocument,
         assert device.sources["ports"] == ["snmp", "cli"]
         assert device.conflicts == []
         assert {p.name for p in device.ports} == set(kernel_links(ns).values())
+
+
+def test_old_ssh_algorithms_only_when_the_inventory_allows_them(
+        lab: NetnsLab, tmp_path: Path) -> None:
+    """agent 2 also runs an 'old switch' sshd: SHA-1 key exchange, ssh-rsa, CBC only."""
+    if lab.legacy_ssh is None or lab.ssh_key is None:
+        pytest.skip("OpenSSH server is not installed")
+    host, port = lab.legacy_ssh
+    head = lab.inventory_path.read_text(encoding="utf-8").split("\nssh_options:")[0]
+    results = {}
+    for legacy in (False, True):
+        inventory = tmp_path / f"legacy-{legacy}.yaml"
+        inventory.write_text(
+            head + f"\nssh_options: {{known_hosts: {tmp_path}/kh-{legacy}, "
+            f"legacy_algorithms: {str(legacy).lower()}}}\ndevices:\n"
+            f"  - {{host: {host}, ssh: lab-netns-key, ssh_port: {port}, platform: linux}}\n",
+            encoding="utf-8")
+        out = tmp_path / f"audit-{legacy}.json"
+        result = CliRunner().invoke(app, ["scan", str(inventory), "--env-file",
+                                          str(lab.env_file), "-o", str(out), "--quiet"])
+        results[legacy] = (result.exit_code,
+                           AuditDocument.model_validate_json(out.read_text(encoding="utf-8")))
+    code, doc = results[False]
+    first = doc.devices[0].probes[0]
+    assert code == 1 and first.probe == "ssh" and "legacy_algorithms" in (first.error or "")
+    code, doc = results[True]
+    assert code == 0 and doc.devices[0].sys_name == "agent-2"
