@@ -27,7 +27,12 @@ from infraaudit.models import (
     ProbeStatus,
     ScanMeta,
 )
-from infraaudit.security import config_findings, merge_findings, snmp_findings
+from infraaudit.security import (
+    config_findings,
+    merge_findings,
+    snmp_findings,
+    ssh_legacy_findings,
+)
 from probes.snmp.client import (
     Backend,
     SnmpCredentials,
@@ -144,6 +149,7 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
                 merge_cli(device, cli.facts)
             if cli.platform is not None:
                 findings.append(config_findings(resolve(cli.platform), cli.kept, device.sys_name))
+                findings.append(ssh_legacy_findings(cli.legacy_algorithms))
         device.security = merge_findings(*findings)
         return device
     except Exception as exc:  # a bug must cost one device, not the scan

@@ -102,6 +102,14 @@ def snmp_findings(version: str, profile: str, community: str | None,
     return findings
 
 
+def ssh_legacy_findings(negotiated: list[str]) -> list[SecurityFinding]:
+    """The device could only be reached with SHA-1 key exchange, ssh-rsa or CBC ciphers."""
+    if not negotiated:
+        return []
+    words = _wording()["evidence"]["ssh_legacy"]
+    return [_finding("SEC-SSH-LEGACY", [words.format(algorithms=", ".join(negotiated))], "ssh")]
+
+
 def merge_findings(*groups: list[SecurityFinding]) -> list[SecurityFinding]:
     """One finding per code; evidence from every source that saw it."""
     merged: dict[str, SecurityFinding] = {}

@@ -20,6 +20,7 @@ class CliCollected:
     facts: CliFacts | None = None
     results: list[ProbeResult] = field(default_factory=list)
     kept: dict[str, str] = field(default_factory=dict)  # raw text for the security checks
+    legacy_algorithms: list[str] = field(default_factory=list)  # negotiated SHA-1/CBC, if any
 
 
 def _result(probe: str, started: str, t0: float, status: ProbeStatus,
@@ -42,6 +43,7 @@ async def collect_cli(target: SshTarget) -> CliCollected:
         out.results.append(_result("ssh", started, t0, ProbeStatus.FAILED, str(exc)))
         return out
     out.platform = session.platform
+    out.legacy_algorithms = session.legacy_in_use
     out.results.append(_result("ssh", started, t0, ProbeStatus.OK))
     outputs: dict[str, str] = {}
     async with session:

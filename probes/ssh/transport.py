@@ -169,6 +169,18 @@ class CliSession:
         self._connection = connection
         self._lock = asyncio.Lock()  # one command at a time per device
 
+    @property
+    def legacy_in_use(self) -> list[str]:
+        """The SHA-1/CBC algorithms this session actually negotiated (evidence for a finding)."""
+        client = getattr(self._connection, "remote_conn_pre", None)
+        transport = client.get_transport() if client is not None else None
+        if transport is None:
+            return []
+        # paramiko forgets the key exchange once it is done; host key type and cipher remain.
+        agreed = {"keys": transport.host_key_type, "ciphers": transport.local_cipher}
+        return [f"{kind} {value}" for kind, value in agreed.items()
+                if value in LEGACY_ALGORITHMS[kind]]
+
     @classmethod
     async def open(cls, target: SshTarget) -> CliSession:
         platform = target.platform or await asyncio.to_thread(detect_platform, target)

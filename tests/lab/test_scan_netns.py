@@ -115,3 +115,6 @@ def test_old_ssh_algorithms_only_when_the_inventory_allows_them(
     assert code == 1 and first.probe == "ssh" and "legacy_algorithms" in (first.error or "")
     code, doc = results[True]
     assert code == 0 and doc.devices[0].sys_name == "agent-2"
+    finding = next(f for f in doc.devices[0].security if f.code == "SEC-SSH-LEGACY")
+    assert "ssh-rsa" in finding.evidence[0] and "-cbc" in finding.evidence[0]
+    assert finding.severity == "medium" and finding.title.startswith("SSH")
