@@ -61,9 +61,10 @@ async def collect_cli(target: SshTarget) -> CliCollected:
                 out.results.append(_result(name, started, t0, ProbeStatus.OK))
                 if spec.parser == "keep":
                     out.kept[spec.command] = outputs[spec.command]
-    try:
-        out.facts = build_facts(session.platform, outputs)
-    except Exception as exc:  # a template that chokes on odd output: one record, not a crash
-        out.results.append(_result("ssh:parse", _now(), time.perf_counter(), ProbeStatus.FAILED,
-                                   f"internal error while parsing: {exc!r}"))
+    errors: dict[str, str] = {}
+    out.facts = build_facts(session.platform, outputs, errors)
+    for result in out.results:  # the command ran, but what it printed could not be read
+        command = result.probe.removeprefix("ssh:")
+        if command in errors:
+            result.status, result.error = ProbeStatus.FAILED, errors[command]
     return out

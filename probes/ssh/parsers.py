@@ -337,9 +337,11 @@ OWN_PARSERS: dict[tuple[str, str], TextParser] = {
 }
 
 
-def build_facts(platform: str, outputs: dict[str, str]) -> CliFacts:
+def build_facts(platform: str, outputs: dict[str, str],
+                errors: dict[str, str] | None = None) -> CliFacts:
     """Every command's output -> one CliFacts. Commands without a parser here are kept only as
-    text (for the security checks) and ignored by this function."""
+    text (for the security checks). A command whose output its parser cannot read is skipped
+    and named in ``errors`` (command -> reason); the other commands' facts are kept."""
     facts = CliFacts(platform=platform)
     base = resolve(platform)
     for spec in table(platform).commands:
@@ -347,9 +349,13 @@ def build_facts(platform: str, outputs: dict[str, str]) -> CliFacts:
         if text is None:
             continue
         key = (base, spec.command)
-        if spec.parser == "textfsm" and key in ROW_PARSERS:
-            ROW_PARSERS[key](textfsm_rows(base, spec.command, text), facts)
-        elif spec.parser == "own" and key in OWN_PARSERS:
-            OWN_PARSERS[key](text, facts)
+        try:
+            if spec.parser == "textfsm" and key in ROW_PARSERS:
+                ROW_PARSERS[key](textfsm_rows(base, spec.command, text), facts)
+            elif spec.parser == "own" and key in OWN_PARSERS:
+                OWN_PARSERS[key](text, facts)
+        except Exception as exc:  # unexpected output: this command's facts are lost, not all
+            if errors is not None:
+                errors[spec.command] = f"cannot parse the output: {exc}"[:300]
     attach_to_ports(facts)
     return facts

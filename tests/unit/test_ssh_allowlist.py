@@ -103,3 +103,13 @@ def test_ssh_credentials_repr_hides_password() -> None:
     cred = SshCredentials("audit", password="s3cret-pass", enable_secret="en-s3cret")
     assert "s3cret" not in repr(cred)
     assert "s3cret" not in repr(SshTarget("h", 22, cred))
+
+
+def test_one_unreadable_output_costs_only_that_command() -> None:
+    from probes.ssh.parsers import build_facts
+
+    errors: dict[str, str] = {}
+    facts = build_facts("linux", {"hostname": "srv-portal\n", "ip -j link": "[{broken json"},
+                        errors)
+    assert facts.hostname == "srv-portal"
+    assert list(errors) == ["ip -j link"]
