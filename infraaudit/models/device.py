@@ -69,6 +69,9 @@ class PortCounters(Strict):
 
 
 class LldpNeighbour(Strict):
+    """A neighbour seen by LLDP, or by Cisco's CDP (same facts, ``protocol`` tells which)."""
+
+    protocol: Literal["lldp", "cdp"] = "lldp"
     sys_name: str | None = None
     sys_descr: str | None = None
     chassis_id: str | None = None

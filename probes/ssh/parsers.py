@@ -209,6 +209,22 @@ def cisco_lldp(rows: Rows, facts: CliFacts) -> None:
         facts.lldp.setdefault(str(row.get("local_interface", "")), []).append(neighbour)
 
 
+def cisco_cdp(rows: Rows, facts: CliFacts) -> None:
+    names = {"Router": "router", "Switch": "bridge", "Host": "stationOnly", "Phone": "telephone",
+             "Trans-Bridge": "bridge", "Source-Route-Bridge": "bridge", "Repeater": "repeater"}
+    for row in rows:
+        caps = [names[c] for c in str(row.get("capabilities", "")).split() if c in names]
+        neighbour = LldpNeighbour(
+            protocol="cdp",
+            sys_name=_first(row.get("neighbor_name")),
+            sys_descr=_first(row.get("neighbor_description")),
+            port_id=_first(row.get("neighbor_interface")),
+            capabilities=sorted(set(caps)),
+            mgmt_address=_first(row.get("mgmt_address")),
+        )
+        facts.lldp.setdefault(str(row.get("local_interface", "")), []).append(neighbour)
+
+
 def cisco_mac_table(rows: Rows, facts: CliFacts) -> None:
     seen: dict[str, set[str]] = {}
     for row in rows:
@@ -324,6 +340,7 @@ ROW_PARSERS: dict[tuple[str, str], RowParser] = {
     ("cisco_ios", "show version"): cisco_version,
     ("cisco_ios", "show interfaces"): cisco_interfaces,
     ("cisco_ios", "show lldp neighbors detail"): cisco_lldp,
+    ("cisco_ios", "show cdp neighbors detail"): cisco_cdp,
     ("cisco_ios", "show mac address-table"): cisco_mac_table,
     ("cisco_ios", "show ipv6 interface brief"): cisco_ipv6,
     ("huawei", "display version"): huawei_version,
