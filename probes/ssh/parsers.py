@@ -280,6 +280,285 @@ def huawei_interfaces(rows: Rows, facts: CliFacts) -> None:
         ))
 
 
+# --- HP ProCurve / Aruba-OS switch -------------------------------------------------------------
+
+
+def procurve_system(rows: Rows, facts: CliFacts) -> None:
+    """``show system``: one row per stack (VSF) member; the first member's serial is kept."""
+    if not rows:
+        return
+    row = rows[0]
+    facts.hostname = _first(row.get("name"))
+    facts.os_version = _first(row.get("software_version"))
+    facts.serial = _first(row.get("serial"))
+    facts.uptime_s = uptime_seconds(str(row.get("uptime", "")))
+
+
+def procurve_mode(mode: str) -> tuple[float | None, Duplex | None]:
+    """Port mode of ``show interfaces brief``: '1000FDx', '100HDx', '10GigFD', '.' (no link)
+    -> (Mb/s, duplex)."""
+    match = re.fullmatch(r"(\d+)(Gig)?([FH])Dx?", mode.strip())
+    if not match:
+        return None, None
+    speed = float(match.group(1)) * (1000 if match.group(2) else 1)
+    return speed, Duplex.FULL if match.group(3) == "F" else Duplex.HALF
+
+
+def procurve_interfaces(rows: Rows, facts: CliFacts) -> None:
+    for position, row in enumerate(rows, 1):
+        name = str(row["port"]).split("-Trk")[0]  # '1/28-Trk1': port 1/28, member of Trk1
+        speed, duplex = procurve_mode(str(row.get("mode", "")))
+        facts.ports.append(Port(
+            if_index=position,
+            name=name,
+            descr=name,
+            type="ethernetCsmacd",
+            admin_status="up" if str(row.get("enabled", "")).lower() == "yes" else "down",
+            oper_status="up" if str(row.get("status", "")).lower() == "up" else "down",
+            speed_mbps=speed,
+            duplex=duplex,
+        ))
+
+
+def mask_to_prefix(mask: str) -> int | None:
+    """'255.255.255.0' -> 24; anything that is not a contiguous netmask -> None."""
+    try:
+        bits = "".join(f"{int(octet):08b}" for octet in mask.split("."))
+    except ValueError:
+        return None
+    if len(bits) != 32 or "01" in bits:
+        return None
+    return bits.count("1")
+
+
+def procurve_ip(rows: Rows, facts: CliFacts) -> None:
+    """``show ip``: one row per VLAN; VLANs are not in ``show interfaces brief``, so no index."""
+    for row in rows:
+        address = _first(row.get("ip_address"))
+        if not address:
+            continue  # 'Disabled': no address on that VLAN
+        facts.addresses.append(IpAddress(
+            address=address, family=AddressFamily.IPV4,
+            prefix_length=mask_to_prefix(str(row.get("subnet_mask", ""))),
+            source=f"CLI show ip (VLAN {row.get('vlan_name')})",
+        ))
+
+
+_LLDP_CAPABILITIES = {"bridge": "bridge", "router": "router",
+                      "wlan-access-point": "wlanAccessPoint", "wlan-ap": "wlanAccessPoint",
+                      "telephone": "telephone",
+                      "repeater": "repeater", "station-only": "stationOnly", "other": "other",
+                      "docsis-cable-device": "docsisCableDevice"}
+
+
+def lldp_capabilities(text: str) -> list[str]:
+    """'bridge, wlan-access-point' / 'bridge,wlan-ap,router' -> LLDP-MIB capability names."""
+    words = [w.strip().lower() for w in re.split(r"[,\s]+", text) if w.strip()]
+    return [_LLDP_CAPABILITIES.get(w, w) for w in words]
+
+
+def procurve_lldp(rows: Rows, facts: CliFacts) -> None:
+    for row in rows:
+        neighbour = LldpNeighbour(
+            sys_name=_first(row.get("neighbor_name")),
+            sys_descr=_first(row.get("neighbor_description")),
+            chassis_id=_first(row.get("chassis_id")),
+            port_id=_first(row.get("neighbor_interface")),
+            port_descr=_first(row.get("neighbor_interface_description")),
+            capabilities=lldp_capabilities(str(row.get("capabilities", ""))),
+            mgmt_address=_first(row.get("mgmt_address")),
+        )
+        facts.lldp.setdefault(str(row["local_interface"]), []).append(neighbour)
+
+
+def procurve_mac_table(rows: Rows, facts: CliFacts) -> None:
+    """``show mac-address`` lists learned addresses only; a MAC seen in two VLANs counts once."""
+    seen: dict[str, set[str]] = {}
+    for row in rows:
+        seen.setdefault(str(row["port"]), set()).add(str(row.get("mac_address")).lower())
+    facts.mac_count = {port: len(macs) for port, macs in seen.items()}
+
+
+# --- Juniper JunOS -----------------------------------------------------------------------------
+
+
+def junos_version(rows: Rows, facts: CliFacts) -> None:
+    """``show version``: on a virtual chassis one row per member; the first is kept."""
+    if not rows:
+        return
+    row = rows[0]
+    facts.hostname = _first(row.get("hostname"))
+    facts.model = _first(row.get("model"))
+    facts.os_version = _first(row.get("junos_version"))
+    facts.serial = _first(row.get("serial_number"))
+
+
+def junos_speed(text: str) -> float | None:
+    """'1000mbps', '10Gbps', '800mbps' -> Mb/s; 'Unlimited', 'Auto' -> None."""
+    match = re.fullmatch(r"(\d+)\s*([mMgG])bps", text.strip())
+    if not match:
+        return None
+    return float(match.group(1)) * (1000 if match.group(2).lower() == "g" else 1)
+
+
+def junos_physical_blocks(text: str) -> dict[str, dict[str, str]]:
+    """What the ntc template of ``show interfaces`` does not keep (SNMP ifIndex, speed, duplex,
+    MAC), by physical interface name."""
+    blocks: dict[str, dict[str, str]] = {}
+    for block in re.split(r"^(?=Physical interface:)", text, flags=re.M):
+        head = re.match(r"Physical interface:\s+([^,\s]+),", block)
+        if not head:
+            continue
+        body = block.split("\n  Logical interface", 1)[0]  # the physical part only
+        found = {}
+        for key, pattern in (("if_index", r"SNMP ifIndex:\s+(\d+)"),
+                             ("speed", r"\bSpeed:\s+([^,\s]+)"),
+                             ("duplex", r"Link-mode:\s+([^,\s]+)"),
+                             ("mac", r"Current address:\s+([0-9a-fA-F:]{17})")):
+            if (match := re.search(pattern, body)) is not None:
+                found[key] = match.group(1)
+        blocks[head.group(1)] = found
+    return blocks
+
+
+_JUNOS_TYPES = {"ethernet": "ethernetCsmacd", "gre": "tunnel", "ip-over-ip": "tunnel",
+                "logical-tunnel": "tunnel"}
+
+
+def junos_interfaces(text: str, facts: CliFacts) -> None:
+    """``show interfaces``: the ntc template's rows (physical interfaces only: the logical
+    units it also records are addresses' carriers, not ports) plus what only the text has."""
+    details = junos_physical_blocks(text)
+    position = 0
+    for row in textfsm_rows("juniper_junos", "show interfaces", text):
+        name = str(row["interface"])
+        if name not in details:
+            continue  # a logical unit (ge-0/0/0.0)
+        position += 1
+        extra = details[name]
+        if_index = _int(extra.get("if_index"))
+        link = str(row.get("link_status", "")).lower()
+        facts.ports.append(Port(
+            if_index=if_index if if_index is not None else position,
+            name=name,
+            descr=name,
+            alias=_first(row.get("description")),
+            type=_JUNOS_TYPES.get(str(row.get("hardware_type", "")).lower()),
+            admin_status="up" if str(row.get("admin_state", "")).lower() == "enabled"
+            else "down",
+            oper_status="up" if link == "up" else "down",
+            speed_mbps=junos_speed(extra.get("speed", "")),
+            duplex=cisco_duplex(extra.get("duplex", "")) if "duplex" in extra else None,
+            mtu=_int(row.get("mtu")),
+            mac=extra["mac"].lower() if "mac" in extra else None,
+        ))
+
+
+def junos_lldp(rows: Rows, facts: CliFacts) -> None:
+    for row in rows:
+        neighbour = LldpNeighbour(
+            sys_name=_first(row.get("neighbor_name")),
+            chassis_id=_first(row.get("chassis_id")),
+            port_id=_first(row.get("neighbor_interface")),
+        )
+        facts.lldp.setdefault(str(row["local_interface"]), []).append(neighbour)
+
+
+def junos_mac_table(rows: Rows, facts: CliFacts) -> None:
+    """``show ethernet-switching table``: learned entries by physical port ('ae3.0' -> 'ae3';
+    static ones skipped; a MAC in two VLANs counts once)."""
+    seen: dict[str, set[str]] = {}
+    for row in rows:
+        flags = str(row.get("mac_flag", "")).upper()  # 'DL', 'DR', 'S', older 'Learn'/'Static'
+        if "S" in flags.replace("SE", ""):  # SE = statistics enabled, not static
+            continue
+        port = re.sub(r"\.\d+$", "", str(row.get("logical_interface", "")))
+        if port and port != "-":
+            seen.setdefault(port, set()).add(str(row.get("mac_address")).lower())
+    facts.mac_count = {port: len(macs) for port, macs in seen.items()}
+
+
+# --- MikroTik RouterOS -------------------------------------------------------------------------
+
+
+def routeros_resource(rows: Rows, facts: CliFacts) -> None:
+    if not rows:
+        return
+    row = rows[0]
+    facts.os_version = _first(row.get("version"))
+    facts.model = _first(row.get("board_name"))
+    parts = {"uptime_weeks": 7 * 86400, "uptime_days": 86400, "uptime_hours": 3600,
+             "uptime_minutes": 60, "uptime_seconds": 1}
+    found = {key: _int(row.get(key)) for key in parts}
+    if any(value is not None for value in found.values()):
+        facts.uptime_s = float(sum((value or 0) * parts[key] for key, value in found.items()))
+
+
+def routeros_identity(rows: Rows, facts: CliFacts) -> None:
+    facts.hostname = _first(rows[0].get("name")) if rows else None
+
+
+_ROUTEROS_TYPES = {"ether": "ethernetCsmacd", "vlan": "l2vlan", "bridge": "bridge",
+                   "loopback": "softwareLoopback", "bond": "ieee8023adLag"}
+
+
+def routeros_interfaces(rows: Rows, facts: CliFacts) -> None:
+    """``/interface print detail``: flags X (disabled) and R (running) give admin/oper state."""
+    for position, row in enumerate(rows, 1):
+        status = str(row.get("status", ""))
+        description = row.get("description")
+        comment = " ".join(str(d) for d in description) if isinstance(description, list) \
+            else str(description or "")
+        mtu = _int(row.get("actual_mtu"))
+        mac = _first(row.get("mac_address"))
+        facts.ports.append(Port(
+            if_index=position,
+            name=str(row["name"]),
+            descr=str(row["name"]),
+            alias=comment or None,
+            type=_ROUTEROS_TYPES.get(str(row.get("type", ""))),
+            admin_status="down" if status == "X" else "up",
+            oper_status="up" if status == "R" else "down",
+            mtu=mtu if mtu is not None else _int(row.get("mtu")),
+            mac=mac.lower() if mac else None,
+        ))
+
+
+def routeros_addresses(rows: Rows, facts: CliFacts) -> None:
+    """``/ip address print``: disabled (X) and invalid (I) entries are not in use: skipped."""
+    by_name = {p.name: p for p in facts.ports}
+    for row in rows:
+        flags = str(row.get("flags", ""))
+        if "X" in flags or "I" in flags or not row.get("ip"):
+            continue
+        port = by_name.get(str(row.get("interface", "")))
+        entry = IpAddress(
+            address=str(row["ip"]), family=AddressFamily.IPV4,
+            prefix_length=_int(row.get("subnet")),
+            if_index=port.if_index if port else None,
+            source="CLI /ip address print",
+        )
+        facts.addresses.append(entry)
+        if port is not None:
+            port.addresses.append(entry)
+
+
+def routeros_neighbours(rows: Rows, facts: CliFacts) -> None:
+    """``/ip neighbor print detail``: what MNDP/LLDP/CDP discovery found; the output does not
+    say which protocol, so they are recorded as LLDP."""
+    for row in rows:
+        mac = _first(row.get("mac_address"))
+        neighbour = LldpNeighbour(
+            sys_name=_first(row.get("identity")),
+            sys_descr=_first(row.get("system_description")),
+            chassis_id=mac.lower() if mac else None,
+            port_id=_first(row.get("interface_name")),
+            capabilities=lldp_capabilities(str(row.get("system_caps_enabled", ""))),
+            mgmt_address=_first(row.get("ipv4_address")) or _first(row.get("ip_address")),
+        )
+        facts.lldp.setdefault(str(row["interface"]), []).append(neighbour)
+
+
 # --- Linux -------------------------------------------------------------------------------------
 
 
@@ -345,12 +624,26 @@ ROW_PARSERS: dict[tuple[str, str], RowParser] = {
     ("cisco_ios", "show ipv6 interface brief"): cisco_ipv6,
     ("huawei", "display version"): huawei_version,
     ("huawei", "display interface"): huawei_interfaces,
+    ("hp_procurve", "show system"): procurve_system,
+    ("hp_procurve", "show interfaces brief"): procurve_interfaces,
+    ("hp_procurve", "show ip"): procurve_ip,
+    ("hp_procurve", "show lldp info remote-device detail"): procurve_lldp,
+    ("hp_procurve", "show mac-address"): procurve_mac_table,
+    ("juniper_junos", "show version"): junos_version,
+    ("juniper_junos", "show lldp neighbors"): junos_lldp,
+    ("juniper_junos", "show ethernet-switching table"): junos_mac_table,
+    ("mikrotik_routeros", "/system resource print"): routeros_resource,
+    ("mikrotik_routeros", "/system identity print"): routeros_identity,
+    ("mikrotik_routeros", "/interface print detail without-paging"): routeros_interfaces,
+    ("mikrotik_routeros", "/ip address print without-paging"): routeros_addresses,
+    ("mikrotik_routeros", "/ip neighbor print detail without-paging"): routeros_neighbours,
 }
 OWN_PARSERS: dict[tuple[str, str], TextParser] = {
     ("linux", "hostname"): linux_hostname,
     ("linux", "uname -a"): linux_uname,
     ("linux", "ip -j link"): linux_links,
     ("linux", "ip -j addr"): linux_addresses,
+    ("juniper_junos", "show interfaces"): junos_interfaces,
 }
 
 

@@ -14,7 +14,8 @@ from probes.ssh.allowlist import platforms, table
 from probes.ssh.parsers import build_facts
 
 EXPECTED = Path(__file__).parent / "cli"
-PARSED = ["cisco_ios", "huawei", "linux"]  # platforms whose facts have parsers today
+# platforms whose facts have parsers today
+PARSED = ["cisco_ios", "hp_procurve", "huawei", "juniper_junos", "linux", "mikrotik_routeros"]
 
 
 def outputs_of(platform: str) -> dict[str, str]:
