@@ -64,7 +64,7 @@ def _connection_params(target: SshTarget, device_type: str) -> dict[str, Any]:
         "username": cred.username,
         "password": cred.password,
         "secret": cred.enable_secret,
-        "use_keys": cred.key_file is not None,
+        "use_keys": False,  # never try the operator's own ~/.ssh keys
         "key_file": str(cred.key_file) if cred.key_file else None,
         "allow_agent": False,
         "conn_timeout": target.timeout_s,
@@ -94,7 +94,14 @@ def _translate(exc: Exception, target: SshTarget) -> TransportError:
 
     where = f"{target.host}:{target.port}"
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if lines and lines[0].startswith("A paramiko SSHException occurred"):
+        lines = lines[1:]  # netmiko's heading; the cause is on the next line
     detail = lines[0][:200] if lines else type(exc).__name__  # netmiko adds a page of advice
+    if "not found in known_hosts" in str(exc):
+        return TransportError(
+            f"SSH host key of {where} is unknown and the host key policy is strict: add the "
+            f"device's key to {target.known_hosts}, or use host_key_policy: accept-new"
+        )
     if "does not match" in str(exc) and "Host key" in str(exc):
         exc = BadHostKeyException(target.host, None, None)
     incompatible = [line for line in lines if "Incompatible ssh" in line or "no acceptable" in line]
@@ -135,13 +142,13 @@ SIGNATURES: tuple[tuple[str, str, str], ...] = (
 
 def detect_platform(target: SshTarget) -> str | None:
     """Guess the platform from at most three read-only commands sent over a generic session."""
-    from netmiko import ConnectHandler
-
+    allowed = autodetect_commands()
     try:
-        connection = ConnectHandler(**_connection_params(target, "generic"))
+        driver = guarded_driver("generic", allowed | {"exit", "quit", "logout"},
+                                target.credentials)
+        connection = driver(**_connection_params(target, "generic"))
     except Exception as exc:
         raise _translate(exc, target) from exc
-    allowed = autodetect_commands()
     answers: dict[str, str] = {}
     try:
         for command, signature, platform in SIGNATURES:
@@ -157,6 +164,43 @@ def detect_platform(target: SshTarget) -> str | None:
     finally:
         with contextlib.suppress(Exception):
             connection.disconnect()
+
+
+def _disconnect(connection: Any) -> None:
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            connection.disconnect()
+
+
+def check_written(text: str, allowed: frozenset[str], credentials: frozenset[str]) -> None:
+    """Every line netmiko types must be an allowlisted command, a session command of the
+    platform, a credential answering a prompt, or empty (RETURN, space for a pager)."""
+    for line in re.split(r"[\r\n]+", text):
+        if line.strip() == "" or line in allowed or line in credentials:
+            continue
+        raise CommandRefused(f"{line!r} is not on the allowlist")
+
+
+def guarded_driver(device_type: str, allowed: frozenset[str],
+                   credentials: SshCredentials) -> Any:
+    """netmiko's driver class for ``platform`` with every write checked by ``check_written``.
+
+    netmiko types text of its own (paging, width, enable, login answers, cleanup); the guard
+    keeps all of it inside the platform's table, whatever a driver version decides to send.
+    """
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+    base = CLASS_MAPPER[device_type]
+    secrets = frozenset(s for s in (credentials.password, credentials.enable_secret,
+                                    credentials.username) if s)
+
+    class Guarded(base):  # type: ignore[valid-type, misc]
+        def write_channel(self, out_data: str) -> None:
+            check_written(out_data, allowed, secrets)
+            super().write_channel(out_data)
+
+    Guarded.__name__ = f"Guarded{base.__name__}"
+    return Guarded
 
 
 class CliSession:
@@ -193,20 +237,23 @@ class CliSession:
 
     @staticmethod
     def _connect(target: SshTarget, platform: str) -> Any:
-        from netmiko import ConnectHandler
-
+        connection = None
         try:
-            connection = ConnectHandler(**_connection_params(target, platform))
+            tbl = table(platform)
+            allowed = frozenset({c.command for c in tbl.commands} | tbl.session)
+            driver = guarded_driver(platform, allowed, target.credentials)
+            connection = driver(**_connection_params(target, platform))
             # Privileged mode only where the platform's table lists `enable` (never Linux sudo).
             if (target.credentials.enable_secret and "enable" in table(platform).session
                     and not connection.check_enable_mode()):
                 connection.enable()
-            if target.known_hosts is not None and not target.strict_host_keys:
-                # accept-new: remember the key seen now; a later change fails the connection
-                client = connection.remote_conn_pre
-                if client is not None:
-                    client.get_host_keys().save(str(target.known_hosts))
+            # accept-new: paramiko's AutoAddPolicy has already added and saved a new host key.
+        except CommandRefused as exc:
+            _disconnect(connection)
+            raise TransportError(f"SSH login on {target.host}:{target.port} refused: {exc}") \
+                from exc
         except Exception as exc:
+            _disconnect(connection)
             raise _translate(exc, target) from exc
         return connection
 
@@ -218,8 +265,7 @@ class CliSession:
             output = await asyncio.to_thread(self._send, command)
         for marker in self.table.rejected:
             if marker in output[:400]:
-                raise CommandRejected(f"{self.target.host} rejected {command!r}: "
-                                      f"{output.strip().splitlines()[-1][:120]}")
+                raise CommandRejected(f"{self.target.host} rejected {command!r} ({marker})")
         return output
 
     def _send(self, command: str) -> str:

@@ -35,7 +35,7 @@ def test_session_commands_only_set_up_the_session(platform: str) -> None:
     allowed_session = re.compile(
         r"^(terminal (length|width) \d+|no page|screen-length 0 temporary|"
         r"set cli (screen-length|screen-width) \d+|set cli complete-on-space off|"
-        r"enable|exit|quit|logout|y|n)$")
+        r"enable|exit|quit|logout|y|n|N|cli|exit configuration-mode)$")
     for command in table(platform).session:
         assert allowed_session.match(command), f"{platform}: {command}"
 
@@ -113,3 +113,26 @@ def test_one_unreadable_output_costs_only_that_command() -> None:
                         errors)
     assert facts.hostname == "srv-portal"
     assert list(errors) == ["ip -j link"]
+
+
+def test_write_guard_lets_only_listed_lines_through() -> None:
+    from probes.ssh.transport import check_written
+
+    allowed = frozenset({"show version", "terminal length 0", "exit"})
+    creds = frozenset({"s3cret-enable"})
+    for ok in ("show version\n", "\n", " ", "terminal length 0\r\n", "s3cret-enable\n"):
+        check_written(ok, allowed, creds)
+    for bad in ("Y\n", "configure terminal\n", "show version\nreload\n", "write memory"):
+        with pytest.raises(CommandRefused):
+            check_written(bad, allowed, creds)
+
+
+def test_huawei_save_prompt_answer_is_refused() -> None:
+    """netmiko's Huawei login answers 'Y' (save the configuration) to a banner: a write."""
+    from probes.ssh.transport import check_written
+
+    tbl = table("huawei")
+    allowed = frozenset({c.command for c in tbl.commands} | tbl.session)
+    with pytest.raises(CommandRefused):
+        check_written("Y\n", allowed, frozenset())
+    check_written("N\n", allowed, frozenset())  # declining a password change is fine
