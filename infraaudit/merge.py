@@ -23,6 +23,11 @@ def _same(a: object, b: object) -> bool:
     return str(a).strip().casefold() == str(b).strip().casefold()
 
 
+def _same_name(a: object, b: object) -> bool:
+    """'sw1.tt.khanhhoa.gov.vn' (sysName) and 'SW1' (prompt) name the same device."""
+    return _same(str(a).split(".")[0], str(b).split(".")[0])
+
+
 def mark_snmp_sources(device: Device) -> None:
     """Name SNMP as the source of every field the SNMP probes filled."""
     for name in (*IDENTITY, "vendor", "sys_descr", "sys_location"):
@@ -73,7 +78,8 @@ def merge_cli(device: Device, cli: CliFacts) -> Device:
         if ours is None:
             setattr(device, name, theirs)
             device.sources[name] = ["cli"]
-        elif _same(ours, theirs) or name in NO_CONFLICT:
+        elif _same(ours, theirs) or name in NO_CONFLICT or (
+                name == "sys_name" and _same_name(ours, theirs)):
             device.sources[name] = ["snmp", "cli"]
         else:
             device.conflicts.append(FieldConflict(field=name,

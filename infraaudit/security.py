@@ -14,17 +14,19 @@ import yaml
 
 from infraaudit.models import SecurityFinding
 
+# Once one of these words appears, the rest of the line may be (or hold) a secret: all of it is
+# masked. Losing a trailing "RO" or ACL number is the price of never leaking a password.
 _SECRET = re.compile(
-    r"\b(password|secret|community|key|key-string|cipher|simple|authentication-key|"
-    r"auth-password|priv-password|usm-user v3 \S+)(\s+(?:\d\s+)?)"
-    r"(\"[^\"]*\"|(?!(?:read|write|cipher|simple|irreversible-cipher)\b)\S+)",
+    r"\b(password|passwd|secret|community|key-string|key|cipher|simple|plaintext|wpa-psk|"
+    r"authentication-key|authentication-mode|auth-password|priv-password|pre-shared-key|"
+    r"ascii-text|encrypted-password|usm-user|auth|priv|md5|sha|version\s+(?:1|2c))\b.*$",
     re.IGNORECASE,
 )
 
 
 def mask(line: str) -> str:
-    """Replace every secret-looking value in a configuration line with ******."""
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}******", line.rstrip())
+    """Keep a configuration line up to its first secret keyword; mask everything after it."""
+    return _SECRET.sub(lambda m: f"{m.group(1)} ******", line.rstrip())
 
 
 @cache
@@ -66,8 +68,11 @@ def config_findings(platform: str, texts: dict[str, str],
     source = f"ssh:{command}"
     evidence_words = _wording()["evidence"]
     found: dict[str, list[str]] = {}
+    complete = any(re.search(rules["complete"], line) for line in lines)
     for code, checks in rules["checks"].items():
         for check in checks:
+            if "absent" in check and not complete:
+                continue  # a partial configuration: a missing line proves nothing
             if "present" in check:
                 pattern = re.compile(check["present"])
                 hits = [mask(line) for line in lines if pattern.search(line)]
@@ -76,8 +81,8 @@ def config_findings(platform: str, texts: dict[str, str],
             else:
                 pattern = re.compile(check["absent"])
                 if not any(pattern.search(line) for line in lines):
-                    found.setdefault(code, []).append(
-                        evidence_words["absent"].format(pattern=check["absent"], command=command))
+                    found.setdefault(code, []).append(evidence_words["absent"].format(
+                        pattern=check.get("hint", check["absent"]), command=command))
     community = re.compile(rules["communities"])
     weak = [mask(line) for line in lines
             if (m := community.search(line)) and is_weak_community(m.group(1).strip('"'),

@@ -61,3 +61,9 @@ def test_cli_neighbours_and_mac_counts_fill_snmp_ports_by_abbreviated_name() -> 
     port = device.ports[0]  # SNMP's "Gi0/1" port, matched by name across abbreviations
     assert [n.sys_name for n in port.lldp_neighbours] == ["sw-core"] and port.mac_count == 7
     assert "2001:db8::1" in {a.address for a in device.addresses}
+
+
+def test_fqdn_sys_name_and_short_prompt_agree() -> None:
+    device = Device(host="10.0.0.3", reachable=True, sys_name="sw-tang3.ttt.khanhhoa.gov.vn")
+    merge_cli(device, CliFacts(platform="cisco_ios", hostname="SW-TANG3"))
+    assert device.conflicts == [] and device.sources["sys_name"] == ["snmp", "cli"]

@@ -20,6 +20,7 @@ snmp-server community SW-TANG2 RW
 line vty 0 4
  password 7 13061E010803
  transport input telnet ssh
+end
 """
 
 HARDENED_IOS = """\
@@ -38,6 +39,7 @@ ntp server 10.10.0.5
 logging host 10.10.0.6
 line vty 0 4
  transport input ssh
+end
 """
 
 SECRETS = ["Kh@nhHoa2019", "Admin@123", "094F471A1A0A", "13061E010803", "public", "SW-TANG2 RW"]
@@ -90,8 +92,29 @@ def test_merge_keeps_one_finding_per_code_with_all_evidence() -> None:
 
 
 def test_mask() -> None:
-    assert mask("snmp-server community public RO") == "snmp-server community ****** RO"
-    assert mask(" password 7 13061E010803") == " password 7 ******"
-    assert mask('snmp-agent community read cipher %^%#abc%^%#') == (
-        "snmp-agent community read cipher ******")
+    assert mask("snmp-server community public RO") == "snmp-server community ******"
+    assert mask(" password 7 13061E010803") == " password ******"
     assert mask("hostname SW1") == "hostname SW1"
+    leaky = {  # each line hides a secret after its keyword (found in review)
+        "enable password level 15 MyPlainPw": "MyPlainPw",
+        "snmp-agent community read private": "private",
+        'password manager user-name "admin" plaintext "X9pass"': "X9pass",
+        "snmp-server user mon MON v3 auth sha AuthPw1 priv aes 128 PrivPw1": "AuthPw1",
+        "snmp-server host 10.0.0.5 version 2c C0mmunity": "C0mmunity",
+        "wpa-psk ascii 0 WifiPass1": "WifiPass1",
+        " message-digest-key 1 md5 7 0822455D0A16": "0822455D0A16",
+        "snmp-agent usm-user v3 mon authentication-mode sha AuthPw2": "AuthPw2",
+        'set security ike policy p pre-shared-key ascii-text "$9$abc"': "$9$abc",
+        "ntp authentication-key 1 md5 NtpKey1": "NtpKey1",
+        "tacacs-server key 7 045802150C2E": "045802150C2E",
+    }
+    for line, secret in leaky.items():
+        assert secret not in mask(line), line
+
+
+def test_partial_configuration_runs_only_the_present_checks() -> None:
+    partial = WEAK_IOS.replace("end\n", "")  # e.g. a privilege level that shows only a part
+    codes = {f.code for f in config_findings("cisco_ios", {"show running-config": partial},
+                                             "SW-TANG2")}
+    assert "SEC-TELNET" in codes and "SEC-HTTP" in codes  # seen: still reported
+    assert not codes & {"SEC-NO-NTP", "SEC-NO-SYSLOG", "SEC-NO-AAA", "SEC-SSHV1"}  # unproven
