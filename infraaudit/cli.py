@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from infraaudit import __version__
 from infraaudit.errors import InfraAuditError, InventoryError
+from infraaudit.firmware import load_catalog
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
 from infraaudit.output import write_atomic
@@ -81,12 +82,17 @@ def scan(
     = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")]
     = False,
+    firmware_catalog: Annotated[Path | None, typer.Option(
+        help="YAML list of firmware trains past their end of support, each with its source "
+             "(see inventories/firmware_catalog.yaml); devices that match get a finding.")]
+    = None,
 ) -> None:
     """Scan every device of a site inventory and write one audit JSON file."""
     try:
         env = read_env_file(env_file) if env_file else {}
         env.update(os.environ)
         loaded = load_inventory(inventory, env=env, allow_inline_secrets=allow_inline_secrets)
+        catalog = load_catalog(firmware_catalog) if firmware_catalog else None
     except InventoryError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -105,7 +111,8 @@ def scan(
             progress.console.print(f"{device.host}:{device.port} {device.name or ''} — {state}",
                                    highlight=False)
 
-    scanner = Scanner(loaded, ScanOptions(backend=backend, fallback=fallback), on_device)
+    options = ScanOptions(backend=backend, fallback=fallback, firmware_catalog=catalog)
+    scanner = Scanner(loaded, options, on_device)
     interrupted = crashed = False
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

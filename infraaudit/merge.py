@@ -13,7 +13,11 @@ from probes.ssh.parsers import CliFacts, canonical_ifname
 # device field <- CliFacts field
 IDENTITY = {"sys_name": "hostname", "firmware": "os_version", "model": "model",
             "serial": "serial", "uptime_s": "uptime_s"}
-NO_CONFLICT = {"uptime_s"}  # read a few seconds apart: they always differ a little
+NO_CONFLICT = {"uptime_s"}
+PLATFORM_VENDOR = {"cisco_ios": "Cisco", "cisco_xe": "Cisco", "huawei": "Huawei",
+                   "hp_procurve": "HP", "aruba_osswitch": "HP",
+                   "juniper_junos": "Juniper Networks",
+                   "mikrotik_routeros": "MikroTik"}  # the vendor an SSH-only device runs  # read a few seconds apart: they always differ a little
 PORT_FILL = ("alias", "admin_status", "oper_status", "speed_mbps", "duplex", "mtu", "mac",
              "mac_count")
 COUNTER_FILL = ("in_errors", "out_errors", "fcs_errors", "in_ucast_pkts", "out_ucast_pkts")
@@ -71,6 +75,9 @@ def _merge_ports(device: Device, cli_ports: list[Port]) -> None:
 def merge_cli(device: Device, cli: CliFacts) -> Device:
     mark_snmp_sources(device)
     device.platform = cli.platform
+    if device.vendor is None and cli.platform in PLATFORM_VENDOR:
+        device.vendor = PLATFORM_VENDOR[cli.platform]
+        device.sources["vendor"] = ["cli"]
     for name, cli_name in IDENTITY.items():
         ours, theirs = getattr(device, name), getattr(cli, cli_name)
         if theirs is None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from infraaudit import __version__
 from infraaudit.errors import TransportError
+from infraaudit.firmware import FirmwareCatalog, firmware_findings
 from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, SnmpV1V2c
 from infraaudit.merge import mark_snmp_sources, merge_cli
 from infraaudit.models import (
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 class ScanOptions:
     backend: Backend = Backend.GUFO
     fallback: bool = True  # rescan with pysnmp a device whose replies gufo cannot decode
+    firmware_catalog: FirmwareCatalog | None = None  # the agency's end-of-support list
 
 
 def now_iso() -> str:
@@ -150,6 +152,9 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
             if cli.platform is not None:
                 findings.append(config_findings(resolve(cli.platform), cli.kept, device.sys_name))
                 findings.append(ssh_legacy_findings(cli.legacy_algorithms))
+        if options.firmware_catalog is not None:
+            findings.append(firmware_findings(device, options.firmware_catalog,
+                                              datetime.now(UTC).date()))
         device.security = merge_findings(*findings)
         return device
     except Exception as exc:  # a bug must cost one device, not the scan

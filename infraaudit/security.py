@@ -115,6 +115,13 @@ def ssh_legacy_findings(negotiated: list[str]) -> list[SecurityFinding]:
     return [_finding("SEC-SSH-LEGACY", [words.format(algorithms=", ".join(negotiated))], "ssh")]
 
 
+def eos_finding(model: str, firmware: str, end: str, source: str) -> SecurityFinding:
+    """The firmware of ``model`` is past the end of support named in the agency's catalog."""
+    words = _wording()["evidence"]["firmware_eos"]
+    return _finding("SEC-FIRMWARE-EOS", [words.format(model=model, firmware=firmware, end=end,
+                                                      source=source)], "catalog")
+
+
 def merge_findings(*groups: list[SecurityFinding]) -> list[SecurityFinding]:
     """One finding per code; evidence from every source that saw it."""
     merged: dict[str, SecurityFinding] = {}

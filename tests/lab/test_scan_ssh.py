@@ -32,9 +32,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackLab]:
 
 @pytest.fixture(scope="module")
 def scan(lab: LoopbackLab, tmp_path_factory: pytest.TempPathFactory) -> Scan:
-    out = tmp_path_factory.mktemp("scan") / "audit.json"
+    folder = tmp_path_factory.mktemp("scan")
+    out = folder / "audit.json"
+    catalog = folder / "firmware.yaml"  # a test entry, not a vendor date
+    catalog.write_text("entries:\n  - {vendor: Cisco, model: 'WS-C4948', firmware: '^12\\.2',"
+                       " end_of_support: 2020-01-01, source: 'test entry for the lab scan'}\n",
+                       encoding="utf-8")
     result = CliRunner().invoke(app, ["--verbose", "scan", str(lab.ssh_inventory_path),
-                                      "--env-file", str(lab.env_file), "--output", str(out)])
+                                      "--env-file", str(lab.env_file), "--output", str(out),
+                                      "--firmware-catalog", str(catalog)])
     assert result.exit_code == 1, result.output  # broken devices are part of the lab
     text = out.read_text(encoding="utf-8")
     return AuditDocument.model_validate_json(text), result.output, text
@@ -84,7 +90,7 @@ def test_weak_device_security_findings(scan: Scan) -> None:
     sw = device(scan[0], "sw-cisco-ssh-only")
     codes = {f.code for f in sw.security}
     assert {"SEC-TELNET", "SEC-HTTP", "SEC-PLAINTEXT-PASSWORD", "SEC-SNMP-V1V2C",
-            "SEC-SNMP-WEAK", "SEC-NO-NTP", "SEC-NO-SYSLOG"} <= codes
+            "SEC-SNMP-WEAK", "SEC-NO-NTP", "SEC-NO-SYSLOG", "SEC-FIRMWARE-EOS"} <= codes
     config = capture("cisco_ios", "show_running-config.txt")
     secrets = re.findall(r"(?:password|secret|community) (?:\d )?(\S+)", config)
     assert secrets
