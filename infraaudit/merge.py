@@ -13,11 +13,11 @@ from probes.ssh.parsers import CliFacts, canonical_ifname
 # device field <- CliFacts field
 IDENTITY = {"sys_name": "hostname", "firmware": "os_version", "model": "model",
             "serial": "serial", "uptime_s": "uptime_s"}
-NO_CONFLICT = {"uptime_s"}
+NO_CONFLICT = {"uptime_s"}  # read a few seconds apart: they always differ a little
 PLATFORM_VENDOR = {"cisco_ios": "Cisco", "cisco_xe": "Cisco", "huawei": "Huawei",
                    "hp_procurve": "HP", "aruba_osswitch": "HP",
                    "juniper_junos": "Juniper Networks",
-                   "mikrotik_routeros": "MikroTik"}  # the vendor an SSH-only device runs  # read a few seconds apart: they always differ a little
+                   "mikrotik_routeros": "MikroTik"}  # the vendor an SSH-only device runs
 PORT_FILL = ("alias", "admin_status", "oper_status", "speed_mbps", "duplex", "mtu", "mac",
              "mac_count")
 COUNTER_FILL = ("in_errors", "out_errors", "fcs_errors", "in_ucast_pkts", "out_ucast_pkts")
