@@ -88,6 +88,11 @@ class SshProfile(Strict):
     password: SecretStr | None = None
     key_file: Path | None = None
     enable_secret: SecretStr | None = None
+    enable: bool = Field(
+        default=False,
+        description="enter privileged mode even without an enable_secret (devices that take an "
+                    "empty one); with an enable_secret it is entered anyway",
+    )
 
     @model_validator(mode="after")
     def _some_auth(self) -> SshProfile:

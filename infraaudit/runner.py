@@ -100,6 +100,7 @@ def ssh_target_for(entry: DeviceEntry, inventory: Inventory) -> SshTarget | None
             key_file=profile.key_file,
             enable_secret=profile.enable_secret.get_secret_value()
             if profile.enable_secret else "",
+            enable=profile.enable,
         ),
         timeout_s=inventory.limits.ssh_timeout_s,
         known_hosts=options.known_hosts or default_known_hosts(inventory.site.id),

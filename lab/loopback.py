@@ -46,6 +46,8 @@ SNMPSIM_DEVICES: tuple[tuple[int, str, str], ...] = (
 WRONG_COMMUNITY = (19, "cisco-c3560-wrong-community", "cisco-c3560.snmprec.bz2")
 SNMPD_V1, SNMPD_V2C, SNMPD_V3_FIRST = 20, 21, 22
 GARBAGE, DEAD = 30, 31
+FAKE_SWITCH = 46  # fake-switches' Cisco emulator (SSH)
+FAKE_ENV = "INFRAAUDIT_LAB_FAKE_PASSWORD"
 
 COMMUNITY_ENV = "INFRAAUDIT_LAB_COMMUNITY"
 SNMPD_COMMUNITY_ENV = "INFRAAUDIT_LAB_SNMPD_COMMUNITY"
@@ -83,11 +85,13 @@ class LoopbackLab:
             sshsim.PASSWORD_ENV: new_secret("ssh-"),
             sshsim.ENABLE_ENV: new_secret("enable-"),
             sshsim.WRONG_ENV: new_secret("sshwrong-"),
+            FAKE_ENV: new_secret("fake-"),
         }
         self.devices: list[Device] = []
         # SSH devices (kind "sshsim"): kept apart from ``devices``, which lists the targets of
         # the SNMP-only inventory.yaml.
-        self.ssh_devices: list[Device] = []
+        self.ssh_devices: list[Device] = []  # served by lab/sshsim (with byte logs)
+        self.fake_switch: Device | None = None  # fake-switches, when installed
         self._sshsim_pid = 0
         self.state = LabState(kind="loopback", run_id=f"lo{block}")
 
@@ -114,11 +118,15 @@ class LoopbackLab:
             self._start_snmpd()
             self._start_garbage()
             self._start_sshsim()
+            self._start_fake_switches()
             self.devices.append(Device("dead-host", self.host(DEAD), self.port, "dead", "lab-v2c",
                                        community_env=COMMUNITY_ENV))
             self._write_outputs()
             procs.wait_all_answer(self._probe_targets(), self.state.pids, self.timeout)
             sshsim.wait_ready(self.ssh_devices, self._sshsim_pid, self.timeout)
+            if self.fake_switch is not None:
+                procs.wait_tcp(self.fake_switch.host, self.fake_switch.port, self.state.pids,
+                               self.timeout)
         except Exception as exc:
             self.stop()
             raise RuntimeError(f"loopback lab failed to start: {exc}\n{self._log_tail()}") from exc
@@ -257,14 +265,36 @@ class LoopbackLab:
         profs["wrong"] = {"version": "v2c", "community": f"${{{WRONG_ENV}}}"}
         return profs
 
+    def _start_fake_switches(self) -> None:
+        """fake-switches (an independent Cisco IOS emulator, installed by bootstrap) on its own
+        address, when it is installed. Its shows need `enable` with an empty secret."""
+        exe = Path(sys.executable).parent / "fake-switches"
+        if not exe.exists():
+            return
+        host = self.host(FAKE_SWITCH)
+        argv = [str(exe), "--model", "cisco_2960_24TT_L", "--hostname", "sw-fake",
+                "--username", "audit", "--password", self.secrets[FAKE_ENV],
+                "--listen-host", host, "--listen-port", str(self.ssh_port)]
+        pid = procs.start(argv, self.run_dir / "fake-switches.log")
+        self.state.pids.append(pid)
+        self.fake_switch = Device("sw-fake-switches", host, self.ssh_port, "fake-switches",
+                                  "lab-fake", platform="cisco_ios", hostname="sw-fake")
+
     def _write_outputs(self) -> None:
         write_env(self.env_file, self.secrets)
         site = {"id": f"lab-loopback-{self.block}", "name": "Phòng lab loopback",
                 "address": "127.0.0.0/8"}
         write_inventory(self.inventory_path, site, self.profiles(), self.devices,
                         [f"127.{self.block}.0.0/24"])
-        write_ssh_inventory(self.ssh_inventory_path, site, self.profiles(), sshsim.ssh_profiles(),
-                            self.devices, self.ssh_devices, [f"127.{self.block}.0.0/24"],
+        ssh_profiles: dict[str, dict[str, object]] = {
+            name: dict(profile) for name, profile in sshsim.ssh_profiles().items()}
+        ssh_devices = list(self.ssh_devices)
+        if self.fake_switch is not None:
+            ssh_profiles["lab-fake"] = {"username": "audit", "password": f"${{{FAKE_ENV}}}",
+                                        "enable": True}
+            ssh_devices.append(self.fake_switch)
+        write_ssh_inventory(self.ssh_inventory_path, site, self.profiles(), ssh_profiles,
+                            self.devices, ssh_devices, [f"127.{self.block}.0.0/24"],
                             autodetect=tuple(s.name for s in sshsim.SSH_DEVICES if s.autodetect))
         self.state.devices = self.devices + self.ssh_devices
         self.state.inventory = str(self.inventory_path)

@@ -149,7 +149,7 @@ def write_ssh_inventory(
     path: Path,
     site: dict[str, str],
     snmp_profiles: dict[str, dict[str, str]],
-    ssh_profiles: dict[str, dict[str, str]],
+    ssh_profiles: dict[str, dict[str, object]],
     snmp_devices: list[Device],
     ssh_devices: list[Device],
     subnets: list[str],

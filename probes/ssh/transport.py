@@ -25,6 +25,7 @@ class SshCredentials:
     password: str = ""
     key_file: Path | None = None
     enable_secret: str = ""
+    enable: bool = False  # privileged mode even with an empty enable secret
 
     def __repr__(self) -> str:
         return f"SshCredentials(username={self.username!r}, password=***)"
@@ -244,7 +245,8 @@ class CliSession:
             driver = guarded_driver(platform, allowed, target.credentials)
             connection = driver(**_connection_params(target, platform))
             # Privileged mode only where the platform's table lists `enable` (never Linux sudo).
-            if (target.credentials.enable_secret and "enable" in table(platform).session
+            wants_enable = bool(target.credentials.enable_secret) or target.credentials.enable
+            if (wants_enable and "enable" in table(platform).session
                     and not connection.check_enable_mode()):
                 connection.enable()
             # accept-new: paramiko's AutoAddPolicy has already added and saved a new host key.

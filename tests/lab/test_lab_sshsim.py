@@ -61,7 +61,8 @@ def normal_devices(lab: LoopbackLab) -> list[Device]:
 def test_inventory_and_state(lab: LoopbackLab) -> None:
     inv = yaml.safe_load(lab.ssh_inventory_path.read_text(encoding="utf-8"))
     env = read_env(lab.env_file)
-    assert set(inv["credentials"]["ssh"]) == {"lab-admin", "lab-wrong"}
+    fake = {"lab-fake"} if lab.fake_switch is not None else set()
+    assert set(inv["credentials"]["ssh"]) == {"lab-admin", "lab-wrong"} | fake
     assert all(v not in lab.ssh_inventory_path.read_text() for v in env.values())
     rows = {row["name"]: row for row in inv["devices"]}
     assert rows["cisco-c3750"]["snmp"] == "lab-v2c" and rows["cisco-c3750"]["ssh_port"] == 2222
@@ -200,7 +201,8 @@ def test_byte_log_holds_exactly_what_was_sent(lab: LoopbackLab) -> None:
 def test_no_pid_survives_stop(lab: LoopbackLab) -> None:
     """Last test of the module: stop the shared lab (the fixture's stop is then a no-op)."""
     pids = list(lab.state.pids)
-    assert len(pids) == 4 and all(procs.alive(p) for p in pids)  # snmpsim snmpd garbage sshsim
+    expected = 5 if lab.fake_switch is not None else 4  # snmpsim snmpd garbage sshsim (fake)
+    assert len(pids) == expected and all(procs.alive(p) for p in pids)
     lab.stop()
     assert not any(procs.alive(p) for p in pids)
     assert sshsim_banner_gone(lab)

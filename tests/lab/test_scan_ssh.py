@@ -137,3 +137,17 @@ def test_no_secret_in_audit_or_output(scan: Scan, lab: LoopbackLab) -> None:
     for value in env.values():
         if len(value) >= 4:
             assert value not in text and value not in output
+
+
+def test_independent_emulator_fake_switches(scan: Scan, lab: LoopbackLab) -> None:
+    """fake-switches (another project's Cisco IOS emulator): enable with an empty secret, a
+    partial CLI. Whatever it cannot answer is a record; identity and config still come through."""
+    if lab.fake_switch is None:
+        pytest.skip("fake-switches is not installed")
+    fake = device(scan[0], "sw-fake-switches")
+    assert fake.reachable and fake.platform == "cisco_ios"
+    assert fake.vendor == "Cisco" and fake.firmware and fake.firmware.startswith("12.2")
+    statuses = {p.probe: p.status for p in fake.probes}
+    assert statuses["ssh:show version"] is ProbeStatus.OK
+    assert statuses["ssh:show running-config"] is ProbeStatus.OK
+    assert "SEC-NO-NTP" in {f.code for f in fake.security}  # its config has no ntp server
