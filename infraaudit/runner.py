@@ -106,6 +106,7 @@ def ssh_target_for(entry: DeviceEntry, inventory: Inventory) -> SshTarget | None
         known_hosts=options.known_hosts or default_known_hosts(inventory.site.id),
         strict_host_keys=options.host_key_policy == "strict",
         legacy_algorithms=options.legacy_algorithms,
+        retries=inventory.limits.retries,
     )
 
 

@@ -41,6 +41,7 @@ class SshTarget:
     known_hosts: Path | None = None  # None: host keys are not checked (lab use only)
     strict_host_keys: bool = False  # True: refuse hosts not already in known_hosts
     legacy_algorithms: bool = False  # offer the SHA-1/CBC algorithms old devices need
+    retries: int = 1  # new attempts after a connection timeout (never after a refusal)
 
 
 # What old devices need and modern ones never do: refused unless legacy_algorithms is set.
@@ -233,7 +234,13 @@ class CliSession:
             raise TransportError(f"SSH: could not recognise the platform of {target.host}; "
                                  "set `platform:` for this device in the inventory")
         table(platform)  # refuse an unknown platform before connecting
-        connection = await asyncio.to_thread(cls._connect, target, platform)
+        for attempt in range(target.retries + 1):
+            try:
+                connection = await asyncio.to_thread(cls._connect, target, platform)
+                break
+            except TransportTimeout:
+                if attempt == target.retries:
+                    raise
         return cls(target, platform, connection)
 
     @staticmethod

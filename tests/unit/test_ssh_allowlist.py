@@ -136,3 +136,27 @@ def test_huawei_save_prompt_answer_is_refused() -> None:
     with pytest.raises(CommandRefused):
         check_written("Y\n", allowed, frozenset())
     check_written("N\n", allowed, frozenset())  # declining a password change is fine
+
+
+def test_connection_timeouts_are_retried_but_refusals_are_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from infraaudit.errors import TransportError, TransportTimeout
+
+    calls: list[str] = []
+
+    def flaky_connect(target: SshTarget, platform: str) -> FakeConnection:
+        calls.append(target.host)
+        if target.host == "timeout" and len(calls) < 3:
+            raise TransportTimeout("no answer")
+        if target.host == "refused":
+            raise TransportError("SSH authentication failed")
+        return FakeConnection({})
+
+    monkeypatch.setattr(CliSession, "_connect", staticmethod(flaky_connect))
+    cred = SshCredentials("audit", password="x" * 10)
+    session = asyncio.run(CliSession.open(SshTarget("timeout", 22, cred, "cisco_ios", retries=2)))
+    assert session.platform == "cisco_ios" and len(calls) == 3
+    calls.clear()
+    with pytest.raises(TransportError, match="authentication"):
+        asyncio.run(CliSession.open(SshTarget("refused", 22, cred, "cisco_ios", retries=2)))
+    assert len(calls) == 1
