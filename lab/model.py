@@ -127,22 +127,8 @@ def write_inventory(
     devices: list[Device],
     subnets: list[str],
 ) -> None:
-    """Write the inventory in the core's format; secrets appear only as ``${ENV}`` references."""
-    lines = [
-        "# Written by the infraaudit lab; regenerated on every `python -m lab up`.",
-        "agency: " + _flow({"code": "LAB", "name": "Phòng thí nghiệm infraaudit"}),
-        "site: " + _flow(site),
-        "credentials:",
-        "  snmp:",
-        *(f"    {name}: {_flow(p)}" for name, p in profiles.items()),
-        "limits: " + _flow({"concurrency": 16, "per_device_concurrency": 2, "timeout_s": 1.0,
-                            "retries": 1, "requests_per_second": 500}),
-        "devices:",
-        *(f"  - {_flow({'host': d.host, 'port': d.port, 'snmp': d.profile, 'name': d.name})}"
-          for d in devices),
-        "subnets: " + _flow(subnets),
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """The SNMP-only inventory in the core's format (secrets only as ``${ENV}`` references)."""
+    write_ssh_inventory(path, site, profiles, {}, devices, [], subnets)
 
 
 def write_ssh_inventory(
@@ -180,13 +166,17 @@ def write_ssh_inventory(
         "credentials:",
         "  snmp:",
         *(f"    {name}: {_flow(p)}" for name, p in snmp_profiles.items()),
-        "  ssh:",
-        *(f"    {name}: {_flow(p)}" for name, p in ssh_profiles.items()),
+    ]
+    if ssh_profiles:
+        lines += ["  ssh:", *(f"    {name}: {_flow(p)}" for name, p in ssh_profiles.items())]
+    lines += [
         "limits: " + _flow({"concurrency": 16, "per_device_concurrency": 2, "timeout_s": 1.0,
                             "retries": 1, "requests_per_second": 500, "ssh_timeout_s": 8}),
-        # The simulator makes new host keys at every `up`: keep them with this run only.
-        "ssh_options: " + _flow({"host_key_policy": "accept-new",
-                                 "known_hosts": str(path.parent / "known_hosts")}),
+    ]
+    if ssh_profiles:  # the lab makes new host keys at every `up`: keep them with this run only
+        lines.append("ssh_options: " + _flow({"host_key_policy": "accept-new",
+                                              "known_hosts": str(path.parent / "known_hosts")}))
+    lines += [
         "devices:",
         *(f"  - {_flow(row)}" for row in rows),
         "subnets: " + _flow(subnets),
