@@ -169,10 +169,11 @@ def write_ssh_inventory(
     ]
     if ssh_profiles:
         lines += ["  ssh:", *(f"    {name}: {_flow(p)}" for name, p in ssh_profiles.items())]
-    lines += [
-        "limits: " + _flow({"concurrency": 16, "per_device_concurrency": 2, "timeout_s": 1.0,
-                            "retries": 1, "requests_per_second": 500, "ssh_timeout_s": 8}),
-    ]
+    limits: dict[str, object] = {"concurrency": 16, "per_device_concurrency": 2,
+                                 "timeout_s": 1.0, "retries": 1, "requests_per_second": 500}
+    if ssh_profiles:
+        limits["ssh_timeout_s"] = 8
+    lines.append("limits: " + _flow(limits))
     if ssh_profiles:  # the lab makes new host keys at every `up`: keep them with this run only
         lines.append("ssh_options: " + _flow({"host_key_policy": "accept-new",
                                               "known_hosts": str(path.parent / "known_hosts")}))
