@@ -104,8 +104,6 @@ def _translate(exc: Exception, target: SshTarget) -> TransportError:
             f"SSH host key of {where} is unknown and the host key policy is strict: add the "
             f"device's key to {target.known_hosts}, or use host_key_policy: accept-new"
         )
-    if "does not match" in str(exc) and "Host key" in str(exc):
-        exc = BadHostKeyException(target.host, None, None)
     incompatible = [line for line in lines if "Incompatible ssh" in line or "no acceptable" in line]
     if incompatible:
         return TransportError(
@@ -114,7 +112,9 @@ def _translate(exc: Exception, target: SshTarget) -> TransportError:
         )
     if isinstance(exc, NetmikoAuthenticationException):
         return TransportError(f"SSH authentication failed on {where}: check the ssh profile")
-    if isinstance(exc, BadHostKeyException):
+    # netmiko re-raises paramiko's BadHostKeyException as text inside its own exception
+    changed = "Host key for server" in str(exc) and "does not match" in str(exc)
+    if isinstance(exc, BadHostKeyException) or changed:
         return TransportError(
             f"SSH host key of {where} changed: if the device was replaced, remove its line from "
             f"{target.known_hosts}; otherwise treat it as an incident"

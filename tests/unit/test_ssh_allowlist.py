@@ -160,3 +160,17 @@ def test_connection_timeouts_are_retried_but_refusals_are_not(
     with pytest.raises(TransportError, match="authentication"):
         asyncio.run(CliSession.open(SshTarget("refused", 22, cred, "cisco_ios", retries=2)))
     assert len(calls) == 1
+
+
+def test_netmiko_wrapped_host_key_change_is_named() -> None:
+    from netmiko.exceptions import NetmikoTimeoutException
+
+    from probes.ssh.transport import _translate
+
+    target = SshTarget("10.0.0.9", 22, SshCredentials("audit", password="x" * 10), "cisco_ios")
+    wrapped = NetmikoTimeoutException(
+        "A paramiko SSHException occurred during connection creation:\n\n"
+        "Host key for server '10.0.0.9' does not match: got 'AAAA', expected 'BBBB'")
+    error = _translate(wrapped, target)
+    assert "host key of 10.0.0.9:22 changed" in str(error)
+    assert type(error).__name__ == "TransportError"  # not mistaken for a timeout
