@@ -1,8 +1,13 @@
-"""``python -m lab up [--netns] [--agents N] [--block B] | down | status``.
+"""``python -m lab up [--netns [--scenario NAME | --agents N]] [--block B] | down | status``.
 
-State lives in ``lab/run/`` (``state.json``, ``inventory.yaml`` or ``inventory-netns.yaml``,
-``lab.env``), so ``down`` and ``status`` work from another process. ``up`` returns once every
-agent answers; the agents keep running until ``down``.
+- ``up``: the loopback lab (no root);
+- ``up --netns [--scenario NAME]``: the site lab (lab/site.py: an office network in namespaces,
+  faults from lab/scenarios/NAME.yaml, default baseline);
+- ``up --netns --agents N``: the flat namespace lab (lab/netns.py: N snmpd agents on one bridge).
+
+State lives in ``lab/run/`` (``state.json``, ``netns-state.json`` or ``site-state.json``, the
+inventory and env file of each lab), so ``down`` and ``status`` work from another process. ``up``
+returns once every agent answers; the agents keep running until ``down``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from lab import procs
 from lab.loopback import LoopbackLab
 from lab.model import LabState
 from lab.netns import NetnsLab, teardown
+from lab.site import SiteLab, scenario_names
 
 RUN_DIR = Path(__file__).resolve().parent / "run"
 
@@ -28,7 +34,13 @@ def _state_files(run_dir: Path) -> list[Path]:
 def cmd_up(args: argparse.Namespace) -> int:
     """Start a lab and leave it running (one loopback and one netns lab at most)."""
     RUN_DIR.mkdir(parents=True, exist_ok=True)
-    state_file = RUN_DIR / ("netns-state.json" if args.netns else "state.json")
+    site = args.netns and args.agents is None
+    if args.scenario and not site:
+        print("lab: --scenario is for the site lab (`up --netns` without --agents)",
+              file=sys.stderr)
+        return 2
+    state_file = RUN_DIR / ("site-state.json" if site else
+                            "netns-state.json" if args.netns else "state.json")
     if state_file.exists():
         if _alive(state_file):
             print(f"lab: already running ({state_file.name}); `python -m lab down` first",
@@ -36,8 +48,10 @@ def cmd_up(args: argparse.Namespace) -> int:
             return 1
         _down_one(state_file)  # leftovers of a crashed run
     t0 = time.monotonic()
-    lab: LoopbackLab | NetnsLab
-    if args.netns:
+    lab: LoopbackLab | NetnsLab | SiteLab
+    if site:
+        lab = SiteLab(run_dir=RUN_DIR, scenario=args.scenario or "baseline")
+    elif args.netns:
         lab = NetnsLab(run_dir=RUN_DIR, agents=args.agents)
     else:
         lab = LoopbackLab(run_dir=RUN_DIR, block=args.block)
@@ -46,6 +60,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     print(f"  inventory: {lab.inventory_path}")
     if isinstance(lab, LoopbackLab):
         print(f"  with SSH:  {lab.ssh_inventory_path} ({len(lab.ssh_devices)} SSH devices)")
+    if isinstance(lab, SiteLab):
+        print(f"  scenario:  {lab.scenario.name if lab.scenario else 'baseline'}; scanner: "
+              f"ip netns exec {lab.scanner_ns} ...")
+        print(f"  truth:     {lab.truth_path}")
     print(f"  env file:  {lab.env_file}")
     return 0
 
@@ -58,7 +76,7 @@ def _alive(path: Path) -> list[int]:
 def _down_one(path: Path) -> bool:
     """Stop the lab recorded in ``path``; True if nothing is left (then the file is removed)."""
     state = LabState.load(path)
-    if state.kind == "netns":
+    if state.kind in ("netns", "site"):
         teardown(state)
     else:
         state.pids = procs.stop(state.pids)
@@ -104,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     up = sub.add_parser("up", help="start the lab")
     up.add_argument("--netns", action="store_true", help="namespace lab (root)")
-    up.add_argument("--agents", type=int, default=6, help="namespace agents (--netns)")
+    up.add_argument("--agents", type=int, default=None,
+                    help="flat namespace lab with N agents (--netns; default: the site lab)")
+    up.add_argument("--scenario", choices=scenario_names(), default=None,
+                    help="site lab scenario (--netns without --agents; default baseline)")
     up.add_argument("--block", type=int, default=78, help="loopback block: 127.<block>.0.0/24")
     up.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop every recorded lab").set_defaults(func=cmd_down)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client)
+APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -21,9 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
         exit 1
     fi
 fi
-# The Debian packages enable services we never use: the lab starts its own agents.
+# The Debian packages enable services we never use: the lab starts its own agents (and its own
+# radvd/dnsmasq inside namespaces; dnsmasq-base ships no service, the full dnsmasq package does).
 if [ "$(id -u)" -eq 0 ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-    systemctl disable --now snmpd lldpd >/dev/null 2>&1 || true
+    systemctl disable --now snmpd lldpd radvd dnsmasq >/dev/null 2>&1 || true
 fi
 
 # Debian's python3 has gdbm (snmpsim's index needs it); fall back to whatever python3 is first.
