@@ -105,6 +105,7 @@ class Port(Strict):
     counters: PortCounters = Field(default_factory=PortCounters)
     lldp_neighbours: list[LldpNeighbour] = Field(default_factory=list)
     mac_count: int | None = Field(default=None, description="MAC addresses learned on the port")
+    macs: list[str] = Field(default_factory=list, description="the MAC addresses learned")
     addresses: list[IpAddress] = Field(default_factory=list)
 
 

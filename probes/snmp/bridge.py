@@ -21,6 +21,7 @@ class BridgeFacts(BaseModel):
 
     base_port_if_index: dict[int, int] = {}
     mac_count_by_if_index: dict[int, int] = {}
+    macs_by_if_index: dict[int, list[str]] = {}
     unmapped_macs: int = 0
     source: str | None = None
 
@@ -49,16 +50,24 @@ def parse(walked: Walked) -> BridgeFacts:
     else:
         macs = _count(walked.get("dot1dTpFdbPort", {}), walked.get("dot1dTpFdbStatus", {}))
         source = "BRIDGE-MIB" if macs else None
-    by_if: dict[int, int] = {}
+    by_if: dict[int, set[str]] = defaultdict(set)
     unmapped = 0
     for bridge_port, addresses in macs.items():
         mapped = base.get(bridge_port)
         if mapped is None:
             unmapped += len(addresses)
         else:
-            by_if[mapped] = by_if.get(mapped, 0) + len(addresses)
-    return BridgeFacts(base_port_if_index=base, mac_count_by_if_index=dict(sorted(by_if.items())),
-                       unmapped_macs=unmapped, source=source)
+            by_if[mapped] |= addresses
+    return BridgeFacts(
+        base_port_if_index=base,
+        mac_count_by_if_index={k: len(v) for k, v in sorted(by_if.items())},
+        macs_by_if_index={k: sorted(_mac(m) for m in v) for k, v in sorted(by_if.items())},
+        unmapped_macs=unmapped, source=source)
+
+
+def _mac(dotted: str) -> str:
+    """``0.17.34.51.68.85`` (index arcs) -> ``00:11:22:33:44:55``."""
+    return ":".join(f"{int(octet):02x}" for octet in dotted.split("."))
 
 
 PROBE = SnmpProbe(

@@ -134,6 +134,7 @@ def assemble(device: Device, collected: Collected) -> Device:
         for if_index, count in br.mac_count_by_if_index.items():
             if if_index in by_index:
                 by_index[if_index].mac_count = count
+                by_index[if_index].macs = br.macs_by_if_index.get(if_index, [])
     nb = f.get("lldp")
     if isinstance(nb, lldp.LldpFacts):
         mapping = map_lldp_ports(nb, ports, base_ports)
