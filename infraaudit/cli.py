@@ -21,12 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from infraaudit import __version__
 from infraaudit.errors import InfraAuditError, InventoryError
+from infraaudit.findings import findings as find
+from infraaudit.findings import load_thresholds
 from infraaudit.firmware import load_catalog
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
+from infraaudit.models.migrate import load_audit
 from infraaudit.output import write_atomic
 from infraaudit.runner import Scanner, ScanOptions
-from infraaudit.summary import summary_table
+from infraaudit.summary import findings_table, summary_table
 from probes.snmp.client import Backend
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -111,8 +114,12 @@ def scan(
             progress.console.print(f"{device.host}:{device.port} {device.name or ''} — {state}",
                                    highlight=False)
 
+    def on_phase(message: str) -> None:
+        if not quiet:
+            progress.console.print(f"[bold]{message}[/bold]", highlight=False)
+
     options = ScanOptions(backend=backend, fallback=fallback, firmware_catalog=catalog)
-    scanner = Scanner(loaded, options, on_device)
+    scanner = Scanner(loaded, options, on_device, on_phase)
     interrupted = crashed = False
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
@@ -133,14 +140,46 @@ def scan(
     except InfraAuditError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_NOT_WRITTEN) from None
-    if not quiet:
-        Console().print(summary_table(doc))
-    err.print(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
-              "devices fully probed)")
+    _print_summary(doc, output, quiet)
     if interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     all_good = not crashed and doc.coverage.fully_probed == doc.coverage.targets
     raise typer.Exit(EXIT_OK if all_good else EXIT_FAILURES)
+
+
+def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
+    if not quiet:
+        Console().print(summary_table(doc))
+        found = find(doc)
+        if found:
+            Console().print(findings_table(found))
+    err.print(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
+              "devices fully probed)")
+
+
+@app.command()
+def findings(
+    audit: Annotated[Path, typer.Argument(help="Audit JSON written by `infraaudit scan`.")],
+    thresholds: Annotated[Path | None, typer.Option(
+        help="YAML overriding thresholds of infraaudit/data/thresholds.yaml, section by section."
+    )] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """List the problems an audit's measurements show, each with its evidence.
+
+    Exit 0 with no finding, 1 with findings, 2 when the audit or thresholds cannot be read."""
+    try:
+        doc = load_audit(audit.read_text(encoding="utf-8"))
+        found = find(doc, load_thresholds(thresholds))
+    except (OSError, InfraAuditError, ValueError, KeyError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if as_json:
+        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in found], indent=2,
+                                    ensure_ascii=False) + "\n")
+    else:
+        Console().print(findings_table(found))
+    raise typer.Exit(EXIT_FAILURES if found else EXIT_OK)
 
 
 def audit_json_schema() -> dict[str, object]:

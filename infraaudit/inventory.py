@@ -17,11 +17,20 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from infraaudit.errors import InventoryError, SecretError
 from infraaudit.models import Agency, Site
 from infraaudit.models.base import Strict
+from infraaudit.models.device import Role
+from probes.snmp.client import SnmpCredentials
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -144,6 +153,10 @@ class DeviceEntry(Strict):
     ssh_port: int = Field(default=22, ge=1, le=65535)
     platform: str | None = Field(default=None, description="netmiko platform; none: autodetect")
     name: str | None = None
+    role: Role | None = Field(
+        default=None,
+        description="what the device is, when SNMP cannot tell (e.g. ap for a Wi-Fi access point)",
+    )
 
     @field_validator("host")
     @classmethod
@@ -158,6 +171,67 @@ class DeviceEntry(Strict):
             ) from None
 
 
+class Subnet(Strict):
+    """A subnet of the site: discovery and the LAN probes never leave the declared subnets."""
+
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
+    name: str | None = Field(default=None, description="segment name used in findings and reports")
+
+    @property
+    def label(self) -> str:
+        """The name, or the prefix when the subnet has none."""
+        return self.name or str(self.prefix)
+
+
+def _subnet(value: Any) -> Any:
+    """A bare prefix string is a subnet without a name."""
+    return {"prefix": value} if isinstance(value, str) else value
+
+
+class LinkOptions(Strict):
+    """Link-stability measurement: a ping series per target and two counter polls."""
+
+    enabled: bool = True
+    ping_count: int = Field(default=100, ge=1, le=10_000, description="echo requests per target")
+    ping_interval_ms: float = Field(
+        default=200.0, ge=1.0, le=10_000.0, description="time between two echo requests"
+    )
+    ping_timeout_s: float = Field(default=1.0, gt=0, le=10.0)
+    ping_gateway: bool = Field(default=True, description="also ping the scanning host's gateway")
+    poll_interval_s: float = Field(
+        default=10.0, ge=0.0, le=600.0,
+        description="seconds between the two interface-counter polls (0: one poll only)",
+    )
+
+
+class Ipv6Options(Strict):
+    """IPv6 readiness checks of the LAN."""
+
+    enabled: bool = True
+    dns_names: list[str] = Field(
+        default_factory=list, description="names whose AAAA records are checked (the portal)"
+    )
+    dns_servers: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = Field(
+        default_factory=list,
+        description="resolvers to ask; default: the host's resolvers inside the declared subnets",
+    )
+    timeout_s: float = Field(default=3.0, gt=0, le=30.0, description="RA / DHCPv6 listen time")
+    catalog: Path | None = Field(
+        default=None, description="IPv6 capability catalog (relative to the inventory file)"
+    )
+
+
+class DiscoveryOptions(Strict):
+    """Finding hosts and devices in the declared subnets."""
+
+    enabled: bool = True
+    arp: bool = True
+    icmp: bool = True
+    lldp_crawl: bool = True
+    rate_pps: float = Field(default=200.0, gt=0, le=5000.0, description="sweep packets per second")
+    max_hosts: int = Field(default=1024, ge=1, le=65_536, description="largest subnet swept")
+
+
 class Inventory(Strict):
     agency: Agency
     site: Site
@@ -165,7 +239,10 @@ class Inventory(Strict):
     limits: Limits = Field(default_factory=Limits)
     ssh_options: SshOptions = Field(default_factory=SshOptions)
     devices: list[DeviceEntry] = Field(default_factory=list)
-    subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = Field(default_factory=list)
+    subnets: list[Annotated[Subnet, BeforeValidator(_subnet)]] = Field(default_factory=list)
+    link: LinkOptions = Field(default_factory=LinkOptions)
+    ipv6: Ipv6Options = Field(default_factory=Ipv6Options)
+    discovery: DiscoveryOptions = Field(default_factory=DiscoveryOptions)
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Inventory:
@@ -194,6 +271,19 @@ class Inventory(Strict):
                         f"(supported: {', '.join(platforms())}); leave it out to autodetect"
                     )
         return self
+
+
+def snmp_credentials(profile: SnmpV1V2c | SnmpV3) -> SnmpCredentials:
+    """What the SNMP client needs from an inventory profile (secrets resolved)."""
+    if isinstance(profile, SnmpV1V2c):
+        return SnmpCredentials(profile.version, community=profile.community.get_secret_value())
+    return SnmpCredentials(
+        "v3", user=profile.user, context=profile.context,
+        auth_protocol=profile.auth_protocol.value if profile.auth_protocol else None,
+        auth_password=profile.auth_password.get_secret_value() if profile.auth_password else "",
+        priv_protocol=profile.priv_protocol.value if profile.priv_protocol else None,
+        priv_password=profile.priv_password.get_secret_value() if profile.priv_password else "",
+    )
 
 
 @dataclass(frozen=True)
@@ -358,6 +448,9 @@ def load_inventory(
         raise InventoryError(
             f"{path}: {exc.error_count()} problem(s):\n{_format_validation(exc, locator)}"
         ) from None  # the pydantic error may quote resolved secrets: do not chain it
+    catalog = inventory.ipv6.catalog
+    if catalog is not None and not catalog.is_absolute():
+        inventory.ipv6.catalog = (path.parent / catalog).resolve()
     # The digest is published in the audit: hash the file with inline secrets masked, so that it
     # cannot be used to guess a weak community offline.
     for secret in sorted(set(inline), key=len, reverse=True):

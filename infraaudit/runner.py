@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from pathlib import Path
 from infraaudit import __version__
 from infraaudit.errors import TransportError
 from infraaudit.firmware import FirmwareCatalog, firmware_findings
-from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, SnmpV1V2c
+from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, snmp_credentials
 from infraaudit.merge import mark_snmp_sources, merge_cli
 from infraaudit.models import (
     AuditDocument,
@@ -28,15 +29,29 @@ from infraaudit.models import (
     ProbeStatus,
     ScanMeta,
 )
+from infraaudit.models.discovery import Discovery
+from infraaudit.models.host import ScanningHost
+from infraaudit.models.link import LinkReport
+from infraaudit.models.readiness import Ipv6Report
 from infraaudit.security import (
     config_findings,
     merge_findings,
     snmp_findings,
     ssh_legacy_findings,
 )
+from infraaudit.sitescan import (
+    PollTarget,
+    management_over_ipv6,
+    poll_again,
+    readiness,
+    run_ipv6_lan,
+    run_pings,
+)
+from probes.discovery import discover
+from probes.host import scanning_host
+from probes.link.endpoints import endpoint_share
 from probes.snmp.client import (
     Backend,
-    SnmpCredentials,
     SnmpTarget,
     make_client,
     release_backends,
@@ -63,17 +78,7 @@ def now_iso() -> str:
 def target_for(entry: DeviceEntry, inventory: Inventory) -> SnmpTarget | None:
     if entry.snmp is None:
         return None
-    profile = inventory.credentials.snmp[entry.snmp]
-    if isinstance(profile, SnmpV1V2c):
-        creds = SnmpCredentials(profile.version, community=profile.community.get_secret_value())
-    else:
-        creds = SnmpCredentials(
-            "v3", user=profile.user, context=profile.context,
-            auth_protocol=profile.auth_protocol.value if profile.auth_protocol else None,
-            auth_password=profile.auth_password.get_secret_value() if profile.auth_password else "",
-            priv_protocol=profile.priv_protocol.value if profile.priv_protocol else None,
-            priv_password=profile.priv_password.get_secret_value() if profile.priv_password else "",
-        )
+    creds = snmp_credentials(inventory.credentials.snmp[entry.snmp])
     limits = inventory.limits
     return SnmpTarget(
         host=entry.host, port=entry.port, credentials=creds, timeout_s=limits.timeout_s,
@@ -141,6 +146,8 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
         if target is not None:
             device = await _scan_snmp(device, target, options)
             mark_snmp_sources(device)
+            if entry.role is not None:
+                device.role, device.role_reason = entry.role, "set in the inventory"
             if device.reachable:
                 cred = target.credentials
                 findings.append(snmp_findings(cred.version, entry.snmp or "?",
@@ -180,16 +187,29 @@ async def _scan_snmp(device: Device, target: SnmpTarget, options: ScanOptions) -
 
 class Scanner:
     def __init__(self, loaded: LoadedInventory, options: ScanOptions | None = None,
-                 on_device: Callable[[Device], None] | None = None) -> None:
+                 on_device: Callable[[Device], None] | None = None,
+                 on_phase: Callable[[str], None] | None = None) -> None:
         self.loaded = loaded
         self.options = options or ScanOptions()
         self.on_device = on_device
+        self.on_phase = on_phase or (lambda _: None)
         self.started_at = now_iso()
         self.finished: dict[int, Device] = {}
+        self.host: ScanningHost | None = None
+        self.link: LinkReport | None = None
+        self.ipv6: Ipv6Report | None = None
+        self.discovery: Discovery | None = None
+        self._poll: list[PollTarget] = []
+        self._management: dict[str, str | None] = {}
 
     async def run(self) -> None:
+        """Devices and the site probes (discovery, pings, IPv6 on the LAN) at once; then the
+        second port poll and the IPv6 management check; then the readiness scores."""
         inventory = self.loaded.inventory
         slots = asyncio.Semaphore(inventory.limits.concurrency)
+        self.host = scanning_host()
+        self.link = LinkReport() if inventory.link.enabled else None
+        self.ipv6 = Ipv6Report() if inventory.ipv6.enabled else None
 
         async def one(position: int, entry: DeviceEntry) -> None:
             async with slots:
@@ -197,13 +217,62 @@ class Scanner:
             self.finished[position] = device
             if self.on_device is not None:
                 self.on_device(device)
+            target = target_for(entry, inventory)
+            if device.reachable and target is not None:
+                await self._after_scan(PollTarget(device, target, time.monotonic()))
 
         try:
             async with asyncio.TaskGroup() as group:
+                if inventory.discovery.enabled:
+                    group.create_task(self._discover())
+                if self.link is not None:
+                    group.create_task(self._pings(self.link))
+                if self.ipv6 is not None:
+                    group.create_task(self._ipv6_lan(self.ipv6))
                 for position, entry in enumerate(inventory.devices):
                     group.create_task(one(position, entry))
         finally:
             release_backends()
+
+    async def _discover(self) -> None:
+        self.on_phase("discovery: sweeping the declared subnets")
+        self.discovery = await discover(self.loaded.inventory, snmp_backend=self.options.backend)
+
+    async def _pings(self, link: LinkReport) -> None:
+        options = self.loaded.inventory.link
+        self.on_phase(f"link: {options.ping_count} pings per target, one every "
+                      f"{options.ping_interval_ms:g} ms")
+        link.pings, link.ping_error, link.notes = await run_pings(self.loaded.inventory, self.host)
+
+    async def _ipv6_lan(self, report: Ipv6Report) -> None:
+        found = await run_ipv6_lan(self.loaded.inventory, self.host)
+        report.segments, report.dns, report.host = found.segments, found.dns, found.host
+        report.notes += found.notes
+
+    async def _after_scan(self, pt: PollTarget) -> None:
+        """Right after a device's scan: its second port poll and its IPv6 management check."""
+        inventory = self.loaded.inventory
+        jobs = []
+        if self.link is not None and inventory.link.poll_interval_s > 0 and pt.device.ports:
+            jobs.append(self._poll_again(self.link, pt))
+        if self.ipv6 is not None:
+            jobs.append(self._ipv6_management(pt))
+        await asyncio.gather(*jobs)
+
+    async def _poll_again(self, link: LinkReport, pt: PollTarget) -> None:
+        options = self.loaded.inventory.link
+        if not self._poll:
+            self.on_phase(f"link: polling ports again {options.poll_interval_s:g} s after each "
+                          "device's first poll")
+        self._poll.append(pt)
+        ports, errors = await poll_again([pt], options, self.options.backend)
+        link.ports += ports
+        link.errors += errors
+        link.poll_interval_s = options.poll_interval_s
+
+    async def _ipv6_management(self, pt: PollTarget) -> None:
+        self._management[pt.device.host] = await management_over_ipv6(
+            pt.device, pt.target, self.loaded.inventory.subnets, self.options.backend)
 
     def document(self, *, complete: bool) -> AuditDocument:
         inventory = self.loaded.inventory
@@ -226,6 +295,14 @@ class Scanner:
             ),
             coverage=Coverage(targets=0, reachable=0, fully_probed=0),
             devices=devices,
+            host=self.host,
+            link=self.link,
+            ipv6=self.ipv6,
+            discovery=self.discovery,
         )
+        if self.link is not None:
+            self.link.endpoints = endpoint_share(devices)
+        if self.ipv6 is not None:
+            readiness(self.ipv6, devices, self._management, inventory)
         doc.recount()
         return doc

@@ -5,6 +5,9 @@ from __future__ import annotations
 from rich.table import Table
 
 from infraaudit.models import AuditDocument, Device, ProbeStatus
+from infraaudit.models.finding import Finding
+
+SEVERITY_STYLE = {"high": "red", "medium": "yellow", "low": "cyan", "info": "white"}
 
 
 def _result(device: Device) -> str:
@@ -38,4 +41,18 @@ def summary_table(doc: AuditDocument) -> Table:
             f"{up}/{len(d.ports)}" if d.ports else "—",
             _result(d),
         )
+    return table
+
+
+def findings_table(found: list[Finding]) -> Table:
+    """One row per finding: severity, code, subject, title."""
+    table = Table(title=f"{len(found)} findings")
+    table.add_column("severity")
+    table.add_column("code", no_wrap=True)
+    table.add_column("subject")
+    table.add_column("finding")
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    for f in sorted(found, key=lambda f: (order[f.severity], f.code, f.subject)):
+        style = SEVERITY_STYLE[f.severity]
+        table.add_row(f"[{style}]{f.severity}[/{style}]", f.code, f.subject, f.title)
     return table

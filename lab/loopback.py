@@ -284,8 +284,10 @@ class LoopbackLab:
         write_env(self.env_file, self.secrets)
         site = {"id": f"lab-loopback-{self.block}", "name": "Phòng lab loopback",
                 "address": "127.0.0.0/8"}
+        # every 127/8 address answers ICMP: an ICMP sweep of the lab's /24 would "find" 254 hosts
+        no_sweep: dict[str, object] = {"icmp": False}
         write_inventory(self.inventory_path, site, self.profiles(), self.devices,
-                        [f"127.{self.block}.0.0/24"])
+                        [f"127.{self.block}.0.0/24"], discovery=no_sweep)
         ssh_profiles: dict[str, dict[str, object]] = {
             name: dict(profile) for name, profile in sshsim.ssh_profiles().items()}
         ssh_devices = list(self.ssh_devices)
@@ -295,7 +297,8 @@ class LoopbackLab:
             ssh_devices.append(self.fake_switch)
         write_ssh_inventory(self.ssh_inventory_path, site, self.profiles(), ssh_profiles,
                             self.devices, ssh_devices, [f"127.{self.block}.0.0/24"],
-                            autodetect=tuple(s.name for s in sshsim.SSH_DEVICES if s.autodetect))
+                            autodetect=tuple(s.name for s in sshsim.SSH_DEVICES if s.autodetect),
+                            discovery=no_sweep)
         self.state.devices = self.devices + self.ssh_devices
         self.state.inventory = str(self.inventory_path)
         self.state.env_file = str(self.env_file)

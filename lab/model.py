@@ -126,9 +126,10 @@ def write_inventory(
     profiles: dict[str, dict[str, str]],
     devices: list[Device],
     subnets: list[str],
+    discovery: dict[str, object] | None = None,
 ) -> None:
     """The SNMP-only inventory in the core's format (secrets only as ``${ENV}`` references)."""
-    write_ssh_inventory(path, site, profiles, {}, devices, [], subnets)
+    write_ssh_inventory(path, site, profiles, {}, devices, [], subnets, discovery=discovery)
 
 
 def write_ssh_inventory(
@@ -140,10 +141,11 @@ def write_ssh_inventory(
     ssh_devices: list[Device],
     subnets: list[str],
     autodetect: tuple[str, ...] = (),
+    discovery: dict[str, object] | None = None,
 ) -> None:
     """The inventory with SSH: ``credentials.ssh`` and per device ``ssh``, ``ssh_port``,
     ``platform`` (left out for names in ``autodetect``). An SSH device on the address of an SNMP
-    device is written on that device's line."""
+    device is written on that device's line. ``discovery`` becomes the inventory's section."""
     ssh_by_host = {d.host: d for d in ssh_devices}
     rows = []
     for d in snmp_devices:
@@ -181,7 +183,11 @@ def write_ssh_inventory(
         "devices:",
         *(f"  - {_flow(row)}" for row in rows),
         "subnets: " + _flow(subnets),
+        # a short link check: the labs' scans are run many times by the tests
+        "link: " + _flow({"ping_count": 20, "ping_interval_ms": 20, "poll_interval_s": 2}),
     ]
+    if discovery is not None:
+        lines.append("discovery: " + _flow(discovery))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -2,7 +2,9 @@
 
 Change its shape only together with SCHEMA_VERSION and a migration (``migrate.py``).
 Version history: 1 the SNMP spine; 2 adds SSH facts (device platform, ssh_profile, per-field
-sources and conflicts, security findings).
+sources and conflicts, security findings); 3 adds the site sections: scanning host, link
+stability (ping series, port polls, Wi-Fi share), IPv6 readiness and discovery, and the MAC
+addresses learnt per port.
 """
 
 import uuid
@@ -12,8 +14,12 @@ from pydantic import Field
 
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Device
+from infraaudit.models.discovery import Discovery
+from infraaudit.models.host import ScanningHost
+from infraaudit.models.link import LinkReport
+from infraaudit.models.readiness import Ipv6Report
 
-SCHEMA_VERSION: Literal[2] = 2
+SCHEMA_VERSION: Literal[3] = 3
 
 
 class Agency(Strict):
@@ -44,13 +50,17 @@ class Coverage(Strict):
 
 
 class AuditDocument(Strict):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     audit_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     agency: Agency
     site: Site
     scan: ScanMeta
     coverage: Coverage
     devices: list[Device] = Field(default_factory=list)
+    host: ScanningHost | None = Field(default=None, description="the host the scan ran on")
+    link: LinkReport | None = Field(default=None, description="link stability measurements")
+    ipv6: Ipv6Report | None = Field(default=None, description="IPv6 readiness of LAN and devices")
+    discovery: Discovery | None = Field(default=None, description="hosts found in the subnets")
 
     def recount(self) -> None:
         """Recompute the coverage block from the devices."""

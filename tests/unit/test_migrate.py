@@ -26,7 +26,7 @@ def test_v1_audit_reads_as_current() -> None:
         ("{", "not JSON"),
         ('{"devices": []}', "no integer schema_version"),
         ('{"schema_version": 99}', "newer than this infraaudit reads"),
-        ('{"schema_version": 2, "agency": {}}', "invalid audit"),
+        ('{"schema_version": 3, "agency": {}}', "invalid audit"),
     ],
 )
 def test_bad_documents_are_refused_clearly(text: str, message: str) -> None:

@@ -1,0 +1,262 @@
+"""Findings: pure rules over an audit document, each finding citing the measurements it rests on.
+
+Thresholds are data (``data/thresholds.yaml``, or a file the caller passes); wording is in
+``report_templates/findings.yaml``. Codes are stable: reports, history and the province compare
+audits by code and subject.
+
+Subjects: a device is named by its inventory name (else sysName, else address); a port is
+``device:port``; a LAN segment by its subnet name; a DNS name as itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infraaudit.models import AuditDocument, Device, Port
+from infraaudit.models.finding import Evidence, Finding
+from infraaudit.models.link import PingSeries, PortPoll
+
+Thresholds = dict[str, Any]
+
+
+@cache
+def default_thresholds() -> Thresholds:
+    text = resources.files("infraaudit").joinpath("data/thresholds.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def load_thresholds(path: Path | None) -> Thresholds:
+    """The default thresholds, overridden section by section by ``path`` when given."""
+    merged = {k: dict(v) for k, v in default_thresholds().items()}
+    if path is not None:
+        for section, values in (yaml.safe_load(path.read_text("utf-8")) or {}).items():
+            merged.setdefault(section, {}).update(values or {})
+    return merged
+
+
+@cache
+def _wording() -> dict[str, Any]:
+    text = resources.files("report_templates").joinpath("findings.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def words(codes: list[str]) -> list[str]:
+    """Vietnamese names of IPv6 reason and requirement codes (the code itself if unnamed)."""
+    named = _wording()["words"]
+    return [named.get(code, code) for code in codes]
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidence]) -> Finding:
+    """A finding of ``code`` with its wording filled from ``values`` (and the subject)."""
+    words = _wording()[code]
+    fill = {k: _fmt(v) for k, v in {"subject": subject, **values}.items()}
+    return Finding(code=code, category=words["category"], severity=words["severity"],
+                   subject=subject, title=words["title"].format(**fill),
+                   explanation=words["explanation"].format(**fill),
+                   recommendation=words["recommendation"].format(**fill), evidence=evidence)
+
+
+def device_label(device: Device) -> str:
+    return device.name or device.sys_name or device.host
+
+
+# --- link: ping series -------------------------------------------------------------------------
+
+
+def ping_findings(pings: Iterable[PingSeries], t: Thresholds) -> list[Finding]:
+    limits = t["link"]
+    out = []
+    for p in pings:
+        subject = p.name if p.name and p.kind == "device" else f"gateway {p.target}"
+        measured = {"sent": p.sent, "received": p.received, "loss_pct": p.loss_pct,
+                    "rtt_min_ms": p.rtt_min_ms, "rtt_avg_ms": p.rtt_avg_ms,
+                    "rtt_max_ms": p.rtt_max_ms, "jitter_ms": p.jitter_ms,
+                    "interval_ms": p.interval_ms}
+        evidence = [Evidence(source="ping", device=subject, measured=measured, at=p.started_at)]
+        values = {**measured, "target": p.target, "lost": p.sent - p.received}
+        if p.sent and not p.received:
+            out.append(make("LINK-UNREACHABLE", subject, values, evidence))
+            continue
+        if p.sent < limits["min_probes"]:
+            continue
+        if p.loss_pct is not None and p.loss_pct >= limits["loss_pct"]:
+            out.append(make("LINK-LOSS", subject, {**values, "threshold": limits["loss_pct"]},
+                            evidence))
+        if p.rtt_avg_ms is not None and p.rtt_avg_ms >= limits["rtt_avg_ms"]:
+            out.append(make("LINK-LATENCY", subject,
+                            {**values, "threshold": limits["rtt_avg_ms"]}, evidence))
+        if p.jitter_ms is not None and p.jitter_ms >= limits["jitter_ms"]:
+            out.append(make("LINK-JITTER", subject, {**values, "threshold": limits["jitter_ms"]},
+                            evidence))
+    return out
+
+
+# --- ports: counter deltas and state changes between polls -------------------------------------
+
+
+def poll_findings(polls: Iterable[PortPoll], t: Thresholds) -> list[Finding]:
+    limits = t["port"]
+    out = []
+    for p in polls:
+        device = p.device_name or p.device
+        port = p.port or str(p.if_index)
+        subject = f"{device}:{port}"
+        measured = p.model_dump(exclude={"device", "device_name", "port", "if_index"})
+        evidence = [Evidence(source="snmp:ifTable+EtherLike-MIB (two polls)", device=device,
+                             port=port, measured=measured)]
+        base = {"device": device, "port": port, "interval_s": p.interval_s,
+                "samples": p.samples, "transitions": p.transitions}
+        if p.transitions >= limits["flap_transitions"]:
+            out.append(make("PORT-FLAP", subject, base, evidence))
+        if p.counter_reset:
+            continue
+        packets_in = p.in_packets or 0
+        if (p.fcs_ppm is not None and p.fcs_ppm >= limits["fcs_ppm"]
+                and (p.fcs_errors or 0) >= limits["min_errors"]):
+            out.append(make("PORT-FCS", subject, {**base, "fcs_errors": p.fcs_errors,
+                                                  "packets": packets_in, "fcs_ppm": p.fcs_ppm,
+                                                  "threshold": limits["fcs_ppm"]}, evidence))
+        else:
+            for errors, ppm, packets in ((p.in_errors, p.in_error_ppm, p.in_packets),
+                                         (p.out_errors, p.out_error_ppm, p.out_packets)):
+                if (ppm is not None and ppm >= limits["error_ppm"]
+                        and (errors or 0) >= limits["min_errors"]):
+                    out.append(make("PORT-ERRORS", subject, {
+                        **base, "errors": errors, "packets": packets, "error_ppm": ppm,
+                        "threshold": limits["error_ppm"]}, evidence))
+                    break
+        discards = (p.in_discards or 0) + (p.out_discards or 0)
+        if (p.discard_ppm is not None and p.discard_ppm >= limits["discard_ppm"]
+                and discards >= limits["min_errors"]):
+            out.append(make("PORT-DISCARDS", subject, {
+                **base, "discards": discards, "packets": packets_in + (p.out_packets or 0),
+                "discard_ppm": p.discard_ppm, "threshold": limits["discard_ppm"]}, evidence))
+    return out
+
+
+# --- cabling: speed and duplex of up ports ------------------------------------------------------
+
+
+def gigabit_capable(port: Port, t: Thresholds) -> str | None:
+    """Why the port is taken as gigabit-capable, or None."""
+    if port.type == "gigabitEthernet":
+        return "ifType gigabitEthernet"
+    for label in (port.name, port.descr):
+        for pattern in t["cabling"]["gigabit_patterns"]:
+            if label and re.search(pattern, label, re.IGNORECASE):
+                return f"tên cổng «{label}»"
+    return None
+
+
+def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
+    out = []
+    for d in devices:
+        for p in d.ports:
+            if p.oper_status != "up" or p.type not in (None, "ethernetCsmacd", "gigabitEthernet"):
+                continue
+            device, port = device_label(d), p.name or str(p.if_index)
+            measured = {"speed_mbps": p.speed_mbps, "duplex": p.duplex.value if p.duplex else None,
+                        "oper_status": p.oper_status, "if_index": p.if_index}
+            evidence = [Evidence(source="snmp:ifTable+ifXTable+EtherLike-MIB", device=device,
+                                 port=port, measured=measured)]
+            values = {"device": device, "port": port, "speed_mbps": p.speed_mbps}
+            reason = gigabit_capable(p, t)
+            if (reason and p.speed_mbps
+                    and p.speed_mbps < t["cabling"]["min_speed_mbps"]):
+                out.append(make("PORT-SPEED-DOWNGRADE", f"{device}:{port}",
+                                {**values, "reason": reason}, evidence))
+            if p.duplex is not None and p.duplex.value == "half":
+                out.append(make("PORT-HALF-DUPLEX", f"{device}:{port}", values, evidence))
+    return out
+
+
+# --- Wi-Fi dependence ---------------------------------------------------------------------------
+
+
+def wifi_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    share = doc.link.endpoints if doc.link else None
+    limits = t["wifi"]
+    if share is None or share.wifi_pct is None:
+        return []
+    total = share.wifi + share.wired
+    if total < limits["min_endpoints"] or share.wifi_pct < limits["share_pct"]:
+        return []
+    measured = {"wifi": share.wifi, "wired": share.wired, "wifi_pct": share.wifi_pct}
+    evidence = [Evidence(source="snmp:BRIDGE-MIB+LLDP-MIB", measured=measured)]
+    evidence += [Evidence(source="access point", device=ap) for ap in share.access_points]
+    return [make("WIFI-DEPENDENCE", doc.site.name, {**measured, "total": total,
+                                                    "threshold": limits["share_pct"]}, evidence)]
+
+
+# --- IPv6 readiness -----------------------------------------------------------------------------
+
+
+def ipv6_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    report = doc.ipv6
+    if report is None:
+        return []
+    limits = t["ipv6"]
+    out = []
+    for seg in report.segments:
+        if seg.errors and not seg.ra:
+            continue  # the probe could not run: no claim either way
+        if not any(ra.prefixes for ra in seg.ra):
+            subject = seg.segment or seg.interface
+            measured = {"interface": seg.interface, "routers": len(seg.ra),
+                        "window_s": round(seg.duration_ms / 1000, 1)}
+            out.append(make("IPV6-NO-RA", subject, measured, [Evidence(
+                source="ipv6:router-solicitation", device=seg.interface, measured=measured,
+                at=seg.started_at)]))
+    for answer in report.dns:
+        if answer.error is None and answer.a and not answer.aaaa:
+            measured = {"server": answer.server, "rcode": answer.rcode_aaaa,
+                        "a": ", ".join(answer.a)}
+            out.append(make("IPV6-NO-AAAA", answer.name, measured,
+                            [Evidence(source="dns", measured=measured)]))
+    for dev in report.devices:
+        if dev.score <= limits["device_min_score"]:
+            unmet = [r.code for r in dev.reasons if not r.met]
+            measured = {"score": dev.score, "device_class": dev.device_class,
+                        "reasons": "; ".join(words(unmet))}
+            out.append(make("IPV6-DEVICE-NOT-READY", dev.device, measured,
+                            [Evidence(source="snmp:IP-MIB+ipv6-management", device=dev.device,
+                                      measured=measured)]))
+    site = report.site
+    if site is not None and site.phase < limits["site_min_phase"]:
+        missing = [f"{words([r.code])[0]}" + (f" ({', '.join(r.missing)})" if r.missing else "")
+                   for p in site.phases if p.phase <= limits["site_min_phase"]
+                   for r in p.requirements if not r.met]
+        measured = {"phase": site.phase, "missing": "; ".join(missing),
+                    "programme": site.programme}
+        out.append(make("IPV6-PHASE", doc.site.name, measured,
+                        [Evidence(source="ipv6:programme", measured=measured)]))
+    return out
+
+
+RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
+    lambda doc, t: ping_findings(doc.link.pings if doc.link else [], t),
+    lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t),
+    lambda doc, t: cabling_findings(doc.devices, t),
+    wifi_findings,
+    ipv6_findings,
+)
+
+
+def findings(doc: AuditDocument, thresholds: Thresholds | None = None) -> list[Finding]:
+    """Every finding the audit's measurements support, in a stable order."""
+    t = thresholds or default_thresholds()
+    out = [f for rule in RULES for f in rule(doc, t)]
+    return sorted(out, key=lambda f: (f.category, f.code, f.subject))

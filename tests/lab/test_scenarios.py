@@ -1,0 +1,100 @@
+"""Every scenario in lab/scenarios/: apply its faults to the site lab, scan the lab with
+infraaudit from the scanner namespace, and check (1) the findings are exactly the expected ones
+and (2) each expected measurement is within its tolerance. One lab serves all scenarios."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infraaudit.findings import findings
+from infraaudit.models import AuditDocument
+from infraaudit.models.migrate import load_audit
+from lab.netns import netns_supported
+from lab.site import SCENARIOS, SiteLab, scenario_names
+
+pytestmark = [
+    pytest.mark.netns,
+    pytest.mark.skipif(not netns_supported(), reason="needs root and `ip netns`"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteLab]:
+    lab = SiteLab(tmp_path_factory.mktemp("site"), relay_links=["core-acc2"], seed=7)
+    try:
+        lab.start()
+        yield lab
+    finally:
+        lab.stop()
+
+
+def _spec(name: str) -> dict[str, Any]:
+    return dict(yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8")))
+
+
+def _scan(site: SiteLab, spec: dict[str, Any], folder: Path) -> AuditDocument:
+    """Scan the lab from its scanner namespace with the scenario's inventory overrides."""
+    inventory = yaml.safe_load(site.inventory_path.read_text(encoding="utf-8"))
+    for section, values in (spec.get("scan") or {}).items():
+        inventory.setdefault(section, {}).update(values)
+    path = folder / "inventory.yaml"
+    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
+    out = folder / "audit.json"
+    res = site.run_scanner([sys.executable, "-m", "infraaudit.cli", "scan", str(path),
+                            "--env-file", str(site.env_file), "--output", str(out), "--quiet"],
+                           timeout=300)
+    assert res.returncode in (0, 1), res.stderr[-2000:]
+    return load_audit(out.read_text(encoding="utf-8"))
+
+
+def measure(doc: AuditDocument, target: str, metric: str, port: str | None) -> Any:
+    """The audit's value for one ``expect.measured`` entry."""
+    assert doc.link is not None and doc.ipv6 is not None
+    pings = {p.name: p for p in doc.link.pings}
+    polls = {(p.device_name, p.port): p for p in doc.link.ports}
+    if metric == "loss_percent":
+        return pings[target].loss_pct
+    if metric in ("rtt_avg_ms", "jitter_ms"):
+        return getattr(pings[target], metric)
+    if metric == "oper_status_changes":
+        return polls[(target, port)].transitions
+    if metric == "fcs_errors_per_million_packets":
+        return polls[(target, port)].fcs_ppm
+    if metric == "ra_seen":
+        segments = [s for s in doc.ipv6.segments if s.segment == target]
+        assert segments, f"segment {target} was not probed"
+        return any(ra.prefixes for s in segments for ra in s.ra)
+    raise AssertionError(f"unknown metric {metric}")
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_scenario(site: SiteLab, name: str, tmp_path: Path) -> None:
+    spec = _spec(name)
+    if spec.get("faults"):
+        site.apply(name)
+    else:
+        site.clear()
+    doc = _scan(site, spec, tmp_path)
+    got = {(f.code, f.subject) for f in findings(doc)}
+    expected = {(f["code"], f["subject"]) for f in spec["expect"]["findings"]}
+    assert got - expected == set(), "findings the scenario does not expect"
+    assert expected - got == set(), "expected findings not produced"
+    for m in spec["expect"].get("measured", []):
+        value = measure(doc, m["target"], m["metric"], m.get("port"))
+        where = f"{m['target']} {m.get('port') or ''} {m['metric']} = {value}"
+        if "tolerance" in m:
+            assert value is not None and abs(value - m["value"]) <= m["tolerance"], where
+        elif "value" in m:
+            assert value == m["value"], where
+        if "min" in m:
+            assert value is not None and value >= m["min"], where
+        if "max" in m:
+            assert value is not None and value <= m["max"], where
+    for f in findings(doc):
+        assert f.evidence, f"{f.code} {f.subject} has no evidence"
