@@ -4,7 +4,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables)
+APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables cron)
+
+# cron is here only for its `crontab` command (the tests of `infraaudit schedule`): its daemon
+# must not run. Install it alone, with a temporary policy-rc.d refusing to start it, then disable
+# it at boot (`systemctl disable` works without a running systemd too).
+install_cron_stopped() {
+    local policy=/usr/sbin/policy-rc.d made=false
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+        made=true
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cron >/dev/null
+    if $made; then
+        rm -f "$policy"
+        trap - EXIT
+    fi
+    if command -v systemctl >/dev/null; then
+        systemctl disable cron >/dev/null 2>&1 || true
+        if [ -d /run/systemd/system ]; then systemctl stop cron >/dev/null 2>&1 || true; fi
+    else
+        update-rc.d cron disable >/dev/null 2>&1 || true
+    fi
+}
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -14,7 +38,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         echo "bootstrap: installing system packages: ${missing[*]}"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        others=()
+        for p in "${missing[@]}"; do [ "$p" = cron ] || others+=("$p"); done
+        if [ ${#others[@]} -gt 0 ]; then
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${others[@]}" >/dev/null
+        fi
+        if [ ${#others[@]} -ne ${#missing[@]} ]; then install_cron_stopped; fi
     else
         echo "bootstrap: missing system packages: ${missing[*]}" >&2
         echo "bootstrap: run 'sudo apt-get install ${missing[*]}' and try again" >&2
