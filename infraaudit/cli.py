@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from infraaudit import __version__
+from infraaudit import __version__, cli_health, cli_schedule
 from infraaudit.errors import InfraAuditError, InventoryError
 from infraaudit.findings import findings as find
 from infraaudit.findings import load_thresholds
@@ -191,6 +191,10 @@ def schema() -> None:
     """Print the JSON Schema of the audit document."""
     sys.stdout.write(json.dumps(audit_json_schema(), indent=2, ensure_ascii=False) + "\n")
 
+
+app.command("health")(cli_health.health)
+app.command("history")(cli_health.history)
+app.add_typer(cli_schedule.schedule_app, name="schedule")
 
 if __name__ == "__main__":
     app()

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from infraaudit.alerts import AlertOptions
 from infraaudit.errors import InventoryError, SecretError
 from infraaudit.models import Agency, Site
 from infraaudit.models.base import Strict
@@ -204,6 +205,27 @@ class LinkOptions(Strict):
     )
 
 
+class HealthOptions(Strict):
+    """The nightly health check (``infraaudit health``): history, retention, its ping series."""
+
+    db: Path | None = Field(
+        default=None, description="history database (relative to the inventory file); "
+                                  "default $XDG_DATA_HOME/infraaudit/history.sqlite")
+    keep_days: int = Field(default=400, ge=1, le=3650, description="runs older are deleted")
+    ping_count: int = Field(default=20, ge=1, le=10_000)
+    ping_interval_ms: float = Field(default=100.0, ge=1.0, le=10_000.0)
+    ping_timeout_s: float = Field(default=1.0, gt=0, le=10.0)
+    ping_gateway: bool = True
+    alerts: AlertOptions = Field(
+        default_factory=AlertOptions, description="webhook and/or mail when a run needs attention")
+
+    def link_options(self) -> LinkOptions:
+        """The ping part as link options (no second poll: runs are compared instead)."""
+        return LinkOptions(ping_count=self.ping_count, ping_interval_ms=self.ping_interval_ms,
+                           ping_timeout_s=self.ping_timeout_s, ping_gateway=self.ping_gateway,
+                           poll_interval_s=0)
+
+
 class Ipv6Options(Strict):
     """IPv6 readiness checks of the LAN."""
 
@@ -243,6 +265,7 @@ class Inventory(Strict):
     link: LinkOptions = Field(default_factory=LinkOptions)
     ipv6: Ipv6Options = Field(default_factory=Ipv6Options)
     discovery: DiscoveryOptions = Field(default_factory=DiscoveryOptions)
+    health: HealthOptions = Field(default_factory=HealthOptions)
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Inventory:
@@ -315,7 +338,8 @@ def _resolve_secrets(
         return {k: resolve(v, k) for k, v in node.items()}
     if isinstance(node, list):
         return [resolve(v, i) for i, v in enumerate(node)]
-    if not path or path[-1] not in SECRET_KEYS or node is None:
+    in_headers = len(path) >= 2 and path[-2] == "headers"  # alert webhook headers carry tokens
+    if not path or (path[-1] not in SECRET_KEYS and not in_headers) or node is None:
         return node
     field = ".".join(str(p) for p in path)
     text = str(node)
@@ -451,6 +475,9 @@ def load_inventory(
     catalog = inventory.ipv6.catalog
     if catalog is not None and not catalog.is_absolute():
         inventory.ipv6.catalog = (path.parent / catalog).resolve()
+    db = inventory.health.db
+    if db is not None and not db.is_absolute():
+        inventory.health.db = (path.parent / db).resolve()
     # The digest is published in the audit: hash the file with inline secrets masked, so that it
     # cannot be used to guess a weak community offline.
     for secret in sorted(set(inline), key=len, reverse=True):

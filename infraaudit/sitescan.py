@@ -44,13 +44,13 @@ def in_subnets(address: str, subnets: list[Subnet]) -> bool:
     return any(ip.version == s.prefix.version and ip in s.prefix for s in subnets)
 
 
-def ping_plan(inventory: Inventory, host: ScanningHost | None
+def ping_plan(inventory: Inventory, host: ScanningHost | None, gateway: bool = True
               ) -> tuple[list[tuple[str, str | None, PingKind]], list[str]]:
     """``([(address, name, kind)], notes)``: the devices, and the gateways inside the subnets."""
     plan: list[tuple[str, str | None, PingKind]] = []
     notes = []
     seen = set()
-    if inventory.link.ping_gateway and host is not None:
+    if gateway and host is not None:
         for route in host.default_routes:
             if route.gateway in seen:
                 continue
@@ -71,11 +71,13 @@ def ping_plan(inventory: Inventory, host: ScanningHost | None
     return plan, notes
 
 
-async def run_pings(inventory: Inventory, host: ScanningHost | None
+async def run_pings(inventory: Inventory, host: ScanningHost | None,
+                    options: LinkOptions | None = None,
                     ) -> tuple[list[PingSeries], str | None, list[str]]:
-    """Ping series to every planned target: (series, why none ran, targets left out)."""
-    options = inventory.link
-    plan, notes = ping_plan(inventory, host)
+    """Ping series to every planned target: (series, why none ran, targets left out).
+    ``options`` default to the inventory's ``link`` section."""
+    options = options or inventory.link
+    plan, notes = ping_plan(inventory, host, options.ping_gateway)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         stats = await ping_many([t for t, _, _ in plan], options.ping_count,

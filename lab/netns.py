@@ -126,8 +126,8 @@ class NetnsLab:
 
     def __init__(self, run_dir: Path | str, agents: int = 6, timeout: float = 30.0,
                  lldpd: bool = True, sshd: bool = True) -> None:
-        if not 1 <= agents <= 200:
-            raise ValueError("agents must be 1..200")
+        if not 1 <= agents <= 400:
+            raise ValueError("agents must be 1..400")
         self.run_dir = Path(run_dir).resolve()
         self.agents = agents
         self.timeout = timeout
@@ -161,8 +161,16 @@ class NetnsLab:
         """Name of agent ``k``'s namespace (1-based)."""
         return f"{PREFIX}{self.run_id}-{k}"
 
+    @property
+    def v4_len(self) -> int:
+        """Prefix length of the lab network: /24 up to 200 agents, /16 beyond (the agents past
+        200 live in 10.X.2.0/24)."""
+        return 24 if self.agents <= 200 else 16
+
     def v4(self, k: int) -> str:
         """Agent ``k``'s IPv4 address (0 = the root namespace's)."""
+        if k > 200:
+            return f"10.{self.octet}.2.{10 + k - 200}"
         return f"10.{self.octet}.0.{1 if k == 0 else 10 + k}"
 
     def v6(self, k: int) -> str:
@@ -233,7 +241,7 @@ class NetnsLab:
         if self.agents >= 2:
             root.append(f"link add name eth1 netns {self.agent_ns(1)} type veth "
                         f"peer name eth1 netns {self.agent_ns(2)}")
-        root += [f"addr add {self.v4(0)}/24 dev {self.root_link}",
+        root += [f"addr add {self.v4(0)}/{self.v4_len} dev {self.root_link}",
                  f"addr add {self.v6(0)}/64 dev {self.root_link} nodad",
                  f"link set {self.root_link} up"]
         ip_batch(root)
@@ -243,7 +251,7 @@ class NetnsLab:
             hub += [f"link set a{k} master br0", f"link set a{k} up"]
         ip_batch(hub, netns=self.hub)
         for k in range(1, self.agents + 1):
-            lines = ["link set lo up", f"addr add {self.v4(k)}/24 dev eth0",
+            lines = ["link set lo up", f"addr add {self.v4(k)}/{self.v4_len} dev eth0",
                      f"addr add {self.v6(k)}/64 dev eth0 nodad", "link set eth0 up"]
             if k in (1, 2) and self.agents >= 2:
                 lines += [f"addr add 10.{self.octet}.1.{k}/30 dev eth1",
@@ -370,8 +378,8 @@ class NetnsLab:
         profiles = {"lab-netns-v2c": {"version": "v2c", "community": f"${{{COMMUNITY_ENV}}}"},
                     "lab-netns-v3": v3_profile(V3_USER)}
         site = {"id": f"lab-netns-{self.run_id}", "name": "Phòng lab namespace",
-                "address": f"10.{self.octet}.0.0/24"}
-        subnets = [f"10.{self.octet}.0.0/24"]
+                "address": f"10.{self.octet}.0.0/{self.v4_len}"}
+        subnets = [f"10.{self.octet}.0.0/{self.v4_len}"]
         if self.ssh_key is None:
             write_inventory(self.inventory_path, site, profiles, self.devices, subnets)
         else:

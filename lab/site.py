@@ -869,12 +869,32 @@ class SiteLab:
         """Stop the flapper, bring the port back, restore the far end's route and FDB entry."""
         _, switch, port = role.split(":")
         self._stop_role(role)
+        self._stop_flap_far_end(switch, port)
+
+    def _stop_flap_far_end(self, switch: str, port: str) -> None:
         node, ifname = self._flap_target({"node": switch, "port": port})
         self.run_node(node, ["ip", "link", "set", ifname, "up"])
         if node in ADDRESSES and node != "rtr":
             gateway = self.gateway(ADDRESSES[node][0][1])
             self.run_node(node, ["ip", "route", "replace", "default", "via", gateway])
             self.run_node(node, ["ping", "-c", "1", "-W", "1", "-q", gateway])
+
+    def unplug(self, node: str, port: str) -> None:
+        """Pull the cable of a switch port: its far end goes down, the port loses carrier
+        (ifOperStatus down, ifAdminStatus stays up)."""
+        far, ifname = self._flap_target({"node": node, "port": port})
+        self.run_node(far, ["ip", "link", "set", ifname, "down"])
+
+    def plug(self, node: str, port: str) -> None:
+        """Put the cable back (undoes :meth:`unplug`, restoring the far end's route)."""
+        self._stop_flap_far_end(node, port)
+
+    def restart_agent(self, node: str) -> None:
+        """Restart a device's snmpd (its sysUpTime starts again from 0) and wait for it."""
+        self._stop_role(f"snmpd:{node}")
+        self.devices = [d for d in self.devices if d.name != node]
+        self._start_snmpd(node)
+        self._wait_snmp([(self.v4(node), self.secrets[COMMUNITY_ENV])], SYS_UPTIME)
 
     def _set_ra(self, wanted: bool) -> None:
         """Start radvd (and wait for the scanner's SLAAC) or stop it and forget what lan-a

@@ -27,10 +27,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument
 from lab.netns import NetnsLab
+from probes.snmp.base import SnmpProbe
 from probes.snmp.device import PROBES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,9 +68,11 @@ def infraaudit_scan(inventory: Path, env_file: Path, backend: str, out: Path) ->
 
 
 def net_snmp_walks(hosts: list[str], community: str, concurrency: int, repetitions: int,
-                   timeout_s: float, retries: int, counted: list[int]) -> None:
-    scalars = [o for p in PROBES for o in p.oids if o.endswith(".0")]
-    columns = [o for p in PROBES for o in p.oids if not o.endswith(".0")]
+                   timeout_s: float, retries: int, counted: list[int],
+                   probes: tuple[SnmpProbe[Any], ...] = PROBES) -> None:
+    """What LibreNMS does with net-snmp's C tools for the OIDs of ``probes``."""
+    scalars = [o for p in probes for o in p.oids if o.endswith(".0")]
+    columns = [o for p in probes for o in p.oids if not o.endswith(".0")]
     common = ["-v2c", "-c", community, "-On", "-t", str(timeout_s), "-r", str(retries)]
 
     async def device(host: str, slots: asyncio.Semaphore) -> None:

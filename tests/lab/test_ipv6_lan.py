@@ -204,9 +204,12 @@ def _teardown(lab: Lab6) -> None:
 
 @pytest.fixture(scope="module")
 def lab6(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab6]:
-    run_id = secrets.token_hex(2)
+    def new_id() -> str:  # 4 hex digits, no leading zero: the prefixes below stay canonical
+        return f"{0x1000 + secrets.randbelow(0xF000):x}"
+
+    run_id = new_id()
     while any(n.startswith(f"ia6-{run_id}-") for n in existing_namespaces()):
-        run_id = secrets.token_hex(2)
+        run_id = new_id()
     lab = Lab6(run_id, tmp_path_factory.mktemp("ipv6lab"))
     try:
         _build(lab)

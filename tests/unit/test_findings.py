@@ -109,3 +109,23 @@ def test_threshold_file_overrides_one_value(tmp_path: Path) -> None:
     assert t["link"]["loss_pct"] == 10
     assert t["link"]["jitter_ms"] == default_thresholds()["link"]["jitter_ms"]
     assert findings(_doc(link=LinkReport(pings=[_ping("lossy", 380)])), t) == []
+
+
+def test_every_code_the_rules_raise_has_complete_nfc_wording() -> None:
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    wording = yaml.safe_load((root / "report_templates" / "findings.yaml").read_text("utf-8"))
+    raised = set()
+    for module in ("infraaudit/findings.py", "infraaudit/health.py"):
+        raised |= set(re.findall(r'make\("([A-Z0-9-]+)"', (root / module).read_text("utf-8")))
+    assert raised and raised <= set(wording), raised - set(wording)
+    for code, words in wording.items():
+        if code == "words":
+            continue
+        assert {"category", "severity", "title", "explanation", "recommendation"} <= set(words)
+        assert words["severity"] in ("high", "medium", "low", "info"), code
+        for key in ("title", "explanation", "recommendation"):
+            assert unicodedata.normalize("NFC", words[key]) == words[key], (code, key)
