@@ -69,7 +69,7 @@ def test_poll_rules_flaps_fcs_errors_and_discards() -> None:
 
 
 def test_cabling_rules_speed_downgrade_and_half_duplex() -> None:
-    device = Device(host="10.0.0.6", name="old", ports=[
+    device = Device(host="10.0.0.6", name="old", reachable=True, ports=[
         Port(if_index=1, name="Gi1/0/1", type="ethernetCsmacd", oper_status="up",
              speed_mbps=100.0, duplex=Duplex.FULL),
         Port(if_index=2, name="Gi1/0/2", type="ethernetCsmacd", oper_status="up",
