@@ -1,0 +1,179 @@
+"""The 2026–2030 upgrade proposal: tasks derived from measured findings, priced from an editable
+catalog (``inventories/catalog.yaml``: unit prices in VND with source and date, lifetimes).
+
+Pure: ``propose(findings per site, audits, catalog)``. Every task names the findings it answers
+and how its quantity was counted; cost = quantity x unit price; totals per year and per site.
+Task titles are wording (``report_templates/proposal.yaml``).
+
+Priorities: 1 urgent defects (bad cabling, devices not answering or insecure), 2 end of life
+(firmware past support), 3 IPv6 (survey/configuration per site, routers without IPv6), 4 capacity
+(switches out of free ports, workplaces that depend on Wi-Fi).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError
+
+from infraaudit.errors import InventoryError
+from infraaudit.models import AuditDocument
+from infraaudit.models.base import Strict
+from infraaudit.models.finding import Finding
+from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
+
+CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS"}
+SERVICE = {"DEVICE-NO-ANSWER"}
+PORTS_PER_SWITCH = 24
+
+
+class CatalogItem(Strict):
+    name: str
+    unit: str
+    unit_price_vnd: int = Field(ge=0)
+    source: str = Field(min_length=1, description="where the price comes from")
+    date: str = Field(min_length=1, description="when it was valid")
+    lifetime_years: int | None = None
+
+
+class Catalog(Strict):
+    currency: str = "VND"
+    items: dict[str, CatalogItem]
+    plan: dict[int, int] = Field(description="priority -> year")
+
+    def note(self, key: str) -> CatalogNote:
+        item = self.items[key]
+        return CatalogNote(item=key, name=item.name, unit_price_vnd=item.unit_price_vnd,
+                           source=item.source, date=item.date)
+
+
+REQUIRED_ITEMS = ("cable-cat6-run", "device-service", "switch-24-poe", "switch-48-poe",
+                  "router-ipv6", "ipv6-service")
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and check a catalog; InventoryError names the problem."""
+    try:
+        catalog = Catalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InventoryError(f"catalog {path}: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InventoryError(f"catalog {path}: {problems}") from None
+    missing = [k for k in REQUIRED_ITEMS if k not in catalog.items]
+    if missing:
+        raise InventoryError(f"catalog {path}: items missing: {', '.join(missing)}")
+    if sorted(catalog.plan) != [1, 2, 3, 4]:
+        raise InventoryError(f"catalog {path}: plan must give a year for priorities 1 to 4")
+    return catalog
+
+
+@cache
+def _titles() -> dict[str, str]:
+    text = resources.files("report_templates").joinpath("proposal.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text)["tasks"])
+
+
+def _ref(f: Finding) -> str:
+    return f"{f.code} {f.subject}"
+
+
+class _Builder:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.tasks: list[ProposalTask] = []
+
+    def add(self, kind: str, priority: int, site: str, item: str, quantity: int,
+            answers: list[Finding], basis: str, **words: Any) -> None:
+        if quantity <= 0 or not answers:
+            return
+        price = self.catalog.items[item]
+        self.tasks.append(ProposalTask(
+            id="", year=self.catalog.plan[priority], priority=priority, site=site,
+            title=_titles()[kind].format(**words), item=item, item_name=price.name,
+            unit=price.unit, quantity=quantity, unit_price_vnd=price.unit_price_vnd,
+            cost_vnd=quantity * price.unit_price_vnd,
+            answers=sorted({_ref(f) for f in answers}), basis=basis))
+
+
+def _device_of(subject: str) -> str:
+    return subject.split(":", 1)[0]
+
+
+def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocument | None) -> None:
+    by_code: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        by_code[f.code].append(f)
+    # 1. urgent defects
+    cabling = [f for f in found if f.code in CABLING]
+    ports = sorted({f.subject for f in cabling})
+    b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
+          f"{len(ports)} cổng có lỗi cáp đo được: {', '.join(ports)}")
+    service = [f for f in found if f.code in SERVICE
+               or (f.category == "security" and f.severity == "high")]
+    devices = sorted({f.subject for f in service})
+    b.add("device-service", 1, site, "device-service", len(devices), service,
+          f"{len(devices)} thiết bị không trả lời hoặc có lỗ hổng cấu hình mức cao: "
+          f"{', '.join(devices)}")
+    # 2. end of life: firmware past its support
+    eos = by_code.get("SEC-FIRMWARE-EOS", [])
+    facts = {d.name or d.sys_name or d.host: d for d in (audit.devices if audit else [])}
+    for f in eos:
+        device = facts.get(f.subject)
+        if device is not None and device.role.value in ("router", "firewall"):
+            b.add("replace-router", 2, site, "router-ipv6", 1, [f],
+                  f"{f.subject}: phần mềm hết hỗ trợ", device=f.subject)
+        else:
+            ethernet = len([p for p in device.ports if p.type == "ethernetCsmacd"]) if device else 0
+            item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
+            b.add("replace-switch", 2, site, item, 1, [f],
+                  f"{f.subject}: phần mềm hết hỗ trợ, {ethernet} cổng Ethernet", device=f.subject)
+    # 3. IPv6
+    phase = by_code.get("IPV6-PHASE", [])
+    b.add("ipv6-service", 3, site, "ipv6-service", 1 if phase else 0, phase,
+          "trụ sở chưa đạt giai đoạn chạy song song IPv4/IPv6")
+    routers = [f for f in by_code.get("IPV6-DEVICE-NOT-READY", [])
+               if any(e.measured.get("device_class") == "router" for e in f.evidence)]
+    b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers,
+          f"{len(routers)} bộ định tuyến không có IPv6: "
+          f"{', '.join(sorted(f.subject for f in routers))}")
+    # 4. capacity
+    full = by_code.get("PORT-CAPACITY", [])
+    b.add("add-switch", 4, site, "switch-24-poe", len(full), full,
+          f"{len(full)} switch gần hết cổng trống")
+    for f in by_code.get("WIFI-DEPENDENCE", []):
+        wifi = int(next((e.measured.get("wifi", 0) for e in f.evidence
+                         if "wifi" in e.measured), 0) or 0)
+        b.add("wire-workplaces", 4, site, "cable-cat6-run", wifi, [f],
+              f"{wifi} thiết bị đầu cuối đang dùng Wi-Fi", count=wifi)
+        b.add("wire-switch", 4, site, "switch-24-poe", math.ceil(wifi / PORTS_PER_SWITCH), [f],
+              f"{wifi} cổng mới / {PORTS_PER_SWITCH} cổng mỗi switch")
+
+
+def propose(findings_by_site: dict[str, list[Finding]],
+            audits: dict[str, AuditDocument | None], catalog: Catalog) -> Proposal:
+    """Tasks for every site, numbered by year and priority, with totals."""
+    b = _Builder(catalog)
+    for site, found in findings_by_site.items():
+        _site_tasks(b, site, found, audits.get(site))
+    tasks = sorted(b.tasks, key=lambda t: (t.year, t.priority, t.site, t.title))
+    counters: dict[int, int] = defaultdict(int)
+    for task in tasks:
+        counters[task.year] += 1
+        task.id = f"T-{task.year}-{counters[task.year]:02d}"
+    by_year: dict[int, int] = defaultdict(int)
+    by_site: dict[str, int] = defaultdict(int)
+    for task in tasks:
+        by_year[task.year] += task.cost_vnd
+        by_site[task.site] += task.cost_vnd
+    used = sorted({t.item for t in tasks})
+    return Proposal(tasks=tasks, totals_by_year=dict(sorted(by_year.items())),
+                    totals_by_site=dict(by_site), total_vnd=sum(t.cost_vnd for t in tasks),
+                    prices=[catalog.note(k) for k in used])
+

@@ -1,0 +1,192 @@
+"""Build the agency report from its sites' latest audits: facts, findings, proposal.
+
+The agency file (``inventories/<agency>/agency.yaml``) names the agency, the report's official
+frame, the catalog, the folder where audits are written and the site inventories. For each site
+the newest audit whose ``site.id`` matches is used; a site without an audit is named in the
+report as not measured, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError
+
+from infraaudit.errors import InventoryError
+from infraaudit.findings import (
+    Thresholds,
+    default_thresholds,
+    device_label,
+    findings,
+    gigabit_capable,
+)
+from infraaudit.models import Agency, AuditDocument
+from infraaudit.models.base import Strict
+from infraaudit.models.finding import Finding
+from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.report import (
+    AgencyReport,
+    LinkRow,
+    ReportMeta,
+    SiteFacts,
+    SiteFinding,
+    SwitchPorts,
+    TopologyEdge,
+)
+from infraaudit.proposal import Catalog, load_catalog, propose
+
+ETHERNET = ("ethernetCsmacd", "gigabitEthernet", "fastEther")
+
+
+class ReportOptions(Strict):
+    parent_org: str
+    agency_name: str
+    number: str = "Số:      /BC-"
+    place: str
+    title: str = "Báo cáo kết quả chuyển đổi số năm {year}: hạ tầng số"
+    recipients: list[str] = Field(default_factory=list)
+    signer_title: str = ""
+    signer_name: str = ""
+
+
+class AgencySite(Strict):
+    inventory: Path
+
+
+class AgencyConfig(Strict):
+    agency: Agency
+    report: ReportOptions
+    catalog: Path
+    audits: Path = Field(description="folder holding the sites' audit JSON files")
+    sites: list[AgencySite] = Field(min_length=1)
+
+
+def load_agency(path: Path) -> AgencyConfig:
+    """Read an agency file; relative paths are relative to it."""
+    try:
+        config = AgencyConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InventoryError(f"agency file {path}: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InventoryError(f"agency file {path}: {problems}") from None
+    base = path.parent
+    config.catalog = (base / config.catalog).resolve()
+    config.audits = (base / config.audits).resolve()
+    for site in config.sites:
+        site.inventory = (base / site.inventory).resolve()
+    return config
+
+
+def site_identity(inventory: Path) -> tuple[str, str]:
+    """(site id, site name) from a site inventory, without resolving its secrets."""
+    try:
+        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+        return str(data["site"]["id"]), str(data["site"]["name"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise InventoryError(f"site inventory {inventory}: no site id/name ({exc})") from None
+
+
+def latest_audits(folder: Path) -> dict[str, AuditDocument]:
+    """The newest readable audit per site id in ``folder`` (unreadable files are skipped)."""
+    newest: dict[str, AuditDocument] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            doc = load_audit(path.read_text(encoding="utf-8"))
+        except (OSError, AuditFormatError):
+            continue
+        known = newest.get(doc.site.id)
+        if known is None or doc.scan.started_at > known.scan.started_at:
+            newest[doc.site.id] = doc
+    return newest
+
+
+def site_facts(doc: AuditDocument, name: str) -> SiteFacts:
+    """The measured facts of one site, for tables and charts."""
+    answered = [d for d in doc.devices if d.reachable]
+    flapping = {(p.device, p.if_index) for p in (doc.link.ports if doc.link else [])
+                if p.transitions >= 2}
+    errors = {(p.device, p.if_index) for p in (doc.link.ports if doc.link else [])
+              if (p.in_error_ppm or 0) + (p.out_error_ppm or 0) + (p.fcs_ppm or 0) > 0}
+    ports = []
+    for d in answered:
+        ethernet = [p for p in d.ports if p.type in ETHERNET]
+        if not ethernet or d.role.value not in ("switch", "router", "ap", "firewall"):
+            continue
+        up = sum(p.oper_status == "up" for p in ethernet)
+        limits = default_thresholds()
+        downgraded = sum(1 for p in ethernet if p.oper_status == "up" and (
+            (p.duplex is not None and p.duplex.value == "half")
+            or (gigabit_capable(p, limits) is not None and p.speed_mbps is not None
+                and p.speed_mbps < limits["cabling"]["min_speed_mbps"])))
+        ports.append(SwitchPorts(
+            device=device_label(d), model=d.model, ports=len(ethernet), up=up,
+            down=len(ethernet) - up, free=len(ethernet) - up,
+            with_errors=sum((d.host, p.if_index) in errors for p in ethernet),
+            flapping=sum((d.host, p.if_index) in flapping for p in ethernet),
+            downgraded=downgraded))
+    labels = {d.sys_name: device_label(d) for d in doc.devices if d.sys_name}
+    edges, seen = [], set()
+    nodes = {device_label(d): d.role.value for d in answered}
+    for d in answered:
+        for p in d.ports:
+            for n in p.lldp_neighbours:
+                other = labels.get(n.sys_name or "", n.sys_name or n.mgmt_address or "?")
+                key = tuple(sorted((device_label(d), other)))
+                if key in seen:
+                    continue
+                seen.add(key)
+                nodes.setdefault(other, "ap" if "wlanAccessPoint" in n.capabilities else "other")
+                edges.append(TopologyEdge(a=device_label(d), a_port=p.name, b=other,
+                                          b_port=n.port_id))
+    share = doc.link.endpoints if doc.link else None
+    ipv6 = doc.ipv6
+    return SiteFacts(
+        site_id=doc.site.id, name=name, address=doc.site.address, audit_id=doc.audit_id,
+        scanned_at=doc.scan.started_at, complete=doc.scan.complete, devices=len(doc.devices),
+        devices_answered=len(answered),
+        roles=dict(Counter(d.role.value for d in answered)),
+        vendors=dict(Counter(d.vendor or "không xác định" for d in answered)),
+        ports=ports,
+        links=[LinkRow(target=p.name or p.target, loss_pct=p.loss_pct, rtt_avg_ms=p.rtt_avg_ms,
+                       jitter_ms=p.jitter_ms) for p in (doc.link.pings if doc.link else [])],
+        wired_endpoints=share.wired if share else None,
+        wifi_endpoints=share.wifi if share else None, wifi_pct=share.wifi_pct if share else None,
+        ipv6_phase=ipv6.site.phase if ipv6 and ipv6.site else None,
+        ipv6_scores={d.device: d.score for d in ipv6.devices} if ipv6 else {},
+        topology=edges, topology_nodes=nodes)
+
+
+def build_report(config: AgencyConfig, year: int, date: dt.date,
+                 audits: dict[str, AuditDocument] | None = None,
+                 catalog: Catalog | None = None,
+                 thresholds: Thresholds | None = None) -> AgencyReport:
+    """The whole report model (pure given its inputs; reads the folders when not given)."""
+    audits = latest_audits(config.audits) if audits is None else audits
+    catalog = catalog or load_catalog(config.catalog)
+    sites, missing, site_findings = [], [], []
+    found_by_site: dict[str, list[Finding]] = {}
+    audit_by_site: dict[str, AuditDocument | None] = {}
+    for entry in config.sites:
+        site_id, name = site_identity(entry.inventory)
+        doc = audits.get(site_id)
+        if doc is None:
+            missing.append(name)
+            continue
+        sites.append(site_facts(doc, name))
+        found = findings(doc, thresholds)
+        found_by_site[name] = found
+        audit_by_site[name] = doc
+        site_findings += [SiteFinding(site=name, finding=f) for f in found]
+    options = config.report
+    meta = ReportMeta(
+        parent_org=options.parent_org, agency_name=options.agency_name, number=options.number,
+        place=options.place, date=date.isoformat(), year=year,
+        title=options.title.format(year=year), recipients=options.recipients,
+        signer_title=options.signer_title, signer_name=options.signer_name)
+    return AgencyReport(meta=meta, sites=sites, findings=site_findings,
+                        proposal=propose(found_by_site, audit_by_site, catalog),
+                        missing_sites=missing)
