@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from infraaudit import __version__, cli_health, cli_schedule
+from infraaudit import __version__, cli_health, cli_report, cli_schedule
 from infraaudit.errors import InfraAuditError, InventoryError
 from infraaudit.findings import findings as find
 from infraaudit.findings import load_thresholds
@@ -194,6 +194,7 @@ def schema() -> None:
 
 app.command("health")(cli_health.health)
 app.command("history")(cli_health.history)
+app.command("report")(cli_report.report)
 app.add_typer(cli_schedule.schedule_app, name="schedule")
 
 if __name__ == "__main__":

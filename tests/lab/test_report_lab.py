@@ -1,0 +1,81 @@
+"""The sample agency end to end: scan its four sites (devices of the loopback lab), write the
+report in the three formats, and check the seed report's problems appear exactly when the lab
+has them (worn ports/cabling, devices down, IPv4 only) and not when it does not (Wi-Fi)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+
+from infraaudit.report import build_report, load_agency
+from lab.loopback import LoopbackLab
+
+REPO = Path(__file__).resolve().parents[2]
+SITES = ("hung-vuong", "tran-hung-dao", "hoan-kiem", "bao-an")
+BLOCK = 72
+
+
+@pytest.fixture(scope="module")
+def agency(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The sample agency copied beside its own lab (address block 127.72), all four sites
+    scanned: (agency file, folder of audits)."""
+    base = tmp_path_factory.mktemp("agency")
+    shutil.copytree(REPO / "inventories", base / "inventories")
+    folder = base / "inventories" / "sample-agency"
+    audits = base / "audits"
+    (folder / "agency.yaml").write_text(
+        (folder / "agency.yaml").read_text(encoding="utf-8").replace(
+            "audits: ../../lab/run/audits", f"audits: {audits}"), encoding="utf-8")
+    with LoopbackLab(run_dir=base / "lab", block=BLOCK) as lab:
+        for site in SITES:
+            path = folder / f"{site}.yaml"
+            path.write_text(path.read_text(encoding="utf-8").replace("127.78.", f"127.{BLOCK}."),
+                            encoding="utf-8")
+            res = subprocess.run(
+                [sys.executable, "-m", "infraaudit.cli", "scan", str(path), "--env-file",
+                 str(lab.env_file), "--output", str(audits / f"{site}.json"), "--quiet"],
+                capture_output=True, text=True, timeout=120, cwd=REPO, check=False)
+            assert res.returncode in (0, 1), res.stderr[-2000:]
+        yield folder / "agency.yaml", audits
+
+
+def test_report_in_three_formats(agency: tuple[Path, Path], tmp_path: Path) -> None:
+    agency_file, _ = agency
+    res = subprocess.run(
+        [sys.executable, "-m", "infraaudit.cli", "report", str(agency_file), "--year", "2025",
+         "--date", "2025-12-15", "--output-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=REPO, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]
+    md = (tmp_path / "ttt-kh-ha-tang-so-2025.md").read_text(encoding="utf-8")
+    html = (tmp_path / "ttt-kh-ha-tang-so-2025.html").read_text(encoding="utf-8")
+    document = docx.Document(str(tmp_path / "ttt-kh-ha-tang-so-2025.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for name in ("26 Hùng Vương", "20 Trần Hưng Đạo", "02 Hoàn Kiếm", "374 đường 21 tháng 8"):
+        assert name in md and name in html and name in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in "\n".join(
+        c.text for t in document.tables for row in t.rows for c in row.cells) + text
+
+
+def test_the_seed_problems_are_measured_findings(agency: tuple[Path, Path]) -> None:
+    import datetime as dt
+
+    agency_file, audits = agency
+    report = build_report(load_agency(agency_file), 2025, dt.date(2025, 12, 15))
+    codes = {f.finding.code for f in report.findings}
+    # worn switches with broken ports, old cables: the derived worn switch and the recordings
+    assert {"PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX"} <= codes
+    assert "DEVICE-NO-ANSWER" in codes  # the garbage agent and the dead address
+    assert "IPV6-PHASE" in codes  # IPv4 only
+    assert "WIFI-DEPENDENCE" not in codes  # the lab has no Wi-Fi: the report must not say so
+    assert report.missing_sites == [] and len(report.sites) == 4
+    assert all(f.finding.evidence for f in report.findings)
+    answered = {f"{f.finding.code} {f.finding.subject}" for f in report.findings}
+    for task in report.proposal.tasks:
+        assert set(task.answers) <= answered, task.id
+    assert sorted(p.name for p in audits.glob("*.json")) == sorted(f"{s}.json" for s in SITES)
