@@ -224,11 +224,27 @@ def _table(doc: DocumentObject, block: Table, width: int) -> None:
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
+def _page_numbers(section: Section) -> None:
+    """Page numbers centred at the top from page 2 on (NĐ 30/2020: not on the first page)."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"  # what Word shows until it updates the field
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+
+
 def write_docx(blocks: list[Block], path: Path) -> None:
     doc = Document()
     _styles(doc)
     section = doc.sections[0]
     _page(section)
+    _page_numbers(section)
     width = int(section.page_width or 0) - int(section.left_margin or 0) - int(
         section.right_margin or 0)
     for block in blocks:

@@ -196,6 +196,11 @@ def test_docx_page_and_fonts(docx_path: Path) -> None:
     for p in doc.paragraphs:
         for run in p.runs:
             assert run.font.name in (None, "Times New Roman")
+    # page numbers: centred at the top, not on the first page
+    assert first.different_first_page_header_footer
+    fields = first.header._element.findall(".//" + qn("w:fldSimple"))
+    assert [f.get(qn("w:instr")) for f in fields] == ["PAGE"]
+    assert not first.first_page_header._element.findall(".//" + qn("w:fldSimple"))
 
 
 def test_docx_masthead_and_signature(docx_path: Path, report: AgencyReport) -> None:
