@@ -114,13 +114,12 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     cabling = [f for f in found if f.code in CABLING]
     ports = sorted({f.subject for f in cabling})
     b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
-          f"{len(ports)} cổng có lỗi cáp đo được: {', '.join(ports)}")
+          f"một tuyến cáp cho mỗi cổng có lỗi cáp đo được ({len(ports)} cổng)")
     service = [f for f in found if f.code in SERVICE
                or (f.category == "security" and f.severity == "high")]
     devices = sorted({f.subject for f in service})
     b.add("device-service", 1, site, "device-service", len(devices), service,
-          f"{len(devices)} thiết bị không trả lời hoặc có lỗ hổng cấu hình mức cao: "
-          f"{', '.join(devices)}")
+          f"{len(devices)} thiết bị không trả lời hoặc có lỗ hổng cấu hình mức cao")
     # 2. end of life: firmware past its support
     eos = by_code.get("SEC-FIRMWARE-EOS", [])
     facts = {d.name or d.sys_name or d.host: d for d in (audit.devices if audit else [])}
@@ -141,8 +140,7 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     routers = [f for f in by_code.get("IPV6-DEVICE-NOT-READY", [])
                if any(e.measured.get("device_class") == "router" for e in f.evidence)]
     b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers,
-          f"{len(routers)} bộ định tuyến không có IPv6: "
-          f"{', '.join(sorted(f.subject for f in routers))}")
+          f"{len(routers)} bộ định tuyến chưa có IPv6")
     # 4. capacity
     full = by_code.get("PORT-CAPACITY", [])
     b.add("add-switch", 4, site, "switch-24-poe", len(full), full,
