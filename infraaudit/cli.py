@@ -19,7 +19,15 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from infraaudit import __version__, cli_health, cli_report, cli_schedule
+from infraaudit import (
+    __version__,
+    cli_health,
+    cli_province,
+    cli_report,
+    cli_schedule,
+    cli_submit,
+)
+from infraaudit.cli_collector import collector_app, serve
 from infraaudit.errors import InfraAuditError, InventoryError
 from infraaudit.findings import findings as find
 from infraaudit.findings import load_thresholds
@@ -195,7 +203,11 @@ def schema() -> None:
 app.command("health")(cli_health.health)
 app.command("history")(cli_health.history)
 app.command("report")(cli_report.report)
+app.command("submit")(cli_submit.submit)
+app.command("province-report")(cli_province.province_report)
 app.add_typer(cli_schedule.schedule_app, name="schedule")
+app.add_typer(collector_app, name="collector")
+app.command("serve")(serve)
 
 if __name__ == "__main__":
     app()

@@ -4,12 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables cron)
+APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables cron postgresql)
 
-# cron is here only for its `crontab` command (the tests of `infraaudit schedule`): its daemon
-# must not run. Install it alone, with a temporary policy-rc.d refusing to start it, then disable
-# it at boot (`systemctl disable` works without a running systemd too).
-install_cron_stopped() {
+# cron is here only for its `crontab` command (the tests of `infraaudit schedule`), postgresql only
+# for its binaries (the collector tests initdb a private cluster in a temporary folder, on
+# loopback): their daemons must not run. Install them with a temporary policy-rc.d refusing to
+# start any service, then disable them at boot (`systemctl disable` works without a running
+# systemd too).
+STOPPED=(cron postgresql)
+install_stopped() {
     local policy=/usr/sbin/policy-rc.d made=false
     if [ ! -e "$policy" ]; then
         printf '#!/bin/sh\nexit 101\n' > "$policy"
@@ -17,17 +20,19 @@ install_cron_stopped() {
         made=true
         trap 'rm -f /usr/sbin/policy-rc.d' EXIT
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cron >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
     if $made; then
         rm -f "$policy"
         trap - EXIT
     fi
-    if command -v systemctl >/dev/null; then
-        systemctl disable cron >/dev/null 2>&1 || true
-        if [ -d /run/systemd/system ]; then systemctl stop cron >/dev/null 2>&1 || true; fi
-    else
-        update-rc.d cron disable >/dev/null 2>&1 || true
-    fi
+    for service in "$@"; do
+        if command -v systemctl >/dev/null; then
+            systemctl disable "$service" >/dev/null 2>&1 || true
+            if [ -d /run/systemd/system ]; then systemctl stop "$service" >/dev/null 2>&1 || true; fi
+        else
+            update-rc.d "$service" disable >/dev/null 2>&1 || true
+        fi
+    done
 }
 
 missing=()
@@ -38,12 +43,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then
         echo "bootstrap: installing system packages: ${missing[*]}"
         apt-get update -qq
-        others=()
-        for p in "${missing[@]}"; do [ "$p" = cron ] || others+=("$p"); done
+        others=() stopped=()
+        for p in "${missing[@]}"; do
+            if [[ " ${STOPPED[*]} " == *" $p "* ]]; then stopped+=("$p"); else others+=("$p"); fi
+        done
         if [ ${#others[@]} -gt 0 ]; then
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${others[@]}" >/dev/null
         fi
-        if [ ${#others[@]} -ne ${#missing[@]} ]; then install_cron_stopped; fi
+        if [ ${#stopped[@]} -gt 0 ]; then install_stopped "${stopped[@]}"; fi
     else
         echo "bootstrap: missing system packages: ${missing[*]}" >&2
         echo "bootstrap: run 'sudo apt-get install ${missing[*]}' and try again" >&2

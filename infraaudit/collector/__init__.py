@@ -1,0 +1,7 @@
+"""The province collector: agencies submit their audit JSON, the province reads and compares.
+
+``db`` holds the tables and their migrations (SQLite by default, PostgreSQL by URL), ``auth``
+the tokens (only their sha256 is stored), ``store`` the submission rules (validation,
+idempotency by audit id, one transaction per submission) and the reads, ``api`` the FastAPI
+service under ``/api/v1``.
+"""
