@@ -14,19 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from infraaudit import __version__
-from infraaudit.errors import TransportError
 from infraaudit.findings import Thresholds, make, ping_findings
 from infraaudit.inventory import DeviceEntry, LinkOptions, LoadedInventory
 from infraaudit.models import Device
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.health import DeviceHealth, HealthReport, HealthRun, PortHealth
-from infraaudit.runner import now_iso, target_for
+from infraaudit.runner import collect_snmp, now_iso, target_for
 from infraaudit.sitescan import run_pings
 from infraaudit.store import PortRates
 from probes.host import scanning_host
 from probes.snmp import interfaces, system
-from probes.snmp.client import Backend, make_client, release_backends
-from probes.snmp.device import assemble, collect
+from probes.snmp.client import Backend, release_backends
+from probes.snmp.device import assemble
 
 PROBES = (system.PROBE, interfaces.PROBE)
 WRAP32 = 1 << 32
@@ -41,15 +40,7 @@ async def device_health(entry: DeviceEntry, loaded: LoadedInventory,
     if target is None:
         out.error = "no SNMP profile: not checked"
         return out
-    client = make_client(target, backend)
-    try:
-        await client.open()
-        device = assemble(Device(host=entry.host), await collect(client, PROBES))
-    except TransportError as exc:
-        out.error = str(exc)
-        return out
-    finally:
-        await client.close()
+    device = assemble(Device(host=entry.host), await collect_snmp(target, backend, True, PROBES))
     if not device.reachable:
         out.error = next((p.error for p in device.probes if p.error), "no answer")
         return out

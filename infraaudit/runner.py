@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from infraaudit import __version__
 from infraaudit.errors import TransportError
@@ -50,6 +51,7 @@ from infraaudit.sitescan import (
 from probes.discovery import discover
 from probes.host import scanning_host
 from probes.link.endpoints import endpoint_share
+from probes.snmp.base import SnmpProbe
 from probes.snmp.client import (
     Backend,
     SnmpTarget,
@@ -121,11 +123,12 @@ def _all_probes(status: ProbeStatus, error: str) -> list[ProbeResult]:
             for p in PROBES]
 
 
-async def _collect_with(target: SnmpTarget, backend: Backend) -> Collected:
+async def _collect_with(target: SnmpTarget, backend: Backend,
+                        probes: tuple[SnmpProbe[Any], ...] = PROBES) -> Collected:
     client = make_client(target, backend)
     try:
         await client.open()
-        return await collect(client)
+        return await collect(client, probes)
     except TransportError as exc:
         return Collected(results=_all_probes(ProbeStatus.FAILED, str(exc)))
     finally:
@@ -173,16 +176,22 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
         return device
 
 
-async def _scan_snmp(device: Device, target: SnmpTarget, options: ScanOptions) -> Device:
-    backend = options.backend
+async def collect_snmp(target: SnmpTarget, backend: Backend, fallback: bool = True,
+                       probes: tuple[SnmpProbe[Any], ...] = PROBES) -> Collected:
+    """Run ``probes`` against one device; pysnmp when gufo cannot (SNMPv3 context) or when
+    gufo could not decode the replies (and ``fallback``)."""
     if target.credentials.context and backend is Backend.GUFO:
         backend = Backend.PYSNMP  # gufo-snmp has no SNMPv3 context parameter
         log.info("%s: SNMPv3 context set, scanning with pysnmp", target.host)
-    collected = await _collect_with(target, backend)
-    if collected.decode_failed and options.fallback and backend is Backend.GUFO:
+    collected = await _collect_with(target, backend, probes)
+    if collected.decode_failed and fallback and backend is Backend.GUFO:
         log.info("%s: gufo could not decode the replies, rescanning with pysnmp", target.host)
-        collected = await _collect_with(target, Backend.PYSNMP)
-    return assemble(device, collected)
+        collected = await _collect_with(target, Backend.PYSNMP, probes)
+    return collected
+
+
+async def _scan_snmp(device: Device, target: SnmpTarget, options: ScanOptions) -> Device:
+    return assemble(device, await collect_snmp(target, options.backend, options.fallback))
 
 
 class Scanner:
