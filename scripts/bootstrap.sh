@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables cron postgresql)
+APT_PACKAGES=(snmpd snmp python3-venv python3-gdbm lldpd iproute2 iputils-ping procps openssh-server openssh-client radvd dnsmasq-base iptables nftables cron postgresql chromium chromium-driver)
 
 # cron is here only for its `crontab` command (the tests of `infraaudit schedule`), postgresql only
 # for its binaries (the collector tests initdb a private cluster in a temporary folder, on

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from infraaudit import __version__, render_province
 from infraaudit.collector import store
 from infraaudit.collector.auth import Principal, authenticate
+from infraaudit.collector.dashboard import add_dashboard
 from infraaudit.collector.db import version
 from infraaudit.models import AuditDocument
 from infraaudit.proposal import Catalog
@@ -274,8 +275,8 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         Ethernet ports, findings by severity, IPv6 phase per site."""
         return store.aggregates(engine)
 
-    @app.get("/api/v1/report", tags=["province"], responses=ERRORS,
-             response_class=Response)
+    @app.get("/api/v1/report", tags=["province"],
+             responses={**ERRORS, 503: {"model": ErrorBody}}, response_class=Response)
     def province_report(who: Annotated[Principal, Depends(admin)],
                         fmt: Annotated[Literal["md", "html", "docx", "xlsx"],
                                        Query(alias="format")] = "md",
@@ -299,4 +300,5 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    add_dashboard(app, engine, stale_days, catalog)
     return app
