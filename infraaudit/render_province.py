@@ -133,6 +133,7 @@ class _Sheet:
         self.ws = ws
         self.formats = [fmt for _, fmt, _ in columns]
         ws.append([nfc(title) for title, _, _ in columns])
+        self.rows = 1  # counted here: ws.max_row scans every cell (quadratic over a big sheet)
         for i, (_, _, width) in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i)
             cell.font = Font(bold=True)
@@ -142,7 +143,8 @@ class _Sheet:
 
     def add(self, values: Sequence[object], bold: bool = False) -> None:
         self.ws.append([nfc(v) if isinstance(v, str) else v for v in values])
-        row = self.ws.max_row
+        self.rows += 1
+        row = self.rows
         for i, fmt in enumerate(self.formats, start=1):
             cell = self.ws.cell(row=row, column=i)
             if fmt:
