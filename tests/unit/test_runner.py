@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from infraaudit import runner
 from infraaudit.inventory import load_inventory
 from infraaudit.models import ProbeStatus
+from probes.snmp.base import SnmpProbe
 from probes.snmp.client import Backend, SnmpTarget
-from probes.snmp.device import Collected, collect
+from probes.snmp.device import PROBES, Collected, collect
 from probes.snmp.replay import ReplayClient
 
 WALK = Path(__file__).parents[1] / "replay" / "device" / "dlink-des3200" / "walk.snmprec"
@@ -28,10 +30,11 @@ devices:
 
 def test_one_broken_device_does_not_stop_the_scan(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_collect(target: SnmpTarget, backend: Backend) -> Collected:
+    async def fake_collect(target: SnmpTarget, backend: Backend,
+                           probes: tuple[SnmpProbe[Any], ...] = PROBES) -> Collected:
         if target.host == "10.0.0.1":
             raise RuntimeError("parser bug")
-        return await collect(ReplayClient.from_file(WALK))
+        return await collect(ReplayClient.from_file(WALK), probes)
 
     monkeypatch.setattr(runner, "_collect_with", fake_collect)
     path = tmp_path / "site.yaml"
