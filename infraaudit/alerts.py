@@ -37,6 +37,7 @@ import pydantic_core
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from infraaudit import __version__
+from infraaudit.httpout import open_url
 from infraaudit.models.base import Strict
 
 log = logging.getLogger(__name__)
@@ -331,27 +332,9 @@ Opener = Callable[[urllib.request.Request, float], int]
 """Sends a request with a timeout and returns the HTTP status; raises on transport errors."""
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse every redirect: urllib then raises HTTPError with the 3xx status."""
-
-    def redirect_request(
-        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        return None
-
-
 def _open_url(request: urllib.request.Request, timeout: float) -> int:
-    """The real opener: urllib with redirects refused, proxies from the environment."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read(65536)
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as exc:
-        with exc:  # an HTTPError is also the response: close it
-            return exc.code
+    """The real opener (:func:`infraaudit.httpout.open_url`): only the status matters here."""
+    return open_url(request, timeout).status
 
 
 def _backoff(attempt: int) -> float:

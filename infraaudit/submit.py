@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
 
 from infraaudit import __version__
 from infraaudit.alerts import redact_url
 from infraaudit.errors import InfraAuditError
+from infraaudit.httpout import Answer, open_url
 from infraaudit.models.migrate import AuditFormatError, load_audit
 from infraaudit.output import write_atomic
 
@@ -48,7 +48,6 @@ API_PATH = "/api/v1/audits"
 DEFAULT_ATTEMPTS = 4
 DEFAULT_BACKOFF_S = 1.0
 DEFAULT_TIMEOUT_S = 30.0
-MAX_BODY_READ = 65536
 TRANSIENT = {408, 429}  # besides every 5xx
 CONTENT_REFUSALS = {409, 413, 422}  # the audit itself will never be accepted as it is
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -78,41 +77,8 @@ class Result:
         return self.outcome in (Outcome.STORED, Outcome.ALREADY)
 
 
-@dataclass
-class Answer:
-    """What the collector answered: status and (the start of) the body."""
-
-    status: int
-    body: bytes = b""
-
-
 Opener = Callable[[urllib.request.Request, float], Answer]
 """Sends a request with a timeout and returns the answer; raises on transport errors."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse every redirect: urllib then raises HTTPError with the 3xx status."""
-
-    def redirect_request(
-        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        return None
-
-
-def open_url(request: urllib.request.Request, timeout: float) -> Answer:
-    """The real opener: urllib with redirects refused, proxies from the environment."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return Answer(int(response.status), response.read(MAX_BODY_READ))
-    except urllib.error.HTTPError as exc:
-        with exc:  # an HTTPError is also the response: close it
-            try:
-                body = exc.read(MAX_BODY_READ)
-            except (OSError, http.client.HTTPException):
-                body = b""
-            return Answer(exc.code, body)
 
 
 def default_outbox() -> Path:
