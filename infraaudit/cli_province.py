@@ -15,7 +15,7 @@ from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
 from infraaudit.models import AuditDocument
 from infraaudit.models.migrate import AuditFormatError, load_audit
-from infraaudit.output import write_atomic
+from infraaudit.output import write_atomic, write_with
 from infraaudit.proposal import load_catalog
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
@@ -104,13 +104,10 @@ def province_report(
                 write_atomic(target, render_markdown(model))
             elif kind is Format.HTML:
                 write_atomic(target, render_html(model))
+            elif kind is Format.DOCX:
+                write_with(target, lambda path: render_docx(model, path))
             else:
-                tmp = target.with_name(f".{target.name}.tmp")
-                try:
-                    (render_docx if kind is Format.DOCX else write_xlsx)(model, tmp)
-                    tmp.replace(target)
-                finally:
-                    tmp.unlink(missing_ok=True)
+                write_with(target, lambda path: write_xlsx(model, path))
             err.print(f"written {target}")
     except (OSError, InfraAuditError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")

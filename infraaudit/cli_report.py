@@ -13,7 +13,7 @@ from rich.console import Console
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
-from infraaudit.output import write_atomic
+from infraaudit.output import write_atomic, write_with
 from infraaudit.report import build_report, latest_audits, load_agency
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
@@ -67,9 +67,7 @@ def report(
             elif kind is Format.HTML:
                 write_atomic(target, render_html(model))
             else:
-                tmp = target.with_suffix(".docx.tmp")
-                render_docx(model, tmp)
-                tmp.replace(target)
+                write_with(target, lambda path: render_docx(model, path))
             err.print(f"written {target}")
     except (OSError, InfraAuditError) as exc:
         err.print(f"[red]error:[/red] {exc}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from infraaudit.errors import OutputError
@@ -34,3 +35,14 @@ def write_atomic(path: Path, data: str) -> None:
     except BaseException:  # e.g. a second Ctrl-C: never leave the temporary file behind
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_with(path: Path, write: Callable[[Path], None]) -> None:
+    """Let ``write`` produce a file (a DOCX, a workbook) beside ``path``, then rename it over
+    ``path``; the temporary file is removed if ``write`` fails."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -6,9 +6,6 @@ screenshot and check it is a real picture of the page, and be refused with a wro
 from __future__ import annotations
 
 import struct
-import subprocess
-import time
-import urllib.request
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -25,7 +22,7 @@ from infraaudit.collector.dashboard import COOKIE
 from infraaudit.collector.db import open_db
 from infraaudit.collector.pgcluster import free_port
 from infraaudit.proposal import load_catalog
-from tests.lab.test_collector_serve import CLI, REPO, call, token
+from tests.lab.test_collector_serve import REPO, call, serving, token
 from tests.unit.test_collector_api import body, make_audit
 
 if TYPE_CHECKING:
@@ -151,30 +148,6 @@ def png_pixels(data: bytes) -> tuple[int, int, set[tuple[int, int, int]]]:
 
 
 @contextmanager
-def serving(db: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The collector (with the unit-price catalog) on 127.0.0.1:port, stopped by its pid."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port),
-                                 "--catalog", str(CATALOG)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, log.read_text()[-2000:]
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(0.1)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-
-
-@contextmanager
 def chromium(profile: Path) -> Iterator[WebDriver]:
     """Headless Chromium through chromedriver; both stopped by pid when the block ends, and any
     browser process still using ``profile`` too."""
@@ -220,7 +193,8 @@ def test_dashboard_in_headless_chromium(tmp_path: Path, monkeypatch: pytest.Monk
     port = free_port()
     base = f"http://127.0.0.1:{port}"
 
-    with serving(db, port, log), chromium(tmp_path / "profile") as browser:
+    with serving(db, port, log, "--catalog", str(CATALOG)), \
+            chromium(tmp_path / "profile") as browser:
         assert call(f"{base}/api/v1/audits", ttt, body(make_audit("TTT", "hq")))[0] == 201
         assert call(f"{base}/api/v1/audits", ttt, body(make_audit("TTT", "branch")))[0] == 201
         assert call(f"{base}/api/v1/audits", sxd,

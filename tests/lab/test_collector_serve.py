@@ -35,10 +35,12 @@ def call(url: str, token: str, data: bytes | None = None) -> tuple[int, Any]:
 
 
 @contextmanager
-def serving(db: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The collector on 127.0.0.1:port, stopped by its pid when the block ends."""
+def serving(db: Path, port: int, log: Path,
+            *extra: str) -> Iterator[subprocess.Popen[bytes]]:
+    """The collector on 127.0.0.1:port (``extra`` serve options), stopped by its pid when the
+    block ends."""
     with log.open("ab") as out:
-        proc = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port)],
+        proc = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port), *extra],
                                 stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
     try:
         deadline = time.monotonic() + 30
