@@ -282,6 +282,88 @@ def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     return out
 
 
+# --- load of uplinks between the two polls ------------------------------------------------------
+
+
+def uplink_reason(port: Port, t: Thresholds) -> str | None:
+    """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
+    for n in port.lldp_neighbours:
+        if {"bridge", "router"} & {c.lower() for c in n.capabilities}:
+            neighbour = n.sys_name or n.chassis_id or "?"
+            return str(_wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
+    for label in (port.alias, port.descr):
+        for pattern in t["load"]["uplink_patterns"]:
+            if label and re.search(pattern, label, re.IGNORECASE):
+                return str(_wording()["words"]["uplink-label"]).format(label=label)
+    return None
+
+
+def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    """PORT-SATURATED: an uplink whose mean load between the two polls reached the threshold."""
+    if doc.link is None:
+        return []
+    limit = t["load"]["uplink_util_pct"]
+    ports = {(d.host, p.if_index): p for d in doc.devices for p in d.ports}
+    out = []
+    for poll in doc.link.ports:
+        loads = [v for v in (poll.in_util_pct, poll.out_util_pct) if v is not None]
+        port = ports.get((poll.device, poll.if_index))
+        if poll.counter_reset or not loads or max(loads) < limit or port is None:
+            continue
+        reason = uplink_reason(port, t)
+        if reason is None:
+            continue
+        device, name = poll.device_name or poll.device, poll.port or str(poll.if_index)
+        measured: dict[str, Any] = {
+            "speed_mbps": poll.speed_mbps, "interval_s": poll.interval_s,
+            "in_octets": poll.in_octets, "out_octets": poll.out_octets,
+            "in_util_pct": poll.in_util_pct, "out_util_pct": poll.out_util_pct}
+        out.append(make("PORT-SATURATED", f"{device}:{name}", {
+            **measured, "port": name, "uplink": reason, "threshold": limit,
+            "in_util_pct": poll.in_util_pct if poll.in_util_pct is not None else "?",
+            "out_util_pct": poll.out_util_pct if poll.out_util_pct is not None else "?"},
+            [Evidence(source="snmp:ifXTable octets (two polls)", device=device, port=name,
+                      measured={**measured, "uplink": reason})]))
+    return out
+
+
+# --- lifecycle: service life by role -----------------------------------------------------------
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    """DEVICE-PAST-LIFETIME when the device's age reached its role's service life;
+    DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
+    limits = t["lifetime"]
+    year = int(doc.scan.started_at[:4])
+    named = _wording()["words"]
+    out = []
+    for d in doc.devices:
+        if d.in_service is None:
+            continue
+        role = d.role.value
+        life = int(limits["years"].get(role, limits["years"]["other"]))
+        age, ends = year - d.in_service.year, d.in_service.year + life
+        label = device_label(d)
+        measured: dict[str, Any] = {"since": d.in_service.year, "source": d.in_service.source,
+                                    "detail": d.in_service.detail, "age": age, "life": life,
+                                    "role": role, "year": year, "ends": ends}
+        values = {**measured, "role": named[f"role-{role}"],
+                  "since": f"{_upper_first(named['source-' + d.in_service.source])} "
+                           f"{d.in_service.year} ({d.in_service.detail})",
+                  "plan_until": limits["plan_until"]}
+        evidence = [Evidence(source=f"lifecycle:{d.in_service.source}", device=label,
+                             measured=measured)]
+        if age >= life:
+            out.append(make("DEVICE-PAST-LIFETIME", label, values, evidence))
+        elif ends <= limits["plan_until"]:
+            out.append(make("DEVICE-LIFETIME-ENDS", label, values, evidence))
+    return out
+
+
 RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     lambda doc, t: ping_findings(doc.link.pings if doc.link else [], t),
     lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t),
@@ -289,6 +371,8 @@ RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     wifi_findings,
     ipv6_findings,
     device_findings,
+    load_findings,
+    lifetime_findings,
 )
 
 

@@ -158,6 +158,11 @@ class DeviceEntry(Strict):
         default=None,
         description="what the device is, when SNMP cannot tell (e.g. ap for a Wi-Fi access point)",
     )
+    installed_year: int | None = Field(
+        default=None, ge=1980, le=2100,
+        description="year the device was put in service (from the asset register): its age "
+        "for the lifetime findings; without it the manufacture year the device reports is used",
+    )
 
     @field_validator("host")
     @classmethod

@@ -6,8 +6,9 @@ and how its quantity was counted; cost = quantity x unit price; totals per year 
 Task titles are wording (``report_templates/proposal.yaml``).
 
 Priorities: 1 urgent defects (bad cabling, devices not answering or insecure), 2 end of life
-(firmware past support), 3 IPv6 (survey/configuration per site, routers without IPv6), 4 capacity
-(switches out of free ports, workplaces that depend on Wi-Fi).
+(firmware past support, service life over or ending by 2030: replaced in the year it ends),
+3 IPv6 (survey/configuration per site, routers without IPv6), 4 capacity (saturated uplinks,
+switches out of free ports, workplaces that depend on Wi-Fi).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Catalog(Strict):
 
 
 REQUIRED_ITEMS = ("cable-cat6-run", "device-service", "switch-24-poe", "switch-48-poe",
-                  "router-ipv6", "ipv6-service")
+                  "router-ipv6", "ap-wifi6", "ipv6-service", "uplink-upgrade")
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -75,9 +76,10 @@ def load_catalog(path: Path) -> Catalog:
 
 
 @cache
-def _titles() -> dict[str, str]:
+def _titles() -> dict[str, Any]:
     text = resources.files("report_templates").joinpath("proposal.yaml").read_text("utf-8")
-    return dict(yaml.safe_load(text)["tasks"])
+    data = yaml.safe_load(text)
+    return {**data["tasks"], "reasons": data["reasons"]}
 
 
 def _ref(f: Finding) -> str:
@@ -90,12 +92,12 @@ class _Builder:
         self.tasks: list[ProposalTask] = []
 
     def add(self, kind: str, priority: int, site: str, item: str, quantity: int,
-            answers: list[Finding], basis: str, **words: Any) -> None:
+            answers: list[Finding], basis: str, year: int | None = None, **words: Any) -> None:
         if quantity <= 0 or not answers:
             return
         price = self.catalog.items[item]
         self.tasks.append(ProposalTask(
-            id="", year=self.catalog.plan[priority], priority=priority, site=site,
+            id="", year=year or self.catalog.plan[priority], priority=priority, site=site,
             title=_titles()[kind].format(**words), item=item, item_name=price.name,
             unit=price.unit, quantity=quantity, unit_price_vnd=price.unit_price_vnd,
             cost_vnd=quantity * price.unit_price_vnd,
@@ -104,6 +106,50 @@ class _Builder:
 
 def _device_of(subject: str) -> str:
     return subject.split(":", 1)[0]
+
+
+END_OF_LIFE = ("SEC-FIRMWARE-EOS", "DEVICE-PAST-LIFETIME", "DEVICE-LIFETIME-ENDS")
+
+
+def _ends(f: Finding) -> int | None:
+    """The year a DEVICE-LIFETIME-ENDS finding says the service life ends."""
+    value = next((e.measured.get("ends") for e in f.evidence if "ends" in e.measured), None)
+    return int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
+
+
+def _replacements(b: _Builder, site: str, found: list[Finding],
+                  audit: AuditDocument | None) -> None:
+    """One replacement per device whatever the reasons (firmware past support, service life
+    over or ending): routers and firewalls by an IPv6 router, access points by a Wi-Fi 6 AP,
+    switches by a 24/48-port switch after their port count. Planned in the end-of-life year of
+    the plan, or in the year the service life ends when that is later. Other roles (servers,
+    UPS, printers) are not network equipment of this catalog: no task."""
+    by_device: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        if f.code in END_OF_LIFE:
+            by_device[f.subject].append(f)
+    facts = {d.name or d.sys_name or d.host: d for d in (audit.devices if audit else [])}
+    named = _titles()["reasons"]
+    for subject, reasons in sorted(by_device.items()):
+        device = facts.get(subject)
+        role = device.role.value if device else "switch"
+        codes = sorted({f.code for f in reasons})
+        year = b.catalog.plan[2]
+        if codes == ["DEVICE-LIFETIME-ENDS"]:
+            year = max([year, *(e for f in reasons if (e := _ends(f)) is not None)])
+        why = ", ".join(named[c].format(year=year) for c in codes)
+        if role in ("router", "firewall"):
+            b.add("replace-router", 2, site, "router-ipv6", 1, reasons, f"{subject}: {why}",
+                  year=year, device=subject, reason=why)
+        elif role == "ap":
+            b.add("replace-ap", 2, site, "ap-wifi6", 1, reasons, f"{subject}: {why}",
+                  year=year, device=subject, reason=why)
+        elif role in ("switch", "other"):
+            ethernet = len([p for p in device.ports if p.type == "ethernetCsmacd"]) if device else 0
+            item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
+            b.add("replace-switch", 2, site, item, 1, reasons,
+                  f"{subject}: {why}, {ethernet} cổng Ethernet", year=year, device=subject,
+                  reason=why)
 
 
 def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocument | None) -> None:
@@ -120,19 +166,8 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     devices = sorted({f.subject for f in service})
     b.add("device-service", 1, site, "device-service", len(devices), service,
           f"{len(devices)} thiết bị không trả lời hoặc có lỗ hổng cấu hình mức cao")
-    # 2. end of life: firmware past its support
-    eos = by_code.get("SEC-FIRMWARE-EOS", [])
-    facts = {d.name or d.sys_name or d.host: d for d in (audit.devices if audit else [])}
-    for f in eos:
-        device = facts.get(f.subject)
-        if device is not None and device.role.value in ("router", "firewall"):
-            b.add("replace-router", 2, site, "router-ipv6", 1, [f],
-                  f"{f.subject}: phần mềm hết hỗ trợ", device=f.subject)
-        else:
-            ethernet = len([p for p in device.ports if p.type == "ethernetCsmacd"]) if device else 0
-            item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
-            b.add("replace-switch", 2, site, item, 1, [f],
-                  f"{f.subject}: phần mềm hết hỗ trợ, {ethernet} cổng Ethernet", device=f.subject)
+    # 2. end of life: firmware past its support, service life over or ending by 2030
+    _replacements(b, site, found, audit)
     # 3. IPv6
     phase = by_code.get("IPV6-PHASE", [])
     b.add("ipv6-service", 3, site, "ipv6-service", 1 if phase else 0, phase,
@@ -142,6 +177,9 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers,
           f"{len(routers)} bộ định tuyến chưa có IPv6")
     # 4. capacity
+    for f in by_code.get("PORT-SATURATED", []):
+        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, [f],
+              f"{f.subject}: tải đo được vượt ngưỡng", port=f.subject)
     full = by_code.get("PORT-CAPACITY", [])
     b.add("add-switch", 4, site, "switch-24-poe", len(full), full,
           f"{len(full)} switch gần hết cổng trống")

@@ -21,6 +21,7 @@ from infraaudit import __version__
 from infraaudit.errors import TransportError
 from infraaudit.firmware import FirmwareCatalog, firmware_findings
 from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, snmp_credentials
+from infraaudit.lifecycle import service_age
 from infraaudit.merge import mark_snmp_sources, merge_cli
 from infraaudit.models import (
     AuditDocument,
@@ -164,6 +165,7 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
             if cli.platform is not None:
                 findings.append(config_findings(resolve(cli.platform), cli.kept, device.sys_name))
                 findings.append(ssh_legacy_findings(cli.legacy_algorithms))
+        device.in_service = service_age(device, entry.installed_year)
         if options.firmware_catalog is not None:
             findings.append(firmware_findings(device, options.firmware_catalog,
                                               datetime.now(UTC).date()))

@@ -138,10 +138,13 @@ async def _poll_one(pt: PollTarget, options: LinkOptions, backend: Backend
             samples.append(await _status(client))
         await asyncio.sleep(max(0.0, deadline - time.monotonic()))
         last_status = await _status(client)
+        before = time.monotonic()
         last = interfaces.parse(await interfaces.PROBE.collect(client))
+        read_at = (before + time.monotonic()) / 2
         samples.append(last_status)
         ports = _with_status(last.ports, last_status)
-        return (port_polls(pt.device, ports, samples, last_status.at - pt.first_at), None)
+        first_read = _counters_read_at(pt.device) or pt.first_at
+        return (port_polls(pt.device, ports, samples, read_at - first_read), None)
     except TransportError as exc:
         return [], f"{label}: second poll failed: {exc}"
     except Exception as exc:  # one device's odd data must not cost the others
@@ -149,6 +152,20 @@ async def _poll_one(pt: PollTarget, options: LinkOptions, backend: Backend
         return [], f"{label}: second poll failed: internal error {exc!r}"
     finally:
         await client.close()
+
+
+def _counters_read_at(device: Device) -> float | None:
+    """Monotonic time the full scan read the device's interface counters: the middle of its
+    interfaces probe. Rates divide by the time between the two counter reads, not by the time
+    between the end of the scan and the second poll (a slow agent's walk would inflate them)."""
+    probe = next((p for p in device.probes if p.probe == interfaces.PROBE.name), None)
+    if probe is None:
+        return None
+    try:
+        started = datetime.fromisoformat(probe.started_at).timestamp()
+    except ValueError:
+        return None
+    return started + probe.duration_ms / 2000 - (time.time() - time.monotonic())
 
 
 async def _status(client: BaseClient) -> StatusSample:

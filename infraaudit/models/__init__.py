@@ -1,4 +1,4 @@
-"""Pydantic models of the audit document (schema_version 1)."""
+"""Pydantic models of the audit document (see ``audit.py`` for the schema version)."""
 
 from infraaudit.models.audit import (
     SCHEMA_VERSION,
@@ -21,6 +21,7 @@ from infraaudit.models.device import (
     ProbeStatus,
     Role,
     SecurityFinding,
+    ServiceAge,
 )
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "Role",
     "ScanMeta",
     "SecurityFinding",
+    "ServiceAge",
     "Site",
 ]

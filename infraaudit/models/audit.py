@@ -4,7 +4,8 @@ Change its shape only together with SCHEMA_VERSION and a migration (``migrate.py
 Version history: 1 the SNMP spine; 2 adds SSH facts (device platform, ssh_profile, per-field
 sources and conflicts, security findings); 3 adds the site sections: scanning host, link
 stability (ping series, port polls, Wi-Fi share), IPv6 readiness and discovery, and the MAC
-addresses learnt per port.
+addresses learnt per port; 4 adds ``devices[].in_service`` (installed or manufacture year)
+and octet deltas with the load they mean in the port polls (``link.ports[]``).
 """
 
 import uuid
@@ -19,7 +20,7 @@ from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
 
-SCHEMA_VERSION: Literal[3] = 3
+SCHEMA_VERSION: Literal[4] = 4
 
 
 class Agency(Strict):
@@ -50,7 +51,7 @@ class Coverage(Strict):
 
 
 class AuditDocument(Strict):
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     audit_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     agency: Agency
     site: Site

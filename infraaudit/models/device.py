@@ -128,6 +128,16 @@ class SecurityFinding(Strict):
     source: str = Field(description="e.g. 'ssh:show running-config' or 'snmp'")
 
 
+class ServiceAge(Strict):
+    """Since when the device has been in service, and how that is known."""
+
+    year: int = Field(description="year the device entered service (or, at best, was made)")
+    source: Literal["inventory", "entity-mib", "serial"] = Field(
+        description="inventory: installed_year given by the agency; entity-mib: "
+        "entPhysicalMfgDate; serial: manufacture year encoded in the serial number")
+    detail: str = Field(description="the value it was read from, e.g. the serial number")
+
+
 class Device(Strict):
     host: str
     port: int = 161
@@ -147,6 +157,8 @@ class Device(Strict):
     serial: str | None = None
     firmware: str | None = None
     hardware_rev: str | None = None
+    in_service: ServiceAge | None = Field(
+        default=None, description="since when the device serves; None when nothing tells")
     role: Role = Role.OTHER
     role_reason: str | None = None
     ports: list[Port] = Field(default_factory=list)

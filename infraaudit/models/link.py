@@ -63,6 +63,13 @@ class PortPoll(Strict):
     out_error_ppm: float | None = None
     discard_ppm: float | None = None
     fcs_ppm: float | None = None
+    in_octets: int | None = Field(default=None, description="octets received (delta)")
+    out_octets: int | None = None
+    speed_mbps: float | None = Field(default=None, description="port speed at the last poll")
+    in_util_pct: float | None = Field(
+        default=None, description="mean inbound load over the interval, % of the port speed; "
+        "None when a 32-bit counter could have wrapped more than once")
+    out_util_pct: float | None = None
 
 
 class Endpoint(Strict):

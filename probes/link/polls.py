@@ -98,6 +98,18 @@ def _ppm(count: int | None, packets: int | None) -> float | None:
     return round(count * 1e6 / packets, 1)
 
 
+def _load_pct(octets: int | None, speed_mbps: float | None, interval_s: float,
+              wide: int) -> float | None:
+    """Mean load over the interval as % of the port speed. None without a speed, or when a
+    32-bit octet counter could have wrapped more than once at that speed (a 1 Gb/s port wraps
+    ifInOctets every 34 s): the delta would then be a guess."""
+    if octets is None or not speed_mbps or interval_s <= 0:
+        return None
+    if wide == WRAP32 and speed_mbps * 1e6 / 8 * interval_s >= WRAP32:
+        return None
+    return round(octets * 8 / interval_s / (speed_mbps * 1e6) * 100, 1)
+
+
 def port_polls(device: Device, last_ports: list[Port], samples: list[StatusSample],
                interval_s: float) -> list[PortPoll]:
     """Compare the device's first poll with ``last_ports`` (the last poll) for every port.
@@ -124,6 +136,8 @@ def port_polls(device: Device, last_ports: list[Port], samples: list[StatusSampl
             "in_discards": _delta(c0.in_discards, c1.in_discards, WRAP32),
             "out_discards": _delta(c0.out_discards, c1.out_discards, WRAP32),
             "fcs_errors": _delta(c0.fcs_errors, c1.fcs_errors, WRAP32),
+            "in_octets": _delta(c0.in_octets, c1.in_octets, wide),
+            "out_octets": _delta(c0.out_octets, c1.out_octets, wide),
         }
         if rebooted or c0.hc != c1.hc:
             deltas = dict.fromkeys(deltas)
@@ -146,6 +160,9 @@ def port_polls(device: Device, last_ports: list[Port], samples: list[StatusSampl
             out_error_ppm=_ppm(deltas["out_errors"], deltas["out_packets"]),
             discard_ppm=_ppm(discards, packets),
             fcs_ppm=_ppm(deltas["fcs_errors"], deltas["in_packets"]),
+            speed_mbps=last.speed_mbps,
+            in_util_pct=_load_pct(deltas["in_octets"], last.speed_mbps, interval_s, wide),
+            out_util_pct=_load_pct(deltas["out_octets"], last.speed_mbps, interval_s, wide),
             **deltas,
         ))
     return out

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from infraaudit.errors import DecodeError, TransportError
-from infraaudit.models import Device, Port, ProbeResult, ProbeStatus
+from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
 from probes.snmp import bridge, entity, interfaces, ip, lldp, system
 from probes.snmp.base import SnmpProbe
 from probes.snmp.client import BaseClient
@@ -124,6 +124,9 @@ def assemble(device: Device, collected: Collected) -> Device:
     if isinstance(ent, entity.EntityFacts):
         device.model, device.serial = ent.model, ent.serial
         device.firmware, device.hardware_rev = ent.firmware, ent.hardware_rev
+        if ent.mfg_date:
+            device.in_service = ServiceAge(year=int(ent.mfg_date[:4]), source="entity-mib",
+                                           detail=f"entPhysicalMfgDate {ent.mfg_date}")
     ifs = f.get("interfaces")
     ports = list(ifs.ports) if isinstance(ifs, interfaces.InterfaceFacts) else []
     by_index = {p.if_index: p for p in ports}

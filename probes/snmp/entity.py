@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from probes.snmp.base import SnmpProbe
+from probes.snmp.client import Value
 from probes.snmp.values import Walked, integer, text
 
 _BASE = "1.3.6.1.2.1.47.1.1.1.1"
@@ -19,6 +20,7 @@ class EntityFacts(BaseModel):
     firmware: str | None = None
     hardware_rev: str | None = None
     manufacturer: str | None = None
+    mfg_date: str | None = None  # entPhysicalMfgDate of the chassis as YYYY-MM-DD, if set
     physical_entities: int = 0
     chassis_count: int = 0
 
@@ -55,9 +57,21 @@ def parse(walked: Walked) -> EntityFacts:
         firmware=first("entPhysicalSoftwareRev", order) or first("entPhysicalFirmwareRev", order),
         hardware_rev=first("entPhysicalHardwareRev", [top]),
         manufacturer=first("entPhysicalMfgName", order),
+        mfg_date=_date(walked.get("entPhysicalMfgDate", {}).get(top)),
         physical_entities=len(indexes),
         chassis_count=len(chassis),
     )
+
+
+def _date(value: Value | None) -> str | None:
+    """SNMPv2-TC DateAndTime (8 or 11 octets: year high, year low, month, day, ...) ->
+    YYYY-MM-DD. Agents that do not know the date send zero-length or all-zero octets."""
+    if not isinstance(value, bytes) or len(value) not in (8, 11):
+        return None
+    year, month, day = int.from_bytes(value[:2], "big"), value[2], value[3]
+    if not (1980 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _model_from_descr(descr: str | None) -> str | None:
@@ -78,5 +92,6 @@ PROBE = SnmpProbe(
         "entPhysicalSerialNum": f"{_BASE}.11",
         "entPhysicalMfgName": f"{_BASE}.12",
         "entPhysicalModelName": f"{_BASE}.13",
+        "entPhysicalMfgDate": f"{_BASE}.17",
     },
 )

@@ -24,6 +24,7 @@ from infraaudit.collector.db import DB_VERSION, CollectorDbError, metadata, open
 from infraaudit.collector.pgcluster import PgCluster, PgClusterError, bindir
 from infraaudit.findings import findings
 from infraaudit.models import (
+    SCHEMA_VERSION,
     Agency,
     AuditDocument,
     Coverage,
@@ -198,7 +199,7 @@ def test_submit_then_read_back_latest_per_site_and_aggregates(col: Collector) ->
 
     status, one = col.get(f"/api/v1/audits/{old.audit_id}")
     assert status == 200 and AuditDocument.model_validate(one["document"]) == old
-    assert one["schema_version"] == 3 and one["site_name"] == "Trụ sở hq"
+    assert one["schema_version"] == SCHEMA_VERSION and one["site_name"] == "Trụ sở hq"
     status, missing = col.get("/api/v1/audits/nope")
     assert status == 404 and missing == {"error": "not-found", "detail": "no audit 'nope'"}
 
@@ -221,7 +222,7 @@ def test_an_older_schema_version_is_migrated_and_stored(col: Collector) -> None:
     assert status == 201, answer
     status, one = col.get(f"/api/v1/audits/{answer['audit_id']}")
     assert one["schema_version"] == 1
-    assert one["document"]["schema_version"] == 3
+    assert one["document"]["schema_version"] == SCHEMA_VERSION
 
 
 def test_tokens_missing_bad_forged_revoked_and_misused(col: Collector) -> None:
@@ -272,10 +273,11 @@ def test_database_holds_token_hashes_only(col: Collector) -> None:
     (b"{not json", "invalid-audit", "not JSON"),
     (b"[1, 2]", "invalid-audit", "no integer schema_version"),
     (b"\xff\xfe{}", "invalid-audit", "not UTF-8"),
-    (json.dumps({"schema_version": 3, "agency": {"code": "TTT"}}).encode(), "invalid-audit",
-     "invalid audit"),
-    (json.dumps({"schema_version": 4, "agency": {"code": "TTT"}}).encode(), "schema-too-new",
-     "schema_version 4 is newer than this infraaudit reads (3): upgrade the collector"),
+    (json.dumps({"schema_version": SCHEMA_VERSION, "agency": {"code": "TTT"}}).encode(),
+     "invalid-audit", "invalid audit"),
+    (json.dumps({"schema_version": SCHEMA_VERSION + 1, "agency": {"code": "TTT"}}).encode(),
+     "schema-too-new", f"schema_version {SCHEMA_VERSION + 1} is newer than this infraaudit "
+     f"reads ({SCHEMA_VERSION}): upgrade the collector"),
 ])
 def test_malformed_and_too_new_bodies_get_422_with_the_reason(
         col: Collector, payload: bytes, error: str, reason: str) -> None:
