@@ -12,9 +12,11 @@ served by snmpsim on 10.X.1.6 in its own namespace. Its defects (SOURCES.md repe
 | 10109   | Gi1/0/9  | up   | 1000 Mb/s but dot3StatsDuplexStatus halfDuplex(2)             |
 | 10112   | Gi1/0/12 | up   | ifInErrors, dot3StatsFCSErrors grow 50/s while ifInUcastPkts  |
 |         |          |      | and ifHCInUcastPkts grow 10000/s (~5000 per million packets)  |
+| 10101   | Gi1/0/1  | up   | the uplink (ifAlias "Uplink to core"): ifHCInOctets grows     |
+|         |          |      | 112.5 MB/s = 900 Mb/s on a gigabit port (90% load inbound)    |
 
 (ifDescr is ``GigabitEthernet1/0/N``, ifName ``Gi1/0/N`` as on a real Catalyst.)
-Up ports 10101, 10106, 10111 are healthy (static counters, zero errors); 10102-10105, 10108, 10110
+Up ports 10106, 10111 are healthy (static counters, zero errors); 10102-10105, 10108, 10110
 are admin up / oper down. sysUpTime grows (100 ticks/s) so counter deltas have a time base.
 """
 
@@ -42,6 +44,7 @@ GIG_PORTS = range(10101, 10113)  # GigabitEthernet1/0/1 .. 1/0/12
 SLOW_PORT = 10107  # up at 100 Mb/s
 HALF_DUPLEX_PORT = 10109  # up at 1000, half duplex
 ERROR_PORT = 10112  # FCS errors growing
+UPLINK_PORT = 10101  # loaded at 90% inbound
 
 SYS_NAME = "old"
 SYS_LOCATION = "Phòng máy tầng 1, tủ mạng cũ"
@@ -52,6 +55,8 @@ SYS_CONTACT = "Tổ Công nghệ thông tin"
 FCS_PER_S = 50
 UCAST_PER_S = 10_000
 OCTETS_PER_S = 5_000_000  # 500-byte average frames: 40 Mb/s on a gigabit port
+UPLINK_OCTETS_PER_S = 112_500_000  # 900 Mb/s
+UPLINK_UCAST_PER_S = 112_500  # 1000-byte average frames
 
 
 def read(name: str) -> list[tuple[str, str, str]]:
@@ -119,6 +124,17 @@ def error_port(rows: dict[str, tuple[str, str]]) -> None:
         rows[oid] = growing(tag, rate, value)
 
 
+def uplink_port(rows: dict[str, tuple[str, str]]) -> None:
+    """The uplink towards the core, 90% loaded inbound (error-free). The 32-bit ifInOctets grows
+    at the same rate and wraps every 38 s, as on a real gigabit port."""
+    p = UPLINK_PORT
+    rows[f"{IFX}.18.{p}"] = text("Uplink to core")
+    for oid, rate in ((f"{IF}.10.{p}", UPLINK_OCTETS_PER_S), (f"{IFX}.6.{p}", UPLINK_OCTETS_PER_S),
+                      (f"{IF}.11.{p}", UPLINK_UCAST_PER_S), (f"{IFX}.7.{p}", UPLINK_UCAST_PER_S)):
+        tag, value = rows[oid]
+        rows[oid] = growing(tag, rate, value)
+
+
 def identity(rows: dict[str, tuple[str, str]]) -> None:
     """sysName/sysLocation/sysContact (and lldpLocSysName), a running sysUpTime."""
     rows["1.3.6.1.2.1.1.4.0"] = text(SYS_CONTACT)
@@ -134,6 +150,7 @@ def derive_old_switch() -> None:
     identity(rows)
     gig_ports(rows)
     error_port(rows)
+    uplink_port(rows)
     write(TARGET, rows)
 
 

@@ -26,7 +26,7 @@ pytestmark = [
 
 # The finding categories the scenarios are about; security posture (SNMP v2c and so on) and
 # availability are the same in every scenario and are tested elsewhere.
-MEASURED = {"link", "port", "cabling", "wifi", "ipv6", "capacity"}
+MEASURED = {"link", "port", "cabling", "wifi", "ipv6", "capacity", "lifecycle"}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,11 @@ def measure(doc: AuditDocument, target: str, metric: str, port: str | None) -> A
         return polls[(target, port)].transitions
     if metric == "fcs_errors_per_million_packets":
         return polls[(target, port)].fcs_ppm
+    if metric == "in_load_percent":
+        return polls[(target, port)].in_util_pct
+    if metric == "in_service_year":
+        (device,) = [d for d in doc.devices if d.name == target]
+        return device.in_service.year if device.in_service else None
     if metric == "ra_seen":
         segments = [s for s in doc.ipv6.segments if s.segment == target]
         assert segments, f"segment {target} was not probed"
