@@ -29,8 +29,9 @@ from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
 
-CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS"}
-SERVICE = {"DEVICE-NO-ANSWER"}
+CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS",
+           "HISTORY-PORT-ERRORS", "HISTORY-PORT-FLAPS"}
+SERVICE = {"DEVICE-NO-ANSWER", "HISTORY-AVAILABILITY"}
 PORTS_PER_SWITCH = 24
 
 
@@ -165,7 +166,8 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
                or (f.category == "security" and f.severity == "high")]
     devices = sorted({f.subject for f in service})
     b.add("device-service", 1, site, "device-service", len(devices), service,
-          f"{len(devices)} thiết bị không trả lời hoặc có lỗ hổng cấu hình mức cao")
+          f"{len(devices)} thiết bị không trả lời khi đo hoặc qua nhiều lần kiểm tra định kỳ, "
+          "hoặc có lỗ hổng cấu hình mức cao")
     # 2. end of life: firmware past its support, service life over or ending by 2030
     _replacements(b, site, found, audit)
     # 3. IPv6

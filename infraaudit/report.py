@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError
 
+from infraaudit import trends
 from infraaudit.errors import InventoryError
 from infraaudit.findings import (
     Thresholds,
@@ -29,14 +30,20 @@ from infraaudit.models.finding import Finding
 from infraaudit.models.migrate import AuditFormatError, load_audit
 from infraaudit.models.report import (
     AgencyReport,
+    DeviceAgeRow,
+    HistoryDevice,
+    HistoryLink,
+    HistoryPort,
     LinkRow,
     ReportMeta,
     SiteFacts,
     SiteFinding,
+    SiteHistory,
     SwitchPorts,
     TopologyEdge,
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
+from infraaudit.store import HistoryStore, StoreError, default_db
 
 ETHERNET = ("ethernetCsmacd", "gigabitEthernet", "fastEther")
 
@@ -47,9 +54,12 @@ class ReportOptions(Strict):
     number: str = "Số:      /BC-"
     place: str
     title: str = "Báo cáo kết quả chuyển đổi số năm {year}: hạ tầng số"
+    addressee: str | None = Field(default=None, description="Kính gửi: the body reported to")
     recipients: list[str] = Field(default_factory=list)
     signer_title: str = ""
     signer_name: str = ""
+    history_days: int = Field(default=90, ge=1, le=3650,
+                              description="window of nightly health checks the report reads")
 
 
 class AgencySite(Strict):
@@ -90,6 +100,52 @@ def site_identity(inventory: Path) -> tuple[str, str]:
         raise InventoryError(f"site inventory {inventory}: no site id/name ({exc})") from None
 
 
+def history_db(inventory: Path) -> Path:
+    """The health history database a site inventory names (``health.db``, relative to the
+    inventory), else the default one; read without resolving the inventory's secrets."""
+    try:
+        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+        db = (data.get("health") or {}).get("db")
+    except (OSError, yaml.YAMLError, AttributeError):
+        db = None
+    return (inventory.parent / db).resolve() if db else default_db()
+
+
+def site_history(db: Path, site_id: str, date: dt.date, days: int,
+                 thresholds: Thresholds | None = None) -> SiteHistory | None:
+    """The site's nightly checks in the ``days`` before the end of ``date``; None when there is
+    no database or no run (the report then says nothing about history)."""
+    if not db.is_file():
+        return None
+    t = thresholds or default_thresholds()
+    end = dt.datetime.combine(date, dt.time.max, tzinfo=dt.UTC)
+    start = trends.since(days, end)
+    try:
+        with HistoryStore(db) as store:
+            runs = [r for r in store.runs(site_id, start) if r["started_at"] <= end.isoformat()]
+            if not runs:
+                return None
+            devices = trends.availability(store, site_id, start)
+            link_rows = trends.links(store, site_id, start)
+            port_rows = trends.ports(store, site_id, start, t["health"]["error_ppm"])
+    except StoreError as exc:
+        raise InventoryError(str(exc)) from None
+    return SiteHistory(
+        days=days, runs=len(runs), first=runs[0]["started_at"], last=runs[-1]["started_at"],
+        complete_runs=sum(r["complete"] for r in runs),
+        devices=[HistoryDevice(device=a.name or a.host, runs=a.runs, answered=a.reachable,
+                               availability_pct=a.availability_pct) for a in devices],
+        links=[HistoryLink(target=x.name or x.target, runs=x.runs, loss_p50=x.loss_p50,
+                           loss_p95=x.loss_p95, rtt_p50_ms=x.rtt_p50_ms,
+                           rtt_p95_ms=x.rtt_p95_ms, jitter_p95_ms=x.jitter_p95_ms)
+               for x in link_rows],
+        ports=[HistoryPort(device=p.device or p.host, port=p.port or str(p.if_index),
+                           samples=p.samples, runs_with_errors=p.runs_with_errors,
+                           error_ppm_max=p.error_ppm_max, fcs_ppm_max=p.fcs_ppm_max,
+                           flaps=p.flaps)
+               for p in port_rows if p.flaps or p.runs_with_errors])
+
+
 def latest_audits(folder: Path) -> dict[str, AuditDocument]:
     """The newest readable audit per site id in ``folder`` (unreadable files are skipped)."""
     newest: dict[str, AuditDocument] = {}
@@ -104,8 +160,25 @@ def latest_audits(folder: Path) -> dict[str, AuditDocument]:
     return newest
 
 
-def site_facts(doc: AuditDocument, name: str) -> SiteFacts:
+def device_ages(doc: AuditDocument, t: Thresholds) -> list[DeviceAgeRow]:
+    """Devices whose service start is known, oldest first."""
+    year = int(doc.scan.started_at[:4])
+    lives = t["lifetime"]["years"]
+    rows = []
+    for d in doc.devices:
+        if d.in_service is not None:
+            life = int(lives.get(d.role.value, lives["other"]))
+            rows.append(DeviceAgeRow(device=device_label(d), role=d.role.value,
+                                     since=d.in_service.year, source=d.in_service.source,
+                                     age=year - d.in_service.year, life=life,
+                                     ends=d.in_service.year + life))
+    return sorted(rows, key=lambda r: (r.since, r.device))
+
+
+def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = None,
+               history: SiteHistory | None = None) -> SiteFacts:
     """The measured facts of one site, for tables and charts."""
+    limits = thresholds or default_thresholds()
     answered = [d for d in doc.devices if d.reachable]
     flapping = {(p.device, p.if_index) for p in (doc.link.ports if doc.link else [])
                 if p.transitions >= 2}
@@ -117,7 +190,6 @@ def site_facts(doc: AuditDocument, name: str) -> SiteFacts:
         if not ethernet or d.role.value not in ("switch", "router", "ap", "firewall"):
             continue
         up = sum(p.oper_status == "up" for p in ethernet)
-        limits = default_thresholds()
         downgraded = sum(1 for p in ethernet if p.oper_status == "up" and (
             (p.duplex is not None and p.duplex.value == "half")
             or (gigabit_capable(p, limits) is not None and p.speed_mbps is not None
@@ -157,7 +229,7 @@ def site_facts(doc: AuditDocument, name: str) -> SiteFacts:
         wifi_endpoints=share.wifi if share else None, wifi_pct=share.wifi_pct if share else None,
         ipv6_phase=ipv6.site.phase if ipv6 and ipv6.site else None,
         ipv6_scores={d.device: d.score for d in ipv6.devices} if ipv6 else {},
-        topology=edges, topology_nodes=nodes)
+        topology=edges, topology_nodes=nodes, ages=device_ages(doc, limits), history=history)
 
 
 def build_report(config: AgencyConfig, year: int, date: dt.date,
@@ -176,8 +248,10 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
         if doc is None:
             missing.append(name)
             continue
-        sites.append(site_facts(doc, name))
-        found = findings(doc, thresholds)
+        history = site_history(history_db(entry.inventory), site_id, date,
+                               config.report.history_days, thresholds)
+        sites.append(site_facts(doc, name, thresholds, history))
+        found = findings(doc, thresholds, history)
         found_by_site[name] = found
         audit_by_site[name] = doc
         site_findings += [SiteFinding(site=name, finding=f) for f in found]
@@ -185,7 +259,8 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
     meta = ReportMeta(
         parent_org=options.parent_org, agency_name=options.agency_name, number=options.number,
         place=options.place, date=date.isoformat(), year=year,
-        title=options.title.format(year=year), recipients=options.recipients,
+        title=options.title.format(year=year), addressee=options.addressee,
+        recipients=options.recipients,
         signer_title=options.signer_title, signer_name=options.signer_name)
     return AgencyReport(meta=meta, sites=sites, findings=site_findings,
                         proposal=propose(found_by_site, audit_by_site, catalog),

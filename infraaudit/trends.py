@@ -57,6 +57,7 @@ class PortTrend:
     error_ppm_max: float | None
     fcs_ppm_max: float | None
     flaps: int
+    runs_with_errors: int = 0  # runs whose error rate reached ``error_ppm``
 
 
 def availability(store: HistoryStore, site: str, start: str) -> list[Availability]:
@@ -86,16 +87,21 @@ def links(store: HistoryStore, site: str, start: str) -> list[LinkTrend]:
     return out
 
 
-def ports(store: HistoryStore, site: str, start: str) -> list[PortTrend]:
+def ports(store: HistoryStore, site: str, start: str,
+          error_ppm: float = 100.0) -> list[PortTrend]:
+    """Per port: samples, error rates (mean, max), FCS max, runs in which it flapped and runs in
+    which its error or FCS rate reached ``error_ppm``."""
     rows = store.query(
         "SELECT p.host, max(d.name), p.if_index, max(p.name), count(*), avg(p.error_ppm), "
-        "max(p.error_ppm), max(p.fcs_ppm), sum(p.flapped) FROM port_samples p "
+        "max(p.error_ppm), max(p.fcs_ppm), sum(p.flapped), "
+        "sum(max(coalesce(p.error_ppm, 0), coalesce(p.fcs_ppm, 0)) >= ?) FROM port_samples p "
         "JOIN runs r ON r.id = p.run "
         "LEFT JOIN device_samples d ON d.run = p.run AND d.host = p.host "
         "WHERE r.site_id = ? AND r.started_at >= ? GROUP BY p.host, p.if_index "
-        "ORDER BY p.host, p.if_index", (site, start))
-    return [PortTrend(h, dn, i, n, c, None if m is None else round(m, 1), x, f, int(fl or 0))
-            for h, dn, i, n, c, m, x, f, fl in rows]
+        "ORDER BY p.host, p.if_index", (error_ppm, site, start))
+    return [PortTrend(h, dn, i, n, c, None if m is None else round(m, 1), x, f, int(fl or 0),
+                      int(bad or 0))
+            for h, dn, i, n, c, m, x, f, fl, bad in rows]
 
 
 def as_rows(items: list[Any]) -> tuple[list[str], list[list[Any]]]:

@@ -54,8 +54,8 @@ the port loses carrier while staying admin up) and ``no_ra`` (radvd stopped). Ch
 
 from __future__ import annotations
 
-import datetime as dt
 import bz2
+import datetime as dt
 import ipaddress
 import json
 import secrets

@@ -24,6 +24,17 @@ for site in hung-vuong tran-hung-dao hoan-kiem bao-an; do
         --output "lab/run/audits/$site.json" --quiet || rc=$?
     ok_or_failures "$rc" "the scan of $site"
 done
+# Three health checks per site, a few seconds apart, stand in for three nights of
+# `infraaudit schedule install`: the report reads them as the sites' history.
+for round in 1 2 3; do
+    for site in hung-vuong tran-hung-dao hoan-kiem bao-an; do
+        rc=0
+        .venv/bin/infraaudit health "inventories/sample-agency/$site.yaml" \
+            --env-file lab/run/lab.env --quiet || rc=$?
+        ok_or_failures "$rc" "health check $round of $site"
+    done
+done
+echo "demo: health history in lab/run/health.sqlite"
 .venv/bin/infraaudit report inventories/sample-agency/agency.yaml --year 2025 \
     --audits lab/run/audits --output-dir lab/run/report
 echo "demo: the report is in lab/run/report/ (Markdown, HTML, DOCX)"

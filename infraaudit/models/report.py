@@ -18,6 +18,7 @@ class ReportMeta(Strict):
     date: str = Field(description="ISO date of the report")
     year: int = Field(description="the year reported on")
     title: str = Field(description="BÁO CÁO title line(s)")
+    addressee: str | None = Field(default=None, description="Kính gửi: the body reported to")
     recipients: list[str] = Field(default_factory=list, description="Nơi nhận")
     signer_title: str = ""
     signer_name: str = ""
@@ -51,6 +52,59 @@ class TopologyEdge(Strict):
     b_port: str | None = None
 
 
+class DeviceAgeRow(Strict):
+    """A device whose service start is known: its age against its role's service life."""
+
+    device: str
+    role: str
+    since: int = Field(description="year in service (or made)")
+    source: str = Field(description="inventory, entity-mib or serial")
+    age: int
+    life: int
+    ends: int = Field(description="year its service life ends")
+
+
+class HistoryDevice(Strict):
+    device: str
+    runs: int
+    answered: int
+    availability_pct: float
+
+
+class HistoryLink(Strict):
+    target: str
+    runs: int
+    loss_p50: float | None = None
+    loss_p95: float | None = None
+    rtt_p50_ms: float | None = None
+    rtt_p95_ms: float | None = None
+    jitter_p95_ms: float | None = None
+
+
+class HistoryPort(Strict):
+    device: str
+    port: str
+    samples: int
+    runs_with_errors: int
+    error_ppm_max: float | None = None
+    fcs_ppm_max: float | None = None
+    flaps: int = Field(description="runs in which the port had gone down and up")
+
+
+class SiteHistory(Strict):
+    """The nightly health checks of one site over the report's window (infraaudit health)."""
+
+    days: int
+    runs: int
+    first: str = Field(description="ISO time of the first run in the window")
+    last: str
+    complete_runs: int
+    devices: list[HistoryDevice] = Field(default_factory=list)
+    links: list[HistoryLink] = Field(default_factory=list)
+    ports: list[HistoryPort] = Field(
+        default_factory=list, description="ports with errors or flaps in at least one run")
+
+
 class SiteFacts(Strict):
     """What was measured at one site, for the tables and charts."""
 
@@ -74,6 +128,8 @@ class SiteFacts(Strict):
     topology: list[TopologyEdge] = Field(default_factory=list, description="LLDP/CDP links")
     topology_nodes: dict[str, str] = Field(
         default_factory=dict, description="node -> role (router, switch, ap, ...)")
+    ages: list[DeviceAgeRow] = Field(default_factory=list, description="devices of known age")
+    history: SiteHistory | None = Field(default=None, description="nightly checks, if any")
 
 
 class SiteFinding(Strict):

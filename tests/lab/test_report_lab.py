@@ -1,6 +1,7 @@
-"""The sample agency end to end: scan its four sites (devices of the loopback lab), write the
-report in the three formats, and check the seed report's problems appear exactly when the lab
-has them (worn ports/cabling, devices down, IPv4 only) and not when it does not (Wi-Fi)."""
+"""The sample agency end to end: scan its four sites (devices of the loopback lab), run three
+health checks of one site, write the report in the three formats, and check the seed report's
+problems appear exactly when the lab has them (worn ports/cabling, worn-out devices, devices
+down, IPv4 only) and not when it does not (Wi-Fi)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ def agency(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pat
                  str(lab.env_file), "--output", str(audits / f"{site}.json"), "--quiet"],
                 capture_output=True, text=True, timeout=120, cwd=REPO, check=False)
             assert res.returncode in (0, 1), res.stderr[-2000:]
+        for _ in range(3):  # three "nights" of one site, into the inventory's health.db
+            res = subprocess.run(
+                [sys.executable, "-m", "infraaudit.cli", "health", str(folder / "hoan-kiem.yaml"),
+                 "--env-file", str(lab.env_file), "--quiet"],
+                capture_output=True, text=True, timeout=120, cwd=REPO, check=False)
+            assert res.returncode in (0, 1), res.stderr[-2000:]
         yield folder / "agency.yaml", audits
 
 
@@ -79,3 +86,48 @@ def test_the_seed_problems_are_measured_findings(agency: tuple[Path, Path]) -> N
     for task in report.proposal.tasks:
         assert set(task.answers) <= answered, task.id
     assert sorted(p.name for p in audits.glob("*.json")) == sorted(f"{s}.json" for s in SITES)
+
+
+def test_worn_devices_and_history_in_the_report(agency: tuple[Path, Path],
+                                                tmp_path: Path) -> None:
+    """Ages from the inventory and from Cisco serial numbers; the three health checks of
+    Hoàn Kiếm as history: a device that never answered is a HISTORY-AVAILABILITY finding."""
+    import datetime as dt
+
+    agency_file, _ = agency
+    today = dt.datetime.now(dt.UTC).date()
+    report = build_report(load_agency(agency_file), 2025, today)
+    by_name = {s.name: s for s in report.sites}
+    hoan_kiem = next(s for s in report.sites if s.site_id == "ttt-kh-hoan-kiem")
+    ages = {a.device: a for s in report.sites for a in s.ages}
+    assert (ages["sw-tang1-hungvuong"].since, ages["sw-tang1-hungvuong"].source) == (
+        2015, "inventory")
+    assert ages["sw-tang2-p201"].since == 2016 and ages["rt-hungvuong"].since == 2021
+    # the Catalyst 3750's own serial number FDO1622Y10H: made in week 22 of 2012
+    assert (ages["sw-core-hungvuong"].since, ages["sw-core-hungvuong"].source) == (2012, "serial")
+    past = {f.finding.subject for f in report.findings if f.finding.code == "DEVICE-PAST-LIFETIME"}
+    assert past >= {"sw-tang1-hungvuong", "sw-tang2-p201", "sw-core-hungvuong"}
+    assert past == {name for name, a in ages.items() if a.age >= a.life}
+    history = hoan_kiem.history
+    assert history is not None and history.runs == 3 and history.complete_runs == 3
+    never = [d for d in history.devices if d.answered == 0]
+    assert never, "the lab's dead address should never answer"
+    codes = {(f.finding.code, f.finding.subject) for f in report.findings}
+    for d in never:
+        assert ("HISTORY-AVAILABILITY", d.device) in codes
+    assert all(s.history is None for n, s in by_name.items() if s is not hoan_kiem)
+    tasks = [t for t in report.proposal.tasks if t.priority == 2]
+    replaced = {t.answers[0].split()[1]: t for t in tasks}
+    assert set(replaced) >= past | {"rt-hungvuong", "sw-tang1-trhd"}  # ends 2029, 2027
+    assert replaced["rt-hungvuong"].item == "router-ipv6"
+    if today.year < 2029:  # planned in the year its 8-year life ends, not earlier
+        assert replaced["rt-hungvuong"].year == 2029
+    res = subprocess.run(
+        [sys.executable, "-m", "infraaudit.cli", "report", str(agency_file), "--year", "2025",
+         "--format", "md", "--output-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=REPO, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]
+    (md_file,) = tmp_path.glob("*.md")
+    md = md_file.read_text(encoding="utf-8")
+    assert "Kính gửi: Sở Khoa học và Công nghệ tỉnh Khánh Hòa" in md
+    assert "Tuổi thiết bị mạng tại" in md and "Kiểm tra định kỳ:** 3 lần trong 90 ngày" in md
