@@ -331,10 +331,6 @@ def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
 # --- lifecycle: service life by role -----------------------------------------------------------
 
 
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     """DEVICE-PAST-LIFETIME when the device's age reached its role's service life;
     DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
@@ -353,8 +349,9 @@ def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
                                     "detail": d.in_service.detail, "age": age, "life": life,
                                     "role": role, "year": year, "ends": ends}
         values = {**measured, "role": named[f"role-{role}"],
-                  "since": f"{_upper_first(named['source-' + d.in_service.source])} "
-                           f"{d.in_service.year} ({d.in_service.detail})",
+                  "since": f"{named['source-' + d.in_service.source]} "
+                           + (d.in_service.detail if d.in_service.source != "inventory"
+                              else str(d.in_service.year)),
                   "plan_until": limits["plan_until"]}
         evidence = [Evidence(source=f"lifecycle:{d.in_service.source}", device=label,
                              measured=measured)]

@@ -34,13 +34,12 @@ def service_age(device: Device, installed_year: int | None) -> ServiceAge | None
     """The device's service start: the inventory's year, else what the scan already read from
     ENTITY-MIB (``device.in_service``), else a Cisco serial number's year."""
     if installed_year is not None:
-        return ServiceAge(year=installed_year, source="inventory",
-                          detail=f"installed_year {installed_year}")
+        return ServiceAge(year=installed_year, source="inventory", detail=str(installed_year))
     if device.in_service is not None:
         return device.in_service
     if (device.sys_object_id or "").startswith(CISCO_OID):
         made = cisco_serial_date(device.serial)
         if made is not None:
             return ServiceAge(year=made[0], source="serial",
-                              detail=f"serial {device.serial}: week {made[1]:02d} of {made[0]}")
+                              detail=f"{device.serial} ({made[0]}-W{made[1]:02d})")
     return None

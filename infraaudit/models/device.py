@@ -135,7 +135,8 @@ class ServiceAge(Strict):
     source: Literal["inventory", "entity-mib", "serial"] = Field(
         description="inventory: installed_year given by the agency; entity-mib: "
         "entPhysicalMfgDate; serial: manufacture year encoded in the serial number")
-    detail: str = Field(description="the value it was read from, e.g. the serial number")
+    detail: str = Field(description="the value it was read from: the year (inventory), the "
+                        "date (entity-mib), the serial number and its ISO week (serial)")
 
 
 class Device(Strict):

@@ -126,7 +126,7 @@ def assemble(device: Device, collected: Collected) -> Device:
         device.firmware, device.hardware_rev = ent.firmware, ent.hardware_rev
         if ent.mfg_date:
             device.in_service = ServiceAge(year=int(ent.mfg_date[:4]), source="entity-mib",
-                                           detail=f"entPhysicalMfgDate {ent.mfg_date}")
+                                           detail=ent.mfg_date)
     ifs = f.get("interfaces")
     ports = list(ifs.ports) if isinstance(ifs, interfaces.InterfaceFacts) else []
     by_index = {p.if_index: p for p in ports}

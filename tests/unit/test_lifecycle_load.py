@@ -54,13 +54,11 @@ def test_entity_mfg_date_parses_date_and_time_and_ignores_zero() -> None:
 
 def test_service_age_prefers_inventory_then_entity_then_serial() -> None:
     device = Device(host="10.0.0.2", sys_object_id=CISCO, serial="FOC1408Z61U")
-    assert service_age(device, 2015) == ServiceAge(year=2015, source="inventory",
-                                                   detail="installed_year 2015")
+    assert service_age(device, 2015) == ServiceAge(year=2015, source="inventory", detail="2015")
     by_serial = service_age(device, None)
     assert by_serial is not None and (by_serial.year, by_serial.source) == (2010, "serial")
-    assert "FOC1408Z61U" in by_serial.detail and "week 08" in by_serial.detail
-    device.in_service = ServiceAge(year=2011, source="entity-mib",
-                                   detail="entPhysicalMfgDate 2011-03-15")
+    assert by_serial.detail == "FOC1408Z61U (2010-W08)"
+    device.in_service = ServiceAge(year=2011, source="entity-mib", detail="2011-03-15")
     assert service_age(device, None) == device.in_service
     other = Device(host="10.0.0.3", sys_object_id="1.3.6.1.4.1.2011.2.23", serial="FOC1408Z61U")
     assert service_age(other, None) is None  # not Cisco: the format means nothing
@@ -78,8 +76,7 @@ def _doc(*devices: Device, link: LinkReport | None = None,
 
 def _aged(name: str, role: Role, year: int) -> Device:
     return Device(host=f"10.0.0.{year % 200}", name=name, reachable=True, role=role,
-                  in_service=ServiceAge(year=year, source="inventory",
-                                        detail=f"installed_year {year}"))
+                  in_service=ServiceAge(year=year, source="inventory", detail=str(year)))
 
 
 def test_lifetime_rules_by_role_and_plan_horizon() -> None:
@@ -93,7 +90,7 @@ def test_lifetime_rules_by_role_and_plan_horizon() -> None:
                         ("DEVICE-LIFETIME-ENDS", "ap1")}
     past = got[("DEVICE-PAST-LIFETIME", "sw-old")]
     assert past.evidence[0].measured == {"since": 2018, "source": "inventory",
-                                         "detail": "installed_year 2018", "age": 8, "life": 8,
+                                         "detail": "2018", "age": 8, "life": 8,
                                          "role": "switch", "year": 2026, "ends": 2026}
     assert "8 năm" in past.explanation and "switch" in past.explanation
     assert "2027" in got[("DEVICE-LIFETIME-ENDS", "ap1")].title
