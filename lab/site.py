@@ -176,7 +176,9 @@ FAULT_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # kind: (req
     "delay": (("link", "delay_ms"), ("jitter_ms", "seed")),
     "flap": (("node", "port", "down_s", "up_s"), ()),
     "no_ra": (("segment",), ()),
+    "wifi_clients": (("node", "count"), ()),
 }
+WIFI_CLIENT_FIRST = 200  # extra Wi-Fi clients get lan-a addresses .200, .201, ...
 
 
 # -- scenarios -------------------------------------------------------------------------------
@@ -240,6 +242,9 @@ def check_fault(fault: Any, where: str) -> dict[str, Any]:
             raise ValueError(f"{where}: down_s and up_s must be > 0")
     if kind == "no_ra" and fault["segment"] != "lan-a":
         raise ValueError(f"{where}: only lan-a has router advertisements")
+    if kind == "wifi_clients" and (fault["node"] not in WIFI_HOSTS
+                                   or not 1 <= int(fault["count"]) <= 50):
+        raise ValueError(f"{where}: wifi_clients needs one of {WIFI_HOSTS} and 1 <= count <= 50")
     return dict(fault)
 
 
@@ -799,6 +804,7 @@ class SiteLab:
             raise ValueError(f"delay on {unwired} needs start-time wiring: "
                              f"SiteLab(..., relay_links={unwired}) or that scenario at start")
         self._remove_loss()
+        self._remove_wifi_clients()
         for role in [r for r in self.roles if r.startswith("flap:")]:
             self._stop_flap(role)
         self._set_relays(delays)
@@ -807,6 +813,8 @@ class SiteLab:
             self._add_loss(fault)
         for fault in sc.of_kind("flap"):
             self._start_flap(fault)
+        for fault in sc.of_kind("wifi_clients"):
+            self._add_wifi_clients(fault)
         self.scenario = sc
         self.applied = [dict(f) for f in sc.faults]
         self._write_truth()
@@ -832,6 +840,45 @@ class SiteLab:
         for fault in (f for f in self.applied if f["kind"] == "loss"):
             for tool in self._iptables(str(fault["node"])):
                 self.run_node(str(fault["node"]), [tool, "-w", "-F", "INPUT"])
+
+    def _wifi_client_macs(self, count: int) -> list[str]:
+        return [f"02:77:{self.octet:02x}:00:00:{i:02x}" for i in range(count)]
+
+    def _add_wifi_clients(self, fault: dict[str, Any]) -> None:
+        """``count`` more Wi-Fi stations behind the AP: macvlan interfaces on the Wi-Fi host's
+        wlan0, each with its own MAC and lan-a address (IPv4 only), each pinging the gateway
+        once so every bridge on the way learns its MAC."""
+        node, count = str(fault["node"]), int(fault["count"])
+        gateway = self.gateway("lan-a")
+        self.run_node(node, ["sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1"])
+        for i, mac in enumerate(self._wifi_client_macs(count)):
+            for argv in (["link", "add", f"wc{i}", "link", "wlan0", "address", mac, "type",
+                          "macvlan", "mode", "bridge"],
+                         ["addr", "add", f"10.{self.octet}.1.{WIFI_CLIENT_FIRST + i}/24", "dev",
+                          f"wc{i}"],
+                         ["link", "set", f"wc{i}", "up"]):
+                res = self.run_node(node, ["ip", *argv])
+                if res.returncode != 0:
+                    raise RuntimeError(f"wifi clients in {node}: ip {' '.join(argv)}: "
+                                       f"{res.stderr.strip()}")
+        for i in range(count):
+            self.run_node(node, ["ping", "-c", "1", "-W", "1", "-q", "-I", f"wc{i}", gateway])
+
+    def _remove_wifi_clients(self) -> None:
+        """Delete the extra stations and their MACs from every bridge's FDB (which would keep
+        them for a day: the lab's ageing time)."""
+        for fault in (f for f in self.applied if f["kind"] == "wifi_clients"):
+            node, count = str(fault["node"]), int(fault["count"])
+            for i in range(count):
+                self.run_node(node, ["ip", "link", "del", f"wc{i}"])
+            self.run_node(node, ["sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=0"])
+            macs = set(self._wifi_client_macs(count))
+            for bridge in BRIDGES:
+                shown = self.run_node(bridge, ["bridge", "-j", "fdb", "show", "br", "br0"])
+                for entry in json.loads(shown.stdout or "[]"):
+                    if entry.get("mac") in macs and entry.get("ifname"):
+                        self.run_node(bridge, ["bridge", "fdb", "del", entry["mac"], "dev",
+                                               entry["ifname"], "master"])
 
     def _set_relays(self, delays: dict[str, dict[str, Any]]) -> None:
         """(Re)start each relay whose delay/jitter changes (the TAPs stay)."""

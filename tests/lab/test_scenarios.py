@@ -4,6 +4,7 @@ and (2) each expected measurement is within its tolerance. One lab serves all sc
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,9 @@ def measure(doc: AuditDocument, target: str, metric: str, port: str | None) -> A
         return polls[(target, port)].transitions
     if metric == "fcs_errors_per_million_packets":
         return polls[(target, port)].fcs_ppm
+    if metric == "wifi_percent":
+        assert doc.link.endpoints is not None and doc.site.name == target
+        return doc.link.endpoints.wifi_pct
     if metric == "in_load_percent":
         return polls[(target, port)].in_util_pct
     if metric == "in_service_year":
@@ -108,3 +112,18 @@ def test_scenario(site: SiteLab, name: str, tmp_path: Path) -> None:
             assert value is not None and value <= m["max"], where
     for f in findings(doc):
         assert f.evidence, f"{f.code} {f.subject} has no evidence"
+
+
+def test_wifi_clients_are_learnt_and_leave_no_trace(site: SiteLab) -> None:
+    """The extra stations are in the AP's and core's FDB while applied, gone after clear()."""
+    def learnt(node: str) -> set[str]:
+        shown = site.run_node(node, ["bridge", "-j", "fdb", "show", "br", "br0"])
+        return {e["mac"] for e in json.loads(shown.stdout or "[]")
+                if str(e.get("mac", "")).startswith("02:77:")}
+
+    site.apply("wifi")
+    assert len(learnt("ap")) == 20 and len(learnt("core")) == 20
+    site.clear()
+    assert learnt("ap") == set() and learnt("core") == set()
+    res = site.run_node("w1", ["ip", "-j", "link", "show"])
+    assert not [i for i in json.loads(res.stdout) if i["ifname"].startswith("wc")]
