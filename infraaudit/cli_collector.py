@@ -126,6 +126,7 @@ def serve(
     (API under /api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from infraaudit.collector import summaries
     from infraaudit.collector.api import MB, create_app
     from infraaudit.collector.db import open_db
     from infraaudit.proposal import load_catalog
@@ -136,6 +137,11 @@ def serve(
     except InfraAuditError as exc:
         raise _fail(exc) from None
     try:
+        # summaries computed by an earlier infraaudit's rules: rewritten once, before serving
+        refreshed = summaries.refresh(engine)
+        if refreshed:
+            err.print(f"recomputed {refreshed} audit summaries (the finding rules changed)",
+                      highlight=False)
         app = create_app(engine, max_body_bytes=int(max_body_mb * MB), stale_days=stale_days,
                          catalog=prices)
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

@@ -5,9 +5,13 @@ version in the ``schema_version`` table; ``migrate`` applies the missing steps i
 its own transaction, under a lock (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on
 PostgreSQL), so two collectors starting at once on a new database cannot both apply a step.
 
-Rule for later versions: a step never changes what an earlier step created; the tables below
-describe the newest version, and ``tests/unit/test_collector_db.py`` checks that the migrated
-database matches them.
+Rule for later versions: a step never changes what an earlier step created (it adds tables);
+the tables below describe the newest version, and ``tests/unit/test_collector_db.py`` checks
+that the migrated database matches them and that a database of each earlier version, holding
+audits, migrates.
+
+Versions: 1 agencies, tokens, submissions; 2 ``summaries`` (the per-audit numbers the
+aggregates read), backfilled for the audits already stored.
 """
 
 from __future__ import annotations
@@ -103,13 +107,32 @@ submissions = sa.Table(
 )
 
 
+summaries = sa.Table(
+    "summaries", metadata,
+    sa.Column("audit_id", sa.String(100),
+              sa.ForeignKey("submissions.audit_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("rules", sa.String(16), nullable=False,
+              comment="fingerprint of the rules that computed it (another one: recomputed)"),
+    sa.Column("summary", Document, nullable=False,
+              comment="devices, Ethernet ports, findings by severity, IPv6 phase"),
+)
+
+
 def _v1(conn: Connection) -> None:
     """Agencies, their tokens and the submitted audits."""
     metadata.create_all(conn, tables=[agencies, tokens, submissions])
 
 
+def _v2(conn: Connection) -> None:
+    """Per-audit summaries, computed for the audits already stored."""
+    from infraaudit.collector.summaries import backfill  # it imports the tables above
+
+    metadata.create_all(conn, tables=[summaries])
+    backfill(conn)
+
+
 # Ordered steps: STEPS[n - 1] brings the database from version n - 1 to n.
-STEPS: list[Callable[[Connection], None]] = [_v1]
+STEPS: list[Callable[[Connection], None]] = [_v1, _v2]
 DB_VERSION = len(STEPS)
 
 
@@ -190,9 +213,10 @@ def version(engine: Engine) -> int:
             sa.select(sa.func.coalesce(sa.func.max(schema_version.c.version), 0))).scalar_one())
 
 
-def migrate(engine: Engine) -> int:
-    """Bring the database to DB_VERSION, one transaction per step; return the version."""
-    for target, step in enumerate(STEPS, start=1):
+def migrate(engine: Engine, upto: int = DB_VERSION) -> int:
+    """Bring the database to DB_VERSION (``upto``: an earlier one, for the migration tests), one
+    transaction per step; return the version."""
+    for target, step in enumerate(STEPS[:upto], start=1):
         with writer(engine).begin() as conn:
             current = _current(conn)
             if current > DB_VERSION:

@@ -1,4 +1,5 @@
-"""Submissions: check an audit, store it in one transaction, read the latest per site.
+"""Submissions: check an audit, store it with its summary in one transaction, read the latest
+per site.
 
 Rejections carry a precise reason (``Rejected``). The stored document is the audit migrated to
 the current schema and written canonically (sorted keys, no spaces, UTF-8); its sha256 decides
@@ -12,23 +13,21 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from infraaudit.collector.db import agencies, submissions, writer
-from infraaudit.findings import findings
+from infraaudit.collector import summaries as summary
+from infraaudit.collector.db import agencies, submissions, summaries, writer
 from infraaudit.models import SCHEMA_VERSION, AuditDocument
 from infraaudit.models.migrate import AuditFormatError, load_audit
 
 SITE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 AUDIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 MAX_SKEW = dt.timedelta(days=1)
-ETHERNET = ("ethernetCsmacd", "gigabitEthernet", "fastEther")
-SEVERITIES = ("high", "medium", "low", "info")
+SEVERITIES = summary.SEVERITIES
 
 
 class Rejected(Exception):
@@ -110,6 +109,26 @@ def check(doc: AuditDocument, agency_code: str, now: dt.datetime) -> None:
                            f"{doc.scan.started_at}")
 
 
+def _nul(value: Any, path: str = "") -> str | None:
+    """The path of the first key or string holding U+0000, or None."""
+    if isinstance(value, str):
+        return (path or ".") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return where
+            found = _nul(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _nul(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def canonical(doc: AuditDocument) -> bytes:
     return json.dumps(doc.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
@@ -117,11 +136,18 @@ def canonical(doc: AuditDocument) -> bytes:
 
 def submit(engine: Engine, body: bytes, agency_code: str,
            now: dt.datetime | None = None) -> Stored:
-    """Check and store one submitted audit (one transaction) for the token's agency."""
+    """Check and store one submitted audit and its summary (one transaction) for the token's
+    agency."""
     now = now or dt.datetime.now(dt.UTC)
     doc, version = parse(body)
     check(doc, agency_code, now)
     data = canonical(doc)
+    where = _nul(json.loads(data)) if b"\\u0000" in data else None
+    if where is not None:  # PostgreSQL's JSONB cannot hold it: refused on every engine alike
+        raise Rejected(422, "invalid-audit",
+                       f"{where} holds a NUL character (U+0000), which the collector does not "
+                       "store: remove it from the audit")
+    numbers = summary.summary_row(doc)  # before the transaction: it holds the write lock
     digest = hashlib.sha256(data).hexdigest()
     row = {
         "audit_id": doc.audit_id, "agency_code": agency_code, "site_id": doc.site.id,
@@ -134,6 +160,8 @@ def submit(engine: Engine, body: bytes, agency_code: str,
         with writer(engine).begin() as conn:
             if _existing(conn, doc.audit_id) is None:
                 conn.execute(sa.insert(submissions).values(**row))
+                if numbers is not None:
+                    conn.execute(sa.insert(summaries).values(**numbers))
                 return Stored(doc.audit_id, digest, created=True)
     except sa.exc.IntegrityError:
         pass  # the same audit id was stored concurrently: compare with it below
@@ -164,14 +192,20 @@ META = (submissions.c.audit_id, submissions.c.agency_code, submissions.c.site_id
         submissions.c.size)
 
 
-def _latest(agency_code: str | None, full: bool) -> sa.Select[Any]:
-    """The newest audit (by scan start, then reception) of each site."""
+def _latest(agency_code: str | None, full: bool, summarized: bool = False) -> sa.Select[Any]:
+    """The newest audit (by scan start, then reception) of each site; with ``summarized``, its
+    summary and the rules that computed it (NULL if it has none)."""
     rank = sa.func.row_number().over(
         partition_by=(submissions.c.agency_code, submissions.c.site_id),
         order_by=(submissions.c.scan_started_at.desc(), submissions.c.received_at.desc()),
     ).label("rank")
-    cols = [*META, submissions.c.document] if full else list(META)
+    cols: list[sa.Column[Any]] = [*META, submissions.c.document] if full else list(META)
+    if summarized:
+        cols += [summaries.c.rules, summaries.c.summary]
     inner = sa.select(*cols, rank)
+    if summarized:
+        inner = inner.select_from(submissions.outerjoin(
+            summaries, summaries.c.audit_id == submissions.c.audit_id))
     if agency_code is not None:
         inner = inner.where(submissions.c.agency_code == agency_code)
     sub = inner.subquery()
@@ -208,8 +242,7 @@ def latest_documents(engine: Engine) -> list[AuditDocument]:
     """The newest audit of every site of every agency (for the province report)."""
     with engine.connect() as conn:
         rows = conn.execute(_latest(None, True)).all()
-    return [AuditDocument.model_validate_json(row.document) if isinstance(row.document, str | bytes)
-            else AuditDocument.model_validate(row.document) for row in rows]
+    return [summary.stored_document(row.document) for row in rows]
 
 
 def audit(engine: Engine, audit_id: str) -> dict[str, Any] | None:
@@ -261,30 +294,25 @@ def list_agencies(engine: Engine, now: dt.datetime | None = None,
     return out
 
 
-def site_summary(doc: AuditDocument) -> dict[str, Any]:
-    """The numbers the province compares, for one site's audit."""
-    severity: Counter[str] = Counter(f.severity for f in findings(doc))
-    return {
-        "site_id": doc.site.id, "site_name": doc.site.name, "audit_id": doc.audit_id,
-        "scan_started_at": doc.scan.started_at, "complete": doc.scan.complete,
-        "devices": len(doc.devices),
-        "devices_answered": sum(d.reachable for d in doc.devices),
-        "ports": sum(p.type in ETHERNET for d in doc.devices for p in d.ports),
-        "findings": {s: severity.get(s, 0) for s in SEVERITIES},
-        "ipv6_phase": doc.ipv6.site.phase if doc.ipv6 and doc.ipv6.site else None,
-    }
-
-
 def aggregates(engine: Engine) -> list[dict[str, Any]]:
-    """Per agency: its sites' latest audits summed, with the per-site numbers."""
+    """Per agency: its sites' latest audits summed, with the per-site numbers.
+
+    From the stored summaries; one missing or computed by other rules (infraaudit was upgraded,
+    ``infraaudit serve`` has not refreshed it yet) is computed from its document."""
+    rules = summary.rules()
     with engine.connect() as conn:
         names = conn.execute(sa.select(agencies.c.code, agencies.c.name)
                              .order_by(agencies.c.code)).all()
-        latest = conn.execute(_latest(None, full=True)).all()
+        latest = conn.execute(_latest(None, full=False, summarized=True)).all()
+        stale = [row.audit_id for row in latest if row.rules != rules]
+        fresh = summary.computed(conn, stale) if stale else {}
     per_agency: dict[str, list[dict[str, Any]]] = {}
     for row in latest:
-        doc = AuditDocument.model_validate(row.document)
-        per_agency.setdefault(row.agency_code, []).append(site_summary(doc))
+        numbers = row.summary if row.rules == rules else fresh.get(row.audit_id, row.summary)
+        if numbers is None:
+            raise ValueError(f"audit {row.audit_id}: no summary, and none can be computed from "
+                             "its document (the log says why)")
+        per_agency.setdefault(row.agency_code, []).append(numbers)
     out = []
     for code, name in names:
         sites = per_agency.get(code, [])

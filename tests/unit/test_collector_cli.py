@@ -81,3 +81,40 @@ def test_db_paths_urls_and_the_default(tmp_path: Path, monkeypatch: pytest.Monke
     for bad in ("sqlite://", "mysql://u@h/d"):
         with pytest.raises(CollectorDbError):
             make_engine(bad)
+
+
+def test_serve_recomputes_the_summaries_of_other_rules_before_serving(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+    import uvicorn
+
+    from infraaudit.collector import auth, store, summaries
+    from infraaudit.collector.db import summaries as summary_table
+    from tests.unit.test_collector_api import body, make_audit
+
+    db = tmp_path / "c.sqlite"
+    engine = open_db(db)
+    try:
+        auth.add_agency(engine, "TTT", "Thanh tra tỉnh")
+        for site in ("hq", "branch"):
+            store.submit(engine, body(make_audit(site=site)), "TTT")
+        with engine.begin() as conn:  # as if computed by an earlier infraaudit's rules
+            conn.execute(sa.update(summary_table).values(rules="0" * 16))
+    finally:
+        engine.dispose()
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(kw))
+    result = CliRunner().invoke(app, ["serve", "--db", str(db), "--port", "8099"])
+    assert result.exit_code == 0, result.stderr
+    assert "recomputed 2 audit summaries" in result.stderr
+    assert served == [{"host": "127.0.0.1", "port": 8099, "log_level": "info",
+                       "server_header": False}]
+    engine = open_db(db)
+    try:
+        with engine.connect() as conn:
+            assert set(conn.execute(sa.select(summary_table.c.rules)).scalars()) \
+                == {summaries.rules()}
+    finally:
+        engine.dispose()
+    result = CliRunner().invoke(app, ["serve", "--db", str(db), "--port", "8099"])
+    assert result.exit_code == 0 and "recomputed" not in result.stderr  # nothing stale now
