@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Sequence
+from copy import copy
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,12 +21,13 @@ from typing import Annotated, Any
 import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import Field, TypeAdapter
 
 from infraaudit.models.finding import Evidence
-from infraaudit.models.province import SEVERITIES, ProvinceReport
+from infraaudit.models.province import SEVERITIES, ProvinceFinding, ProvinceReport, SiteRow
 from infraaudit.render.blocks import (
     Block,
     Row,
@@ -62,10 +65,26 @@ def _clean(value: Any, wrapped: bool = False) -> Any:
     return value
 
 
+def _by_agency(report: ProvinceReport) -> tuple[dict[str, list[SiteRow]],
+                                                dict[str, list[ProvinceFinding]]]:
+    """Agency code -> its sites, and -> its high-severity findings, each in report order
+    (grouped once here: filtering all rows per agency in the template is quadratic)."""
+    sites: dict[str, list[SiteRow]] = defaultdict(list)
+    for s in report.sites:
+        sites[s.agency_code].append(s)
+    high: dict[str, list[ProvinceFinding]] = defaultdict(list)
+    for pf in report.findings:
+        if pf.finding.severity == "high":
+            high[pf.agency_code].append(pf)
+    return dict(sites), dict(high)
+
+
 def build_blocks(report: ProvinceReport) -> list[Block]:
     """Render the province block template and validate it into blocks."""
     template = environment(autoescape=False).get_template("province.blocks.j2")
-    text = template.render(report=report, pw=province_words())
+    sites_of, high_of = _by_agency(report)
+    text = template.render(report=report, pw=province_words(), sites_of=sites_of,
+                           high_of=high_of)
     blocks: list[Block] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -132,6 +151,7 @@ class _Sheet:
     def __init__(self, ws: Worksheet, columns: list[tuple[str, str | None, int]]) -> None:
         self.ws = ws
         self.formats = [fmt for _, fmt, _ in columns]
+        self._styles: dict[tuple[int, bool, bool], StyleArray] = {}
         ws.append([nfc(title) for title, _, _ in columns])
         self.rows = 1  # counted here: ws.max_row scans every cell (quadratic over a big sheet)
         for i, (_, _, width) in enumerate(columns, start=1):
@@ -147,12 +167,24 @@ class _Sheet:
         row = self.rows
         for i, fmt in enumerate(self.formats, start=1):
             cell = self.ws.cell(row=row, column=i)
+            wrap = isinstance(cell.value, str) and ("\n" in cell.value or len(cell.value) > 60)
+            if not (fmt or wrap or bold):
+                continue
+            # a cell's style is a few indexes into the workbook's lists of formats, alignments
+            # and fonts: set through the style attributes once per kind of cell (each setting
+            # hashes the style and looks it up), then copied
+            key = (i, wrap, bold)
+            style = self._styles.get(key)
+            if style is not None:
+                cell._style = copy(style)  # type: ignore[union-attr]
+                continue
             if fmt:
                 cell.number_format = fmt
-            if isinstance(cell.value, str) and ("\n" in cell.value or len(cell.value) > 60):
+            if wrap:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if bold:
                 cell.font = Font(bold=True)
+            self._styles[key] = copy(cell._style)  # type: ignore[union-attr]
 
     def filter(self, rows: int) -> None:
         last = get_column_letter(len(self.formats))

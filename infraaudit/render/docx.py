@@ -4,7 +4,9 @@ tables), Quốc hiệu and Tiêu ngữ in a borderless two-column header, "Nơi 
 the end. Charts are HTML only; the DOCX carries the same numbers in its tables."""
 
 import math
+from copy import deepcopy
 from pathlib import Path
+from typing import cast
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -13,8 +15,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from docx.section import Section
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Emu, Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.table import _Cell
@@ -111,19 +116,65 @@ def _styles(doc: DocumentObject) -> None:
             color.getparent().remove(color)
 
 
+def _text(run: CT_R, text: str) -> None:
+    """What ``Run.text = text`` adds to an empty run, without its per-character loop."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        run.text = text  # tabs and line breaks are elements of their own
+    elif text:
+        run.add_t(text)
+
+
 def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
          size: float | None = None) -> None:
-    run = p.add_run(text)
+    run = p.add_run()
+    _text(run._r, text)
     run.bold = bold or None
     run.italic = italic or None
     if size is not None:
         run.font.size = Pt(size)
 
 
-def _line(container: DocumentObject | _Cell, text: str, *, bold: bool = False,
+class _Body:
+    """Adds paragraphs and tables at the end of the document body, before its final
+    ``w:sectPr``, which is looked up once: python-docx's ``Document.add_paragraph`` and
+    ``add_table`` find it by scanning every child of the body, and ``add_table`` also finds the
+    last section by an XPath over the whole document, each time (quadratic over a long report).
+    The XML is the same."""
+
+    def __init__(self, doc: DocumentObject) -> None:
+        self._container = doc._body
+        self._end = doc.element.body.get_or_add_sectPr()
+        # style ids looked up once (assigning a style by name or object runs XPaths over all
+        # the styles each time)
+        self.grid = doc.styles["Table Grid"].style_id
+        self.headings = {level: doc.styles[f"Heading {level}"].style_id for level in range(1, 5)}
+
+    def add_paragraph(self) -> Paragraph:
+        p = cast(CT_P, OxmlElement("w:p"))
+        self._end.addprevious(p)
+        return Paragraph(p, self._container)
+
+    def add_heading(self, text: str, level: int) -> Paragraph:
+        paragraph = self.add_paragraph()
+        if text:
+            paragraph.add_run(text)
+        paragraph._p.style = self.headings[level]
+        return paragraph
+
+    def add_table(self, rows: int, cols: int, width: int) -> DocxTable:
+        tbl = CT_Tbl.new_tbl(rows, cols, Emu(width))
+        self._end.addprevious(tbl)
+        return DocxTable(tbl, self._container)
+
+
+def _line(container: _Body | _Cell, text: str, *, bold: bool = False,
           italic: bool = False, size: float = BODY_PT, align: str = "c",
           first: bool = False) -> Paragraph:
-    p = container.paragraphs[0] if first else container.add_paragraph()
+    p: Paragraph
+    if first and isinstance(container, _Cell):
+        p = container.paragraphs[0]
+    else:
+        p = container.add_paragraph()
     p.alignment = _ALIGN[align]
     p.paragraph_format.space_after = Pt(0)
     _run(p, text, bold=bold, italic=italic, size=size)
@@ -149,8 +200,8 @@ def _widths(table: DocxTable, fractions: list[float], total: int) -> None:
             cell.width = int(total * fraction)
 
 
-def _masthead(doc: DocumentObject, block: Masthead, width: int) -> None:
-    table = doc.add_table(rows=1, cols=2)
+def _masthead(body: _Body, block: Masthead, width: int) -> None:
+    table = body.add_table(1, 2, width)
     _no_borders(table)
     _widths(table, [0.4, 0.6], width)
     left, right = table.rows[0].cells
@@ -163,9 +214,9 @@ def _masthead(doc: DocumentObject, block: Masthead, width: int) -> None:
         Pt(6)
 
 
-def _signature(doc: DocumentObject, block: Signature, width: int) -> None:
-    doc.add_paragraph()
-    table = doc.add_table(rows=1, cols=2)
+def _signature(body: _Body, block: Signature, width: int) -> None:
+    body.add_paragraph()
+    table = body.add_table(1, 2, width)
     _no_borders(table)
     _widths(table, [0.5, 0.5], width)
     left, right = table.rows[0].cells
@@ -203,25 +254,41 @@ def _fractions(columns: list[tuple[str, ...]], width: int) -> list[float]:
     return [size / sum(sizes) for size in sizes]
 
 
-def _table(doc: DocumentObject, block: Table, width: int) -> None:
+def _table(body: _Body, block: Table, width: int) -> None:
     if block.caption:
-        p = doc.add_paragraph()
+        p = body.add_paragraph()
         p.paragraph_format.keep_with_next = True
         _run(p, block.caption, italic=True, size=TABLE_PT)
-    table = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
-    table.style = doc.styles["Table Grid"]
+    # the header, then a formatted empty row and total row; the body rows are copies of
+    # these with their text added: formatting every cell through python-docx is many times
+    # slower, and its ``table.rows[i]`` and ``row.cells`` rebuild the list of all rows and the
+    # tuple of all cells on every access (quadratic when used per cell)
+    table = body.add_table(3, len(block.header), width)
+    table._tbl.tblStyle_val = body.grid
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     columns = list(zip(block.header, *block.rows, strict=True))
-    _widths(table, _fractions(columns, width), width)
-    _repeat_header(table.rows[0]._tr)
-    for r, cells in enumerate([block.header, *block.rows]):
-        bold = r == 0 or (block.total and r == len(block.rows))
-        for c, text in enumerate(cells):
-            p = table.rows[r].cells[c].paragraphs[0]
+    widths = [Emu(int(width * f)) for f in _fractions(columns, width)]
+    table.autofit = False
+    for column, cell_width in zip(table.columns, widths, strict=True):
+        column.width = cell_width
+    header, plain, total = table._tbl.tr_lst
+    _repeat_header(header)
+    for r, tr in enumerate((header, plain, total)):
+        for c, tc in enumerate(tr.tc_lst):
+            cell = _Cell(tc, table)
+            cell.width = widths[c]
+            p = cell.paragraphs[0]
             p.alignment = _ALIGN["c" if r == 0 else block.alignment(c)]
             p.paragraph_format.space_after = Pt(0)
-            _run(p, text, bold=bold, size=TABLE_PT)
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+            _run(p, block.header[c] if r == 0 else "", bold=r != 1, size=TABLE_PT)
+    table._tbl.remove(plain)
+    table._tbl.remove(total)
+    for n, cells in enumerate(block.rows):
+        tr = deepcopy(total if block.total and n == len(block.rows) - 1 else plain)
+        for run, text in zip(tr.iter(qn("w:r")), cells, strict=True):
+            _text(cast(CT_R, run), text)
+        table._tbl.append(tr)
+    body.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def _page_numbers(section: Section) -> None:
@@ -247,21 +314,22 @@ def write_docx(blocks: list[Block], path: Path) -> None:
     _page_numbers(section)
     width = int(section.page_width or 0) - int(section.left_margin or 0) - int(
         section.right_margin or 0)
+    body = _Body(doc)
     for block in blocks:
         match block:
             case Masthead():
-                _masthead(doc, block, width)
+                _masthead(body, block, width)
             case Title():
-                p = _line(doc, block.text, bold=True)
+                p = _line(body, block.text, bold=True)
                 p.paragraph_format.space_before = Pt(12)
                 if block.subtitle:
-                    _line(doc, block.subtitle, bold=True).paragraph_format.space_after = Pt(12)
+                    _line(body, block.subtitle, bold=True).paragraph_format.space_after = Pt(12)
             case Heading():
-                h = doc.add_heading(block.text, level=block.level)
+                h = body.add_heading(block.text, block.level)
                 if block.center:
                     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
             case Para():
-                p = doc.add_paragraph()
+                p = body.add_paragraph()
                 if block.center:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 else:
@@ -269,7 +337,7 @@ def write_docx(blocks: list[Block], path: Path) -> None:
                     p.paragraph_format.first_line_indent = Mm(10)
                 _run(p, block.text, bold=block.bold, italic=block.italic)
             case Bullet():
-                p = doc.add_paragraph()
+                p = body.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
                 p.paragraph_format.first_line_indent = Mm(10 * block.level)
                 _run(p, _BULLET[block.level] + " ")
@@ -277,14 +345,14 @@ def write_docx(blocks: list[Block], path: Path) -> None:
                     _run(p, block.lead + " ", bold=True)
                 _run(p, block.text)
             case Table():
-                _table(doc, block, width)
+                _table(body, block, width)
             case PageBreak():
                 section = doc.add_section(WD_SECTION.NEW_PAGE)
                 _page(section, landscape=block.landscape)
                 width = int(section.page_width or 0) - int(section.left_margin or 0) - int(
                     section.right_margin or 0)
             case Signature():
-                _signature(doc, block, width)
+                _signature(body, block, width)
             case Chart():
                 pass
     doc.core_properties.language = "vi-VN"
