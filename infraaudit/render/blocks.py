@@ -7,6 +7,7 @@ wording lives here: every sentence comes from the template, every label from
 """
 
 import json
+import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
@@ -24,8 +25,15 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 VN_TZ = timezone(timedelta(hours=7))
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;
+# U+FFFE/U+FFFF): DOCX and XLSX writers refuse them, and they mean nothing in a report. Audits
+# may carry them (an escape sequence in a sysDescr); they are shown as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """NFC text that every writer can hold (see ``_NOT_XML``)."""
+    return _NOT_XML.sub("\ufffd", unicodedata.normalize("NFC", text))
 
 
 def _clean(text: str) -> str:

@@ -1,18 +1,20 @@
 """A valid audit whose texts hold control characters (a sysDescr with an escape sequence, a bell
 in a name) is stored, and the province report over it is served in every format.
 
-Known bug, found by the valid audits of test_collector_schemathesis.py: the docx and xlsx
-writers refuse such characters (lxml: "All strings must be XML compatible", openpyxl:
-IllegalCharacterError), so GET /api/v1/report answers 500 for the whole province as soon as
-one agency's audit holds one. The fix belongs in the renderers (drop or replace the characters
-XML 1.0 cannot hold); the strict xfail then fails, as a reminder to remove it.
+Found by the valid audits of test_collector_schemathesis.py: the docx and xlsx writers refused
+such characters (lxml: "All strings must be XML compatible", openpyxl: IllegalCharacterError),
+so GET /api/v1/report answered 500 for the whole province as soon as one agency's audit held
+one. The renderers now show them as U+FFFD (``infraaudit.render.blocks.nfc``).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -44,14 +46,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
         engine.dispose()
 
 
-XML_BUG = pytest.mark.xfail(strict=True, reason="the docx/xlsx writers refuse control "
-                                                "characters: 500 (a renderer fix)")
-
-
-@pytest.mark.parametrize("fmt", ["md", "html", pytest.param("docx", marks=XML_BUG),
-                                 pytest.param("xlsx", marks=XML_BUG)])
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "xlsx"])
 def test_the_province_report_holds_texts_with_control_characters(
         served: tuple[TestClient, str], fmt: str) -> None:
     client, admin = served
     res = client.get(f"/api/v1/report?format={fmt}", headers={"Authorization": f"Bearer {admin}"})
     assert res.status_code == 200, res.text[:300]
+    shown = "Trụ sở\ufffdchính"  # the bell shown as U+FFFD, the rest of the name kept
+    if fmt in ("md", "html"):
+        assert shown in res.text and "\x07" not in res.text
+    elif fmt == "docx":
+        document = docx.Document(io.BytesIO(res.content))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        assert shown in "\n".join(p.text for p in document.paragraphs) + "\n".join(cells)
+    else:
+        book = openpyxl.load_workbook(io.BytesIO(res.content), read_only=True)
+        values = [v for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                  for v in row if isinstance(v, str)]
+        assert shown in values
