@@ -3,8 +3,9 @@
 For every (agency code, site id) the newest audit (by scan start) is used; older ones are only
 counted as superseded. Per site: devices, Ethernet ports of network devices (as in the agency
 report), findings by severity (``infraaudit.findings``), IPv6 readiness, devices past their
-lifetime (``SEC-FIRMWARE-EOS`` findings) and the proposal cost; the proposal is built per agency
-over its sites (``infraaudit.proposal.propose``), exactly as the agency's own report does.
+lifetime (``DEVICE-PAST-LIFETIME`` or ``SEC-FIRMWARE-EOS`` findings, each device once) and the
+proposal cost; the proposal is built per agency over its sites (``infraaudit.proposal.propose``),
+exactly as the agency's own report does.
 Agencies and the province are the sums of their sites.
 """
 
@@ -30,7 +31,7 @@ from infraaudit.models.province import (
 from infraaudit.proposal import Catalog, propose
 from infraaudit.report import site_facts
 
-EOS = "SEC-FIRMWARE-EOS"
+END_OF_LIFE = ("DEVICE-PAST-LIFETIME", "SEC-FIRMWARE-EOS")
 READY_SCORE = 4
 
 
@@ -122,7 +123,7 @@ def build_province(audits: list[AuditDocument], catalog: Catalog, year: int, dat
                 findings=severity_counts(found),
                 ipv6_scored=len(facts.ipv6_scores),
                 ipv6_ready=sum(1 for s in facts.ipv6_scores.values() if s >= READY_SCORE),
-                past_lifetime=sum(1 for f in found if f.code == EOS),
+                past_lifetime=len({f.subject for f in found if f.code in END_OF_LIFE}),
                 tasks=len(tasks), proposal_by_year=dict(sorted(by_year.items())),
                 proposal_vnd=sum(t.cost_vnd for t in tasks))
             sites.append(row)

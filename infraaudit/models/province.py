@@ -38,8 +38,8 @@ class Measures(Strict):
     findings: SeverityCounts = Field(default_factory=SeverityCounts)
     ipv6_scored: int = Field(default=0, description="devices given an IPv6 readiness score")
     ipv6_ready: int = Field(default=0, description="of which scored 4 or 5")
-    past_lifetime: int = Field(default=0, description="devices whose firmware is past support "
-                                                      "(SEC-FIRMWARE-EOS findings)")
+    past_lifetime: int = Field(default=0, description="devices past their service life or whose "
+                               "firmware is past support (DEVICE-PAST-LIFETIME, SEC-FIRMWARE-EOS)")
     tasks: int = Field(default=0, description="proposal tasks")
     proposal_by_year: dict[int, int] = Field(default_factory=dict, description="year -> VND")
     proposal_vnd: int = 0

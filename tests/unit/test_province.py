@@ -26,6 +26,7 @@ from infraaudit.models import (
     Role,
     ScanMeta,
     SecurityFinding,
+    ServiceAge,
     Site,
 )
 from infraaudit.models.province import ProvinceReport
@@ -49,8 +50,10 @@ M = 1_000_000
 
 
 def _switch(name: str, ports: int, up: int, half: int = 0, role: Role = Role.SWITCH,
-            security: list[SecurityFinding] | None = None) -> Device:
+            security: list[SecurityFinding] | None = None, since: int | None = None) -> Device:
     return Device(
+        in_service=ServiceAge(year=since, source="inventory", detail=str(since))
+        if since else None,
         host=f"10.0.0.{len(name)}", name=name, reachable=True, role=role,
         ports=[Port(if_index=i, name=f"Fa0/{i}", type="ethernetCsmacd",
                     oper_status="up" if i <= up else "down", speed_mbps=100,
@@ -88,8 +91,9 @@ def _audit(agency: Agency, site_id: str, site: str, at: str, devices: list[Devic
 
 def audits() -> list[AuditDocument]:
     hq = _audit(STP, "hq", HQ, "2025-11-03T02:00:00Z", [
-        # 24 ports, 23 up: out of free ports; two half-duplex ports; telnet (high), EOS (medium)
-        _switch("sw-a", 24, 23, half=2,
+        # 24 ports, 23 up: out of free ports; two half-duplex ports; telnet (high), EOS (medium);
+        # in service since 2015: past its 8 years too (one device past lifetime, not two)
+        _switch("sw-a", 24, 23, half=2, since=2015,
                 security=[_sec("SEC-TELNET", "high"), _sec("SEC-FIRMWARE-EOS", "medium")]),
         _switch("rt-a", 4, 2, role=Role.ROUTER),
         Device(host="10.0.0.99", name="sw-dead", reachable=False, role=Role.SWITCH),
@@ -100,7 +104,7 @@ def audits() -> list[AuditDocument]:
     tp = _audit(VP, "tp", TP, "2025-11-05T02:00:00Z", [
         _switch("rt-v", 4, 1, role=Role.ROUTER,
                 security=[_sec("SEC-FIRMWARE-EOS", "medium"), _sec("SEC-NO-NTP", "low")]),
-        _switch("sw-v", 10, 5, half=1),
+        _switch("sw-v", 10, 5, half=1, since=2016),  # 9 years in 2025: past its life
     ])
     return [tp, br_old, hq, br]
 
@@ -116,7 +120,7 @@ def test_sites_and_agencies_measured_by_hand(report: ProvinceReport) -> None:
     sites = {s.site_id: s for s in report.sites}
     hq = sites["hq"]
     assert (hq.devices, hq.devices_answered, hq.ports_total, hq.ports_used) == (3, 2, 28, 25)
-    assert (hq.findings.high, hq.findings.medium, hq.findings.low) == (2, 5, 1)
+    assert (hq.findings.high, hq.findings.medium, hq.findings.low) == (2, 6, 1)
     assert (hq.ipv6_phase, hq.ipv6_ready, hq.ipv6_scored, hq.past_lifetime) == (0, 1, 2, 1)
     # recable 2 x 1.2 M, service 2 x 1.5 M (2026); switch 12 M + IPv6 30 M (2027); +switch 2028
     assert hq.proposal_by_year == {2026: 5_400_000, 2027: 42 * M, 2028: 12 * M}
@@ -125,15 +129,16 @@ def test_sites_and_agencies_measured_by_hand(report: ProvinceReport) -> None:
     assert br.audit_id == "STP-br-2025-11-04" and br.findings.total == 0
     assert (br.ports_total, br.ports_used, br.ipv6_phase, br.proposal_vnd) == (8, 3, 2, 0)
     tp = sites["tp"]
-    assert (tp.findings.high, tp.findings.medium, tp.findings.low) == (0, 2, 1)
-    assert tp.past_lifetime == 1 and tp.ipv6_phase is None and tp.ipv6_scored == 0
-    assert tp.proposal_by_year == {2026: 1_200_000, 2027: 35 * M}  # recable 1, router 1
+    assert (tp.findings.high, tp.findings.medium, tp.findings.low) == (0, 3, 1)
+    assert tp.past_lifetime == 2 and tp.ipv6_phase is None and tp.ipv6_scored == 0
+    # recable 1; router 35 M (firmware) and sw-v 12 M (service life) replaced
+    assert tp.proposal_by_year == {2026: 1_200_000, 2027: 47 * M}
     stp = report.agencies[0]
     assert (stp.ipv6_phase_min, stp.devices, stp.ports_total) == (0, 4, 36)
     t = report.totals
-    assert (t.findings.high, t.findings.medium, t.findings.low, t.findings.info) == (2, 7, 2, 0)
-    assert t.proposal_vnd == 95_600_000 and t.past_lifetime == 2
-    assert t.proposal_by_year == {2026: 6_600_000, 2027: 77 * M, 2028: 12 * M}
+    assert (t.findings.high, t.findings.medium, t.findings.low, t.findings.info) == (2, 9, 2, 0)
+    assert t.proposal_vnd == 107_600_000 and t.past_lifetime == 3
+    assert t.proposal_by_year == {2026: 6_600_000, 2027: 89 * M, 2028: 12 * M}
     assert report.years == [2026, 2027, 2028]
 
 
@@ -146,7 +151,8 @@ def test_totals_recomputed_independently(report: ProvinceReport) -> None:
                                        for s in ("high", "medium", "low", "info")}
     assert t.devices == sum(len(d.devices) for d in latest)
     assert t.devices_answered == sum(d.coverage.reachable for d in latest)
-    assert t.past_lifetime == sum(f.code == "SEC-FIRMWARE-EOS" for f in found)
+    assert t.past_lifetime == len({(d.site.id, f.subject) for d in latest for f in findings(d)
+                                   if f.code in ("SEC-FIRMWARE-EOS", "DEVICE-PAST-LIFETIME")})
     scores = [x.score for d in latest if d.ipv6 for x in d.ipv6.devices]
     assert (t.ipv6_scored, t.ipv6_ready) == (len(scores), sum(s >= 4 for s in scores))
     assert len(report.findings) == len(found)
@@ -170,11 +176,11 @@ def test_markdown_compares_the_agencies(report: ProvinceReport) -> None:
     lines = md.splitlines()
     compare = next(i for i, line in enumerate(lines) if line.startswith("| STT | Cơ quan"))
     rows = lines[compare + 2: compare + 5]
-    assert rows[0].startswith("| 1 | Sở Tư pháp | 2 | 3/4 | 28/36 | 2 / 5 / 1 | 2/3 | 0 | 1 |")
+    assert rows[0].startswith("| 1 | Sở Tư pháp | 2 | 3/4 | 28/36 | 2 / 6 / 1 | 2/3 | 0 | 1 |")
     assert rows[0].endswith("| 59.400.000 |")
-    assert rows[1].startswith("| 2 | Văn phòng UBND tỉnh | 1 | 2/2 | 6/14 | 0 / 2 / 1 | 0/0 |")
+    assert rows[1].startswith("| 2 | Văn phòng UBND tỉnh | 1 | 2/2 | 6/14 | 0 / 3 / 1 | 0/0 |")
     assert "**Tổng cộng**" in rows[2]
-    assert "**95.600.000**" in rows[2]
+    assert "**107.600.000**" in rows[2]
     years = next(line for line in lines if line.startswith("| STT | Cơ quan, đơn vị | 2026"))
     assert years == "| STT | Cơ quan, đơn vị | 2026 | 2027 | 2028 | Tổng cộng |"
     assert "| 1 | Sở Tư pháp | 5.400.000 | 42.000.000 | 12.000.000 | 59.400.000 |" in md
@@ -186,7 +192,7 @@ def test_markdown_compares_the_agencies(report: ProvinceReport) -> None:
 def test_html_is_self_contained(report: ProvinceReport) -> None:
     html = render_html(report)
     assert "<title>Báo cáo tổng hợp hạ tầng số</title>" in html
-    assert "Văn phòng UBND tỉnh" in html and "95.600.000" in html
+    assert "Văn phòng UBND tỉnh" in html and "107.600.000" in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
 
 
@@ -199,7 +205,7 @@ def test_docx_tables(report: ProvinceReport, tmp_path: Path) -> None:
     compare = next(t for t in doc.tables if t.rows[0].cells[1].text == "Cơ quan, đơn vị"
                    and t.rows[0].cells[2].text == "Số trụ sở")
     assert [c.text for c in compare.rows[1].cells][:4] == ["1", "Sở Tư pháp", "2", "3/4"]
-    assert compare.rows[-1].cells[-1].text == "95.600.000"
+    assert compare.rows[-1].cells[-1].text == "107.600.000"
     assert len(compare.rows) == 1 + len(report.agencies) + 1
 
 
@@ -216,13 +222,13 @@ def test_xlsx_cell_by_cell(report: ProvinceReport, tmp_path: Path) -> None:
     assert ws.cell(2, col["Mã cơ quan"]).value == "STP"
     assert ws.cell(2, col["Thiết bị mạng"]).value == 4
     assert ws.cell(2, col["Tồn tại mức cao"]).value == 2
-    assert ws.cell(3, col["Tồn tại mức trung bình"]).value == 2
+    assert ws.cell(3, col["Tồn tại mức trung bình"]).value == 3
     amount = ws.cell(2, col["Tổng kinh phí 2026–2030 (đồng)"])
     assert amount.value == 59_400_000 and isinstance(amount.value, int)
     assert amount.number_format == "#,##0"
     assert ws.cell(2, col["Kinh phí 2027 (đồng)"]).value == 42 * M
     assert ws.cell(4, col["Cơ quan, đơn vị"]).value == "Tổng cộng"
-    assert ws.cell(4, col["Tổng kinh phí 2026–2030 (đồng)"]).value == 95_600_000
+    assert ws.cell(4, col["Tổng kinh phí 2026–2030 (đồng)"]).value == 107_600_000
     assert ws.cell(2, col["Lần đo gần nhất"]).value == dt.datetime(2025, 11, 4, 9, 0)
 
     sites = wb["Trụ sở"]
@@ -247,8 +253,8 @@ def test_xlsx_cell_by_cell(report: ProvinceReport, tmp_path: Path) -> None:
     assert tasks.max_row == 1 + len(report.tasks) + 1
     tcol = {c.value: i + 1 for i, c in enumerate(tasks[1])}
     costs = [tasks.cell(r, tcol["Thành tiền (đồng)"]).value for r in range(2, tasks.max_row)]
-    assert sum(costs) == 95_600_000
-    assert tasks.cell(tasks.max_row, tcol["Thành tiền (đồng)"]).value == 95_600_000
+    assert sum(costs) == 107_600_000
+    assert tasks.cell(tasks.max_row, tcol["Thành tiền (đồng)"]).value == 107_600_000
     assert tasks.cell(2, tcol["Đơn giá (đồng)"]).number_format == "#,##0"
 
 
