@@ -121,6 +121,9 @@ def serve(
     catalog: Annotated[Path | None, typer.Option(
         help="Unit-price catalog (e.g. inventories/catalog.yaml): enables GET /api/v1/report, "
              "the province report with the proposal totals.")] = None,
+    frame: Annotated[Path | None, typer.Option(
+        help="Official frame of the province report (e.g. inventories/province.yaml: "
+             "masthead, number, Kính gửi, signature).")] = None,
 ) -> None:
     """Run the province collector: agencies submit audits, the province reads them
     (API under /api/v1, OpenAPI at /openapi.json)."""
@@ -130,9 +133,11 @@ def serve(
     from infraaudit.collector.api import MB, create_app
     from infraaudit.collector.db import open_db
     from infraaudit.proposal import load_catalog
+    from infraaudit.report import load_frame
 
     try:
         prices = load_catalog(catalog) if catalog is not None else None
+        report_frame = load_frame(frame) if frame is not None else None
         engine = open_db(db)
     except InfraAuditError as exc:
         raise _fail(exc) from None
@@ -143,7 +148,7 @@ def serve(
             err.print(f"recomputed {refreshed} audit summaries (the finding rules changed)",
                       highlight=False)
         app = create_app(engine, max_body_bytes=int(max_body_mb * MB), stale_days=stale_days,
-                         catalog=prices)
+                         catalog=prices, frame=report_frame)
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
     finally:
         engine.dispose()

@@ -64,6 +64,11 @@ def province_report(
         help="YAML overriding infraaudit/data/thresholds.yaml.")] = None,
     strict: Annotated[bool, typer.Option(
         help="Refuse to write anything when a file is not a readable audit.")] = False,
+    frame: Annotated[Path | None, typer.Option(
+        help="Official frame of the report (YAML with the keys of an agency file's 'report' "
+             "section: parent_org, agency_name, number, place, title, addressee, recipients, "
+             "signer_title, signer_name; e.g. inventories/province.yaml): masthead, number, "
+             "Kính gửi and signature. Without it: a plain summary.")] = None,
 ) -> None:
     """Compare the agencies from their sites' newest audits: devices, ports, findings by
     severity, IPv6 readiness, devices past their lifetime and the proposal cost per year; per
@@ -79,6 +84,7 @@ def province_report(
         render_markdown,
         write_xlsx,
     )
+    from infraaudit.report import frame_meta, load_frame
 
     try:
         when = dt.date.fromisoformat(date) if date else dt.date.today()
@@ -92,6 +98,8 @@ def province_report(
         if not docs:
             raise InfraAuditError("no readable audit among the files given")
         model = build_province(docs, prices, year, when, limits)
+        if frame is not None:
+            model.frame = frame_meta(load_frame(frame), year, when)
     except (InfraAuditError, ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None

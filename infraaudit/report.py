@@ -74,6 +74,29 @@ class AgencyConfig(Strict):
     sites: list[AgencySite] = Field(min_length=1)
 
 
+def load_frame(path: Path) -> ReportOptions:
+    """A report frame file: the keys of an agency file's ``report`` section (parent_org,
+    agency_name, number, place, title, addressee, recipients, signer_title, signer_name), e.g.
+    the province's own frame for its summary report."""
+    try:
+        return ReportOptions.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InventoryError(f"report frame {path}: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InventoryError(f"report frame {path}: {problems}") from None
+
+
+def frame_meta(options: ReportOptions, year: int, date: dt.date) -> ReportMeta:
+    """The official frame of a report dated ``date`` about ``year``."""
+    return ReportMeta(
+        parent_org=options.parent_org, agency_name=options.agency_name, number=options.number,
+        place=options.place, date=date.isoformat(), year=year,
+        title=options.title.format(year=year), addressee=options.addressee,
+        recipients=options.recipients, signer_title=options.signer_title,
+        signer_name=options.signer_name)
+
+
 def load_agency(path: Path) -> AgencyConfig:
     """Read an agency file; relative paths are relative to it."""
     try:
@@ -255,13 +278,7 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
         found_by_site[name] = found
         audit_by_site[name] = doc
         site_findings += [SiteFinding(site=name, finding=f) for f in found]
-    options = config.report
-    meta = ReportMeta(
-        parent_org=options.parent_org, agency_name=options.agency_name, number=options.number,
-        place=options.place, date=date.isoformat(), year=year,
-        title=options.title.format(year=year), addressee=options.addressee,
-        recipients=options.recipients,
-        signer_title=options.signer_title, signer_name=options.signer_name)
+    meta = frame_meta(config.report, year, date)
     return AgencyReport(meta=meta, sites=sites, findings=site_findings,
                         proposal=propose(found_by_site, audit_by_site, catalog),
                         missing_sites=missing)

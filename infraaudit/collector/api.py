@@ -31,6 +31,7 @@ from infraaudit.collector.db import version
 from infraaudit.models import AuditDocument
 from infraaudit.proposal import Catalog
 from infraaudit.province import build_province
+from infraaudit.report import ReportOptions, frame_meta
 
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -161,13 +162,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _province_response(engine: Engine, catalog: Catalog | None, fmt: str,
-                       year: int | None) -> Response:
+                       year: int | None, frame: ReportOptions | None = None) -> Response:
     """The province report over the latest audit of every site, as a download."""
     if catalog is None:
         raise ApiError(503, "no-catalog",
                        "the collector was started without --catalog (unit prices)")
     today = dt.date.today()
     report = build_province(store.latest_documents(engine), catalog, year or today.year, today)
+    if frame is not None:
+        report.frame = frame_meta(frame, report.year, today)
     name = f"tong-hop-ha-tang-so-{report.year}.{fmt}"
     if fmt == "md":
         return Response(render_province.render_markdown(report),
@@ -187,9 +190,10 @@ def _province_response(engine: Engine, catalog: Catalog | None, fmt: str,
 
 
 def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
-               stale_days: int = 400, catalog: Catalog | None = None) -> FastAPI:
+               stale_days: int = 400, catalog: Catalog | None = None,
+               frame: ReportOptions | None = None) -> FastAPI:
     """The collector app over an opened (migrated) database; ``catalog`` (unit prices) enables
-    the province report download."""
+    the province report download, ``frame`` gives it its official masthead and signature."""
     app = FastAPI(title="infraaudit collector", version=__version__,
                   description="The province collects the agencies' audit documents.")
     app.state.engine = engine
@@ -284,7 +288,7 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         """The province report over the latest audit of every site: per agency and site,
         devices, ports, findings by severity, IPv6 readiness, devices past support, proposal
         totals per year (md, html, docx or xlsx)."""
-        return _province_response(engine, catalog, fmt, year)
+        return _province_response(engine, catalog, fmt, year, frame)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -300,5 +304,5 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    add_dashboard(app, engine, stale_days, catalog)
+    add_dashboard(app, engine, stale_days, catalog, frame)
     return app

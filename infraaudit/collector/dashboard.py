@@ -25,6 +25,7 @@ from infraaudit.collector import store
 from infraaudit.collector.auth import authenticate
 from infraaudit.proposal import Catalog
 from infraaudit.render.blocks import local_time
+from infraaudit.report import ReportOptions
 
 COOKIE = "infraaudit_admin"
 COOKIE_PATH = "/dashboard"
@@ -112,7 +113,7 @@ def _refused(session: Session) -> HTMLResponse:
 
 
 def add_dashboard(app: FastAPI, engine: Engine, stale_days: int = 400,
-                  catalog: Catalog | None = None) -> None:
+                  catalog: Catalog | None = None, frame: ReportOptions | None = None) -> None:
     """Add ``/dashboard`` (GET), ``/dashboard/login``, ``/dashboard/logout`` (POST) and
     ``/dashboard/report`` (the province report, cookie-authenticated) to the collector app;
     none of them is in the OpenAPI spec."""
@@ -166,4 +167,4 @@ def add_dashboard(app: FastAPI, engine: Engine, stale_days: int = 400,
         who = session(request)
         if who.state != "admin":
             return _refused(who)
-        return _province_response(engine, catalog, fmt, year)
+        return _province_response(engine, catalog, fmt, year, frame)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding, Severity
-from infraaudit.models.report import CatalogNote, ProposalTask
+from infraaudit.models.report import CatalogNote, ProposalTask, ReportMeta
 
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low", "info")
 
@@ -80,6 +80,9 @@ class ProvinceTask(Strict):
 
 
 class ProvinceReport(Strict):
+    frame: ReportMeta | None = Field(
+        default=None, description="the official frame (masthead, number, Kính gửi, signature) "
+        "when the province gives one; without it the report is a plain summary")
     year: int = Field(description="the year reported on")
     date: str = Field(description="ISO date of the report")
     years: list[int] = Field(description="years of the 2026–2030 plan shown as columns")

@@ -22,6 +22,7 @@ from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
 from infraaudit.collector.db import open_db
 from infraaudit.proposal import load_catalog
+from infraaudit.report import load_frame
 from tests.unit.test_collector_api import body, make_audit
 
 CATALOG = Path(__file__).resolve().parents[2] / "inventories" / "catalog.yaml"
@@ -64,3 +65,17 @@ def test_the_province_report_holds_texts_with_control_characters(
         values = [v for ws in book.worksheets for row in ws.iter_rows(values_only=True)
                   for v in row if isinstance(v, str)]
         assert shown in values
+
+
+def test_the_served_report_carries_the_province_frame(tmp_path: Path) -> None:
+    """``serve --frame``: the downloaded province report has the official masthead."""
+    engine = open_db(str(tmp_path / "collector.sqlite"))
+    try:
+        admin = auth.add_admin(engine)
+        frame = load_frame(Path(__file__).resolve().parents[2] / "inventories" / "province.yaml")
+        client = TestClient(create_app(engine, catalog=load_catalog(CATALOG), frame=frame))
+        res = client.get("/api/v1/report?format=md", headers={"Authorization": f"Bearer {admin}"})
+        assert res.status_code == 200
+        assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in res.text and "Kính gửi: Ủy ban nhân dân" in res.text
+    finally:
+        engine.dispose()

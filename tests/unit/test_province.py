@@ -282,3 +282,39 @@ def test_cli_writes_the_four_formats(tmp_path: Path) -> None:
         "province-report", str(folder), "--strict", "--output-dir", str(tmp_path / "o2"),
         "--catalog", str(ROOT / "inventories" / "catalog.yaml")])
     assert result.exit_code == 2 and not (tmp_path / "o2").exists()
+
+
+def test_official_frame_in_markdown_and_docx(tmp_path: Path) -> None:
+    """With the province's frame (inventories/province.yaml): masthead, number, place and date,
+    title, Kính gửi, closing, Nơi nhận and signer; without it the summary title stays."""
+    folder = tmp_path / "audits"
+    folder.mkdir()
+    for doc in audits():
+        (folder / f"{doc.audit_id}.json").write_text(doc.model_dump_json(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "province-report", str(folder), "--year", "2025", "--date", "2025-12-15",
+        "--output-dir", str(out), "--catalog", str(ROOT / "inventories" / "catalog.yaml"),
+        "--frame", str(ROOT / "inventories" / "province.yaml"), "--format", "md",
+        "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    md = (out / "tong-hop-ha-tang-so-2025.md").read_text(encoding="utf-8")
+    for text in ("ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA", "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "/BC-SKHCN",
+                 "Khánh Hòa, ngày 15 tháng 12 năm 2025", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                 "Kính gửi: Ủy ban nhân dân tỉnh Khánh Hòa",
+                 "hạ tầng số của các cơ quan, đơn vị năm 2025 và nhu cầu đầu tư",
+                 "UBND tỉnh (để báo cáo);", "PHÓ GIÁM ĐỐC", "Văn phòng UBND tỉnh"):
+        assert text in md, text
+    assert "(Số liệu tổng hợp ngày" not in md  # the plain summary's subtitle is replaced
+    document = Document(str(out / "tong-hop-ha-tang-so-2025.docx"))
+    texts = "\n".join([p.text for p in document.paragraphs]
+                      + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    for text in ("SỞ KHOA HỌC VÀ CÔNG NGHỆ", "Kính gửi: Ủy ban nhân dân tỉnh Khánh Hòa",
+                 "Nơi nhận", "KT. GIÁM ĐỐC", "Khánh Hòa, ngày 15 tháng 12 năm 2025"):
+        assert text in texts, text
+    bad = tmp_path / "frame.yaml"
+    bad.write_text("parent_org: X\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [
+        "province-report", str(folder), "--output-dir", str(tmp_path / "o3"), "--catalog",
+        str(ROOT / "inventories" / "catalog.yaml"), "--frame", str(bad)])
+    assert result.exit_code == 2 and "agency_name" in result.output
