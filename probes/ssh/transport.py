@@ -278,8 +278,11 @@ class CliSession:
         return output
 
     def _send(self, command: str) -> str:
+        """The command's output; NUL characters (some terminals pad with them) removed, as the
+        SNMP text parser cuts them: no audit string carries one."""
         try:
-            return str(self._connection.send_command(command, read_timeout=self.target.timeout_s))
+            output = self._connection.send_command(command, read_timeout=self.target.timeout_s)
+            return str(output).replace("\x00", "")
         except Exception as exc:
             raise _translate(exc, self.target) from exc
 

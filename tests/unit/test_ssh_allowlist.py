@@ -174,3 +174,10 @@ def test_netmiko_wrapped_host_key_change_is_named() -> None:
     error = _translate(wrapped, target)
     assert "host key of 10.0.0.9:22 changed" in str(error)
     assert type(error).__name__ == "TransportError"  # not mistaken for a timeout
+
+
+def test_session_output_loses_nul_padding() -> None:
+    """Some terminals pad with NUL; the collector refuses NUL in audits, the SNMP parser cuts it:
+    CLI output drops it before any parser sees it."""
+    session, _ = _session({"show version": "Cisco IOS\x00\x00 Software"})
+    assert asyncio.run(session.run("show version")) == "Cisco IOS Software"
