@@ -55,8 +55,12 @@ def words(codes: list[str]) -> list[str]:
 
 
 def _fmt(value: object) -> str:
+    """A value in Vietnamese wording: decimal comma (88,7), at most two decimals; integers as
+    they are (years, counts: no grouping, so 2026 stays 2026)."""
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+        if value == int(value):
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
     return str(value)
 
 
