@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from infraaudit.models import AuditDocument, Device, Port
+from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device, Port
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.link import PingSeries, PortPoll
 from infraaudit.models.report import SiteHistory
@@ -170,7 +170,7 @@ def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
     out = []
     for d in devices:
         for p in d.ports:
-            if p.oper_status != "up" or p.type not in (None, "ethernetCsmacd", "gigabitEthernet"):
+            if p.oper_status != "up" or (p.type is not None and p.type not in ETHERNET_TYPES):
                 continue
             device, port = device_label(d), p.name or str(p.if_index)
             measured = {"speed_mbps": p.speed_mbps, "duplex": p.duplex.value if p.duplex else None,
@@ -266,7 +266,7 @@ def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
                 source="snmp/ssh probes", device=label, measured=reason)]))
             continue
         if d.role.value == "switch":
-            ethernet = [p for p in d.ports if p.type in ("ethernetCsmacd", "gigabitEthernet")]
+            ethernet = [p for p in d.ports if p.type in ETHERNET_TYPES]
             used = sum(1 for p in ethernet if p.oper_status == "up")
             if len(ethernet) >= limits["min_ports"]:
                 free = len(ethernet) - used

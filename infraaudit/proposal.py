@@ -24,7 +24,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from infraaudit.errors import InventoryError
-from infraaudit.models import AuditDocument
+from infraaudit.models import ETHERNET_TYPES, AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
@@ -146,7 +146,7 @@ def _replacements(b: _Builder, site: str, found: list[Finding],
             b.add("replace-ap", 2, site, "ap-wifi6", 1, reasons, f"{subject}: {why}",
                   year=year, device=subject, reason=why)
         elif role in ("switch", "other"):
-            ethernet = len([p for p in device.ports if p.type == "ethernetCsmacd"]) if device else 0
+            ethernet = len([p for p in device.ports if p.type in ETHERNET_TYPES]) if device else 0
             item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
             b.add("replace-switch", 2, site, item, 1, reasons,
                   f"{subject}: {why}, {ethernet} cổng Ethernet", year=year, device=subject,

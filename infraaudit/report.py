@@ -24,7 +24,7 @@ from infraaudit.findings import (
     findings,
     gigabit_capable,
 )
-from infraaudit.models import Agency, AuditDocument
+from infraaudit.models import ETHERNET_TYPES, Agency, AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.migrate import AuditFormatError, load_audit
@@ -44,8 +44,6 @@ from infraaudit.models.report import (
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
 from infraaudit.store import HistoryStore, StoreError, default_db
-
-ETHERNET = ("ethernetCsmacd", "gigabitEthernet", "fastEther")
 
 
 class ReportOptions(Strict):
@@ -209,7 +207,7 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
               if (p.in_error_ppm or 0) + (p.out_error_ppm or 0) + (p.fcs_ppm or 0) > 0}
     ports = []
     for d in answered:
-        ethernet = [p for p in d.ports if p.type in ETHERNET]
+        ethernet = [p for p in d.ports if p.type in ETHERNET_TYPES]
         if not ethernet or d.role.value not in ("switch", "router", "ap", "firewall"):
             continue
         up = sum(p.oper_status == "up" for p in ethernet)

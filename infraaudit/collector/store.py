@@ -23,11 +23,11 @@ from infraaudit.collector import summaries as summary
 from infraaudit.collector.db import agencies, submissions, summaries, writer
 from infraaudit.models import SCHEMA_VERSION, AuditDocument
 from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.province import SEVERITIES
 
 SITE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 AUDIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 MAX_SKEW = dt.timedelta(days=1)
-SEVERITIES = summary.SEVERITIES
 
 
 class Rejected(Exception):

@@ -31,11 +31,10 @@ from sqlalchemy.engine import Connection, Engine
 from infraaudit import __version__
 from infraaudit.collector.db import submissions, summaries, writer
 from infraaudit.findings import findings
-from infraaudit.models import SCHEMA_VERSION, AuditDocument
+from infraaudit.models import ETHERNET_TYPES, SCHEMA_VERSION, AuditDocument
 from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.province import SEVERITIES
 
-ETHERNET = ("ethernetCsmacd", "gigabitEthernet", "fastEther")
-SEVERITIES = ("high", "medium", "low", "info")
 # Bump when site_summary's output changes shape or meaning.
 SUMMARY_FORMAT = 1
 BATCH = 200
@@ -63,7 +62,7 @@ def site_summary(doc: AuditDocument) -> dict[str, Any]:
         "scan_started_at": doc.scan.started_at, "complete": doc.scan.complete,
         "devices": len(doc.devices),
         "devices_answered": sum(d.reachable for d in doc.devices),
-        "ports": sum(p.type in ETHERNET for d in doc.devices for p in d.ports),
+        "ports": sum(p.type in ETHERNET_TYPES for d in doc.devices for p in d.ports),
         "findings": {s: severity.get(s, 0) for s in SEVERITIES},
         "ipv6_phase": doc.ipv6.site.phase if doc.ipv6 and doc.ipv6.site else None,
     }

@@ -9,6 +9,7 @@ from infraaudit.models.audit import (
     Site,
 )
 from infraaudit.models.device import (
+    ETHERNET_TYPES,
     AddressFamily,
     Device,
     Duplex,
@@ -25,6 +26,7 @@ from infraaudit.models.device import (
 )
 
 __all__ = [
+    "ETHERNET_TYPES",
     "SCHEMA_VERSION",
     "AddressFamily",
     "Agency",

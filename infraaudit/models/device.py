@@ -87,6 +87,9 @@ class Duplex(StrEnum):
     UNKNOWN = "unknown"
 
 
+ETHERNET_TYPES = ("ethernetCsmacd", "gigabitEthernet", "fastEther")  # IANAifType names
+
+
 class Port(Strict):
     if_index: int
     name: str | None = None
