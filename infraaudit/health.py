@@ -38,7 +38,7 @@ async def device_health(entry: DeviceEntry, loaded: LoadedInventory,
     out = DeviceHealth(host=entry.host, port=entry.port, name=entry.name)
     target = target_for(entry, loaded.inventory)
     if target is None:
-        out.error = "no SNMP profile: not checked"
+        out.error, out.checked = "no SNMP profile: not checked", False
         return out
     device = assemble(Device(host=entry.host), await collect_snmp(target, backend, True, PROBES))
     if not device.reachable:

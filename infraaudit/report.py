@@ -43,6 +43,7 @@ from infraaudit.models.report import (
     TopologyEdge,
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
+from infraaudit.render.blocks import VN_TZ
 from infraaudit.store import HistoryStore, StoreError, default_db
 
 
@@ -134,23 +135,21 @@ def history_db(inventory: Path) -> Path:
 
 def site_history(db: Path, site_id: str, date: dt.date, days: int,
                  thresholds: Thresholds | None = None) -> SiteHistory | None:
-    """The site's nightly checks in the ``days`` before the end of ``date``; None when there is
-    no database or no run (the report then says nothing about history)."""
+    """The site's nightly checks in the ``days`` up to the end of ``date`` (a Vietnam calendar
+    day); None when there is no database or no run (the report then says nothing about
+    history). The database is opened read-only; StoreError when it cannot be read."""
     if not db.is_file():
         return None
     t = thresholds or default_thresholds()
-    end = dt.datetime.combine(date, dt.time.max, tzinfo=dt.UTC)
-    start = trends.since(days, end)
-    try:
-        with HistoryStore(db) as store:
-            runs = [r for r in store.runs(site_id, start) if r["started_at"] <= end.isoformat()]
-            if not runs:
-                return None
-            devices = trends.availability(store, site_id, start)
-            link_rows = trends.links(store, site_id, start)
-            port_rows = trends.ports(store, site_id, start, t["health"]["error_ppm"])
-    except StoreError as exc:
-        raise InventoryError(str(exc)) from None
+    last = dt.datetime.combine(date, dt.time.max, tzinfo=VN_TZ).astimezone(dt.UTC)
+    start, end = trends.since(days, last), last.isoformat(timespec="microseconds")
+    with HistoryStore.read_only(db) as store:
+        runs = [r for r in store.runs(site_id, start) if r["started_at"] <= end]
+        if not runs:
+            return None
+        devices = trends.availability(store, site_id, start, end)
+        link_rows = trends.links(store, site_id, start, end)
+        port_rows = trends.ports(store, site_id, start, t["health"]["error_ppm"], end)
     return SiteHistory(
         days=days, runs=len(runs), first=runs[0]["started_at"], last=runs[-1]["started_at"],
         complete_runs=sum(r["complete"] for r in runs),
@@ -269,9 +268,15 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
         if doc is None:
             missing.append(name)
             continue
-        history = site_history(history_db(entry.inventory), site_id, date,
-                               config.report.history_days, thresholds)
-        sites.append(site_facts(doc, name, thresholds, history))
+        history, note = None, None
+        try:
+            history = site_history(history_db(entry.inventory), site_id, date,
+                                   config.report.history_days, thresholds)
+        except StoreError as exc:  # one site's unreadable history is noted, not fatal
+            note = str(exc)
+        facts = site_facts(doc, name, thresholds, history)
+        facts.history_error = note
+        sites.append(facts)
         found = findings(doc, thresholds, history)
         found_by_site[name] = found
         audit_by_site[name] = doc

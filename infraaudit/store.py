@@ -136,6 +136,24 @@ class PortRates:
 class HistoryStore:
     """Open (creating and upgrading) a history database; use as a context manager."""
 
+    @classmethod
+    def read_only(cls, path: Path) -> HistoryStore:
+        """Open an existing database for reading only: no directory, no WAL switch, no
+        migration (the nightly run owns the file); StoreError when it is of another schema."""
+        store = cls.__new__(cls)
+        store.path = path
+        try:
+            store.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                       timeout=30.0, isolation_level=None)
+            if store.version() != SCHEMA_VERSION:
+                version = store.version()
+                store.db.close()
+                raise StoreError(f"history database {path} has schema {version}, this "
+                                 f"infraaudit reads {SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"history database {path}: {exc}") from None
+        return store
+
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
@@ -196,7 +214,8 @@ class HistoryStore:
                 rid = row.lastrowid
                 db.executemany(
                     "INSERT INTO device_samples VALUES (?, ?, ?, ?, ?)",
-                    [(rid, d.host, d.name, int(d.reachable), d.uptime_s) for d in run.devices])
+                    [(rid, d.host, d.name, int(d.reachable), d.uptime_s) for d in run.devices
+                     if d.checked])
                 db.executemany(
                     "INSERT OR REPLACE INTO port_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(rid, d.host, p.if_index, p.name, p.oper_status, p.speed_mbps,

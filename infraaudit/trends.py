@@ -60,19 +60,25 @@ class PortTrend:
     runs_with_errors: int = 0  # runs whose error rate reached ``error_ppm``
 
 
-def availability(store: HistoryStore, site: str, start: str) -> list[Availability]:
+# Runs from ``start`` on; up to ``end`` when given (ISO UTC strings, compared as text: the
+# store writes them all in the same format).
+_UNTIL = "9999"
+
+
+def availability(store: HistoryStore, site: str, start: str,
+                 end: str = _UNTIL) -> list[Availability]:
     rows = store.query(
         "SELECT d.host, max(d.name), count(*), sum(d.reachable) FROM device_samples d "
         "JOIN runs r ON r.id = d.run WHERE r.site_id = ? AND r.started_at >= ? "
-        "GROUP BY d.host ORDER BY d.host", (site, start))
+        "AND r.started_at <= ? GROUP BY d.host ORDER BY d.host", (site, start, end))
     return [Availability(h, n, c, int(ok), round(100 * ok / c, 1)) for h, n, c, ok in rows]
 
 
-def links(store: HistoryStore, site: str, start: str) -> list[LinkTrend]:
+def links(store: HistoryStore, site: str, start: str, end: str = _UNTIL) -> list[LinkTrend]:
     rows = store.query(
         "SELECT p.target, p.name, p.loss_pct, p.rtt_avg_ms, p.jitter_ms FROM ping_samples p "
         "JOIN runs r ON r.id = p.run WHERE r.site_id = ? AND r.started_at >= ? "
-        "ORDER BY p.target", (site, start))
+        "AND r.started_at <= ? ORDER BY p.target, r.started_at", (site, start, end))
     by: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by[row[0]].append(row)
@@ -87,8 +93,8 @@ def links(store: HistoryStore, site: str, start: str) -> list[LinkTrend]:
     return out
 
 
-def ports(store: HistoryStore, site: str, start: str,
-          error_ppm: float = 100.0) -> list[PortTrend]:
+def ports(store: HistoryStore, site: str, start: str, error_ppm: float = 100.0,
+          end: str = _UNTIL) -> list[PortTrend]:
     """Per port: samples, error rates (mean, max), FCS max, runs in which it flapped and runs in
     which its error or FCS rate reached ``error_ppm``."""
     rows = store.query(
@@ -97,8 +103,8 @@ def ports(store: HistoryStore, site: str, start: str,
         "sum(max(coalesce(p.error_ppm, 0), coalesce(p.fcs_ppm, 0)) >= ?) FROM port_samples p "
         "JOIN runs r ON r.id = p.run "
         "LEFT JOIN device_samples d ON d.run = p.run AND d.host = p.host "
-        "WHERE r.site_id = ? AND r.started_at >= ? GROUP BY p.host, p.if_index "
-        "ORDER BY p.host, p.if_index", (error_ppm, site, start))
+        "WHERE r.site_id = ? AND r.started_at >= ? AND r.started_at <= ? "
+        "GROUP BY p.host, p.if_index ORDER BY p.host, p.if_index", (error_ppm, site, start, end))
     return [PortTrend(h, dn, i, n, c, None if m is None else round(m, 1), x, f, int(fl or 0),
                       int(bad or 0))
             for h, dn, i, n, c, m, x, f, fl, bad in rows]

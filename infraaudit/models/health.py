@@ -25,6 +25,8 @@ class DeviceHealth(Strict):
     port: int = 161
     name: str | None = None
     reachable: bool = False
+    checked: bool = Field(default=True, description="false: no SNMP profile, nothing was tried "
+                          "(not counted in the availability history)")
     uptime_s: float | None = None
     error: str | None = None
     ports: list[PortHealth] = Field(default_factory=list)

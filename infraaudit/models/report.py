@@ -130,6 +130,8 @@ class SiteFacts(Strict):
         default_factory=dict, description="node -> role (router, switch, ap, ...)")
     ages: list[DeviceAgeRow] = Field(default_factory=list, description="devices of known age")
     history: SiteHistory | None = Field(default=None, description="nightly checks, if any")
+    history_error: str | None = Field(
+        default=None, description="why the site's history database could not be read")
 
 
 class SiteFinding(Strict):

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from infraaudit.findings import default_thresholds, history_findings
 from infraaudit.models.link import PingSeries
+from infraaudit.render.blocks import VN_TZ
 from infraaudit.report import history_db, site_history
-from infraaudit.store import HistoryStore, PortRates
+from infraaudit.store import HistoryStore, PortRates, StoreError
 from tests.unit.test_health import _dev, _port, _run
 
 T = default_thresholds()
@@ -87,3 +90,45 @@ def test_history_db_from_the_inventory(tmp_path: Path) -> None:
     assert history_db(inv) == tmp_path / "data" / "h.sqlite"
     inv.write_text("site: {id: s1, name: S}\n", encoding="utf-8")
     assert history_db(inv).name == "history.sqlite"
+
+
+def test_window_has_an_end_for_every_number(tmp_path: Path) -> None:
+    """Runs after the report's day are left out of the devices, ports and links too."""
+    db = tmp_path / "h.sqlite"
+    _store(db, [(False, 900.0, 0.0, True, 9.0)] * 3 + [(True, 0.0, 0.0, False, 0.0)] * 3)
+    # six nightly runs, 6..1 days ago; report dated 4 days ago (Vietnam day): the 3 failing ones
+    history = site_history(db, "s1", (NOW - dt.timedelta(days=4)).astimezone(VN_TZ).date(), 90)
+    assert history is not None and history.runs == 3
+    (device,) = history.devices
+    assert (device.runs, device.answered) == (3, 0)
+    (port,) = history.ports
+    assert (port.samples, port.flaps, port.runs_with_errors) == (3, 3, 3)
+    (link,) = history.links
+    assert (link.runs, link.loss_p50) == (3, 9.0)
+
+
+def test_unchecked_devices_are_not_unavailable(tmp_path: Path) -> None:
+    """A device without an SNMP profile is not tried: no availability sample, no finding."""
+    db = tmp_path / "h.sqlite"
+    with HistoryStore(db) as store:
+        for n in range(3):
+            unchecked = _dev(False)
+            unchecked.host, unchecked.name, unchecked.checked = "10.0.0.9", "printer", False
+            store.save(_run(_at(3 - n), _dev(True, 1000.0 + n * 86_400, _port()), unchecked,
+                            run_id=f"r{n}"), [], {})
+    history = site_history(db, "s1", NOW.date(), 90)
+    assert history is not None and [d.device for d in history.devices] == ["sw"]
+    assert history_findings(history, T) == []
+
+
+def test_the_report_reads_without_writing_and_notes_an_unreadable_history(
+        tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    _store(db, [(True, 0.0, 0.0, False, 0.0)] * 3)
+    before = db.read_bytes()
+    assert site_history(db, "s1", NOW.date(), 90) is not None
+    assert db.read_bytes() == before  # opened read-only: the nightly run owns the file
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError):
+        site_history(broken, "s1", NOW.date(), 90)
