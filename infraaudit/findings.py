@@ -33,13 +33,23 @@ def default_thresholds() -> Thresholds:
     return dict(yaml.safe_load(text))
 
 
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override``'s values, nested mappings merged key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def load_thresholds(path: Path | None) -> Thresholds:
-    """The default thresholds, overridden section by section by ``path`` when given."""
-    merged = {k: dict(v) for k, v in default_thresholds().items()}
-    if path is not None:
-        for section, values in (yaml.safe_load(path.read_text("utf-8")) or {}).items():
-            merged.setdefault(section, {}).update(values or {})
-    return merged
+    """The default thresholds, overridden key by key (at any depth) by ``path`` when given:
+    ``lifetime: {years: {switch: 10}}`` changes the switches' service life only."""
+    if path is None:
+        return {k: dict(v) for k, v in default_thresholds().items()}
+    return _merge(default_thresholds(), yaml.safe_load(path.read_text("utf-8")) or {})
 
 
 @cache
@@ -290,12 +300,20 @@ def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
 # --- load of uplinks between the two polls ------------------------------------------------------
 
 
-def uplink_reason(port: Port, t: Thresholds) -> str | None:
-    """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
+def uplink_neighbour(port: Port) -> str | None:
+    """The LLDP/CDP neighbour (sysName, else chassis id) that makes ``port`` an uplink: a
+    bridge or router."""
     for n in port.lldp_neighbours:
         if {"bridge", "router"} & {c.lower() for c in n.capabilities}:
-            neighbour = n.sys_name or n.chassis_id or "?"
-            return str(_wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
+            return n.sys_name or n.chassis_id or "?"
+    return None
+
+
+def uplink_reason(port: Port, t: Thresholds) -> str | None:
+    """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
+    neighbour = uplink_neighbour(port)
+    if neighbour is not None:
+        return str(_wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
     for label in (port.alias, port.descr):
         for pattern in t["load"]["uplink_patterns"]:
             if label and re.search(pattern, label, re.IGNORECASE):
@@ -309,6 +327,7 @@ def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
         return []
     limit = t["load"]["uplink_util_pct"]
     ports = {(d.host, p.if_index): p for d in doc.devices for p in d.ports}
+    labels = {d.sys_name: device_label(d) for d in doc.devices if d.sys_name}
     out = []
     for poll in doc.link.ports:
         loads = [v for v in (poll.in_util_pct, poll.out_util_pct) if v is not None]
@@ -319,7 +338,9 @@ def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
         if reason is None:
             continue
         device, name = poll.device_name or poll.device, poll.port or str(poll.if_index)
+        neighbour = uplink_neighbour(port)
         measured: dict[str, Any] = {
+            "neighbour": labels.get(neighbour, neighbour) if neighbour else None,
             "speed_mbps": poll.speed_mbps, "interval_s": poll.interval_s,
             "in_octets": poll.in_octets, "out_octets": poll.out_octets,
             "in_util_pct": poll.in_util_pct, "out_util_pct": poll.out_util_pct}

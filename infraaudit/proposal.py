@@ -124,7 +124,8 @@ def _replacements(b: _Builder, site: str, found: list[Finding],
     over or ending): routers and firewalls by an IPv6 router, access points by a Wi-Fi 6 AP,
     switches by a 24/48-port switch after their port count. Planned in the end-of-life year of
     the plan, or in the year the service life ends when that is later. Other roles (servers,
-    UPS, printers) are not network equipment of this catalog: no task."""
+    UPS, printers, devices of unknown role: set ``role`` in the inventory) are not network
+    equipment of this catalog: no task."""
     by_device: dict[str, list[Finding]] = defaultdict(list)
     for f in found:
         if f.code in END_OF_LIFE:
@@ -133,20 +134,23 @@ def _replacements(b: _Builder, site: str, found: list[Finding],
     named = _titles()["reasons"]
     for subject, reasons in sorted(by_device.items()):
         device = facts.get(subject)
-        role = device.role.value if device else "switch"
+        role = device.role.value if device else "other"
+        if device is None:
+            continue  # not in the audit: its role and ports are unknown
         codes = sorted({f.code for f in reasons})
+        ends = [e for f in reasons if (e := _ends(f)) is not None]
         year = b.catalog.plan[2]
         if codes == ["DEVICE-LIFETIME-ENDS"]:
-            year = max([year, *(e for f in reasons if (e := _ends(f)) is not None)])
-        why = ", ".join(named[c].format(year=year) for c in codes)
+            year = max([year, *ends])
+        why = ", ".join(named[c].format(year=min(ends) if ends else year) for c in codes)
         if role in ("router", "firewall"):
             b.add("replace-router", 2, site, "router-ipv6", 1, reasons, f"{subject}: {why}",
                   year=year, device=subject, reason=why)
         elif role == "ap":
             b.add("replace-ap", 2, site, "ap-wifi6", 1, reasons, f"{subject}: {why}",
                   year=year, device=subject, reason=why)
-        elif role in ("switch", "other"):
-            ethernet = len([p for p in device.ports if p.type in ETHERNET_TYPES]) if device else 0
+        elif role == "switch":
+            ethernet = len([p for p in device.ports if p.type in ETHERNET_TYPES])
             item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
             b.add("replace-switch", 2, site, item, 1, reasons,
                   f"{subject}: {why}, {ethernet} cổng Ethernet", year=year, device=subject,
@@ -179,9 +183,17 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers,
           f"{len(routers)} bộ định tuyến chưa có IPv6")
     # 4. capacity
-    for f in by_code.get("PORT-SATURATED", []):
-        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, [f],
-              f"{f.subject}: tải đo được vượt ngưỡng", port=f.subject)
+    links: dict[frozenset[str], list[Finding]] = defaultdict(list)
+    for f in by_code.get("PORT-SATURATED", []):  # both ends of one link: one upgrade
+        neighbour = next((e.measured.get("neighbour") for e in f.evidence), None)
+        key = frozenset((_device_of(f.subject), str(neighbour))) if neighbour else \
+            frozenset((f.subject,))
+        links[key].append(f)
+    for found_on in links.values():
+        first = min(found_on, key=lambda f: f.subject)
+        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, found_on,
+              f"{', '.join(sorted(f.subject for f in found_on))}: tải đo được vượt ngưỡng",
+              port=first.subject)
     full = by_code.get("PORT-CAPACITY", [])
     b.add("add-switch", 4, site, "switch-24-poe", len(full), full,
           f"{len(full)} switch gần hết cổng trống")

@@ -20,6 +20,7 @@ from probes.snmp.values import Walked, integer
 
 WRAP32 = 1 << 32
 WRAP64 = 1 << 64
+MAX_LOAD_PCT = 105.0
 
 
 class StatusSample(BaseModel):
@@ -86,10 +87,14 @@ def _moved(before: float | None, after: float | None) -> bool:
 
 
 def _delta(first: int | None, last: int | None, wrap: int) -> int | None:
-    """Counter increase, allowing one wrap; None when a value is missing."""
+    """Counter increase, allowing one wrap of a 32-bit counter; None when a value is missing
+    or a 64-bit counter went backwards (it cannot wrap in a lifetime: the counters were
+    cleared or the agent has a discontinuity)."""
     if first is None or last is None:
         return None
-    return last - first if last >= first else last + wrap - first
+    if last >= first:
+        return last - first
+    return None if wrap == WRAP64 else last + wrap - first
 
 
 def _ppm(count: int | None, packets: int | None) -> float | None:
@@ -107,7 +112,10 @@ def _load_pct(octets: int | None, speed_mbps: float | None, interval_s: float,
         return None
     if wide == WRAP32 and speed_mbps * 1e6 / 8 * interval_s >= WRAP32:
         return None
-    return round(octets * 8 / interval_s / (speed_mbps * 1e6) * 100, 1)
+    load = octets * 8 / interval_s / (speed_mbps * 1e6) * 100
+    # more than the port can carry: a counter cleared between the polls (read as a wrap), not
+    # traffic; a few % over is timing (the two reads are not exactly interval_s apart)
+    return round(load, 1) if load <= MAX_LOAD_PCT else None
 
 
 def port_polls(device: Device, last_ports: list[Port], samples: list[StatusSample],
@@ -139,7 +147,12 @@ def port_polls(device: Device, last_ports: list[Port], samples: list[StatusSampl
             "in_octets": _delta(c0.in_octets, c1.in_octets, wide),
             "out_octets": _delta(c0.out_octets, c1.out_octets, wide),
         }
-        if rebooted or c0.hc != c1.hc:
+        pairs = ((c0.in_ucast_pkts, c1.in_ucast_pkts), (c0.out_ucast_pkts, c1.out_ucast_pkts),
+                 (c0.in_octets, c1.in_octets), (c0.out_octets, c1.out_octets))
+        cleared = wide == WRAP64 and any(a is not None and b is not None and b < a
+                                         for a, b in pairs)
+        reset = rebooted or cleared
+        if reset or c0.hc != c1.hc:
             deltas = dict.fromkeys(deltas)
         discards = None
         if deltas["in_discards"] is not None or deltas["out_discards"] is not None:
@@ -155,7 +168,7 @@ def port_polls(device: Device, last_ports: list[Port], samples: list[StatusSampl
             port=last.name or first.name, interval_s=round(interval_s, 2), samples=len(samples),
             oper_status_first=first.oper_status, oper_status_last=last.oper_status,
             transitions=transitions(samples, first.if_index), last_change_age_s=age,
-            counter_reset=rebooted,
+            counter_reset=reset,
             in_error_ppm=_ppm(deltas["in_errors"], deltas["in_packets"]),
             out_error_ppm=_ppm(deltas["out_errors"], deltas["out_packets"]),
             discard_ppm=_ppm(discards, packets),

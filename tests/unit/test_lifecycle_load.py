@@ -4,10 +4,17 @@ the parsers, the rules and the proposal's replacement years."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from infraaudit.findings import findings, lifetime_findings, load_findings
+from infraaudit.findings import (
+    findings,
+    lifetime_findings,
+    load_findings,
+    load_thresholds,
+    uplink_reason,
+)
 from infraaudit.lifecycle import cisco_serial_date, service_age
 from infraaudit.models import (
     Agency,
@@ -191,3 +198,61 @@ def test_a_version_3_audit_reads_without_the_new_fields() -> None:
     del data["devices"][0]["in_service"]
     migrated = load_audit(json.dumps(data))
     assert migrated.schema_version == 4 and migrated.devices[0].in_service is None
+
+
+def test_cleared_counters_are_not_load() -> None:
+    """64-bit counters going backwards were cleared: no deltas, counter_reset. A 32-bit one
+    cleared reads as a wrap: a load above what the port can carry is refused, not reported."""
+    first, last, samples = _uplink_polls(0, hc=True, interval=5)
+    last[0].counters.in_octets = 1000  # far below the first read
+    (poll,) = port_polls(first, last, samples, 5.0)
+    assert poll.counter_reset and poll.in_octets is None and poll.in_util_pct is None
+    first, last, samples = _uplink_polls(0, hc=False, interval=5, speed=100)
+    last[0].counters.in_octets = 2**31  # "wrapped" by 2 GB in 5 s on a 100 Mb/s port
+    (poll,) = port_polls(first, last, samples, 5.0)
+    assert poll.in_octets is not None and poll.in_util_pct is None
+
+
+def test_partial_threshold_file_keeps_the_other_roles(tmp_path: Path) -> None:
+    override = tmp_path / "t.yaml"
+    override.write_text("lifetime: {years: {switch: 10}}\n", encoding="utf-8")
+    t = load_thresholds(override)
+    assert t["lifetime"]["years"]["switch"] == 10 and t["lifetime"]["years"]["router"] == 8
+    assert t["lifetime"]["plan_until"] == 2030 and t["link"]["loss_pct"] == 1.0
+    doc = _doc(_aged("sw", Role.SWITCH, 2017), _aged("rt", Role.ROUTER, 2017))
+    assert {(f.code, f.subject) for f in lifetime_findings(doc, t)} == {
+        ("DEVICE-LIFETIME-ENDS", "sw"), ("DEVICE-PAST-LIFETIME", "rt")}
+
+
+def test_titles_name_the_year_the_life_ends_and_unknown_roles_get_no_task() -> None:
+    ap = _aged("ap1", Role.AP, 2023)  # ends 2029; with firmware past support: planned 2027
+    odd = _aged("box", Role.OTHER, 2010)  # past its life, but what would replace it?
+    doc = _doc(ap, odd)
+    found = findings(doc)
+    eos = next(f for f in found if f.subject == "ap1").model_copy(
+        update={"code": "SEC-FIRMWARE-EOS", "category": "security"})
+    proposal = propose({"Trụ sở": [*found, eos]}, {"Trụ sở": doc}, CATALOG)
+    (task,) = proposal.tasks
+    assert task.year == CATALOG.plan[2] and "hết niên hạn năm 2029" in task.title
+    assert ("DEVICE-PAST-LIFETIME", "box") in {(f.code, f.subject) for f in found}
+
+
+def test_both_ends_of_a_saturated_link_are_one_upgrade() -> None:
+    a, last_a, samples = _uplink_polls(int(0.9e9 / 8 * 5), hc=True, interval=5)
+    a.sys_name, a.ports[0].alias = "sw", None
+    a.ports[0].lldp_neighbours = [LldpNeighbour(sys_name="core", capabilities=["bridge"])]
+    b = a.model_copy(deep=True, update={"host": "10.0.0.3", "name": "core", "sys_name": "core"})
+    b.ports[0].lldp_neighbours = [LldpNeighbour(sys_name="sw", capabilities=["bridge"])]
+    polls = port_polls(a, last_a, samples, 5.0) + port_polls(b, last_a, samples, 5.0)
+    doc = _doc(a, b, link=LinkReport(ports=polls))
+    found = [f for f in findings(doc) if f.code == "PORT-SATURATED"]
+    assert {f.subject for f in found} == {"sw:Gi1/0/1", "core:Gi1/0/1"}
+    proposal = propose({"Trụ sở": found}, {"Trụ sở": doc}, CATALOG)
+    (task,) = proposal.tasks
+    assert task.quantity == 1 and len(task.answers) == 2
+
+
+def test_uplink_patterns_are_words_not_ranges() -> None:
+    port = Port(if_index=1, alias="autoscore printer")
+    assert uplink_reason(port, findings_thresholds()) is None
+    assert uplink_reason(Port(if_index=1, alias="to-core"), findings_thresholds()) is not None
