@@ -7,6 +7,7 @@ the file, the line and the field, and say how to fix them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import ipaddress
 import os
@@ -163,6 +164,13 @@ class DeviceEntry(Strict):
         description="year the device was put in service (from the asset register): its age "
         "for the lifetime findings; without it the manufacture year the device reports is used",
     )
+
+    @field_validator("installed_year")
+    @classmethod
+    def _installed(cls, value: int | None) -> int | None:
+        if value is not None and value > dt.date.today().year:
+            raise ValueError(f"installed_year {value} is in the future")
+        return value
 
     @field_validator("host")
     @classmethod

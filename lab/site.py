@@ -858,7 +858,9 @@ class SiteLab:
                           f"wc{i}"],
                          ["link", "set", f"wc{i}", "up"]):
                 res = self.run_node(node, ["ip", *argv])
-                if res.returncode != 0:
+                if res.returncode != 0:  # undo the stations made so far, then fail
+                    for made in range(i + 1):
+                        self.run_node(node, ["ip", "link", "del", f"wc{made}"])
                     raise RuntimeError(f"wifi clients in {node}: ip {' '.join(argv)}: "
                                        f"{res.stderr.strip()}")
         for i in range(count):
@@ -981,6 +983,8 @@ class SiteLab:
             if d.name == "ap":
                 row["role"] = "ap"
             if d.name == "core":  # from the asset register: its 8-year life ends in 2 years
+                # (relative to today, so DEVICE-LIFETIME-ENDS holds in any year; the scenario
+                # test moves the plan horizon past it once 2030 is near)
                 row["installed_year"] = dt.date.today().year - 6
             rows.append(row)
         subnets = [{"prefix": f"10.{x}.1.0/24", "name": "lan-a"},

@@ -77,6 +77,8 @@ def test_inline_secret_refused_and_never_echoed(tmp_path: Path) -> None:
         (("version: v2c", "version: v4"), ["site.yaml:5", "v1, v2c or v3"]),
         (("priv_protocol: AES-128", "priv_protocol: AES-512"), ["site.yaml:11", "priv_protocol"]),
         (("site: {id: hq, ", "site: {"), ["site.yaml:2", "site.id", "add this key"]),
+        (("name: core}", "name: core, installed_year: 2099}"),
+         ["devices.0.installed_year", "in the future"]),
     ],
 )
 def test_errors_name_line_and_field(tmp_path: Path, change: tuple[str, str],
