@@ -5,7 +5,9 @@ counted as superseded. Per site: devices, Ethernet ports of network devices (as 
 report), findings by severity (``infraaudit.findings``), IPv6 readiness, devices past their
 lifetime (``DEVICE-PAST-LIFETIME`` or ``SEC-FIRMWARE-EOS`` findings, each device once) and the
 proposal cost; the proposal is built per agency over its sites (``infraaudit.proposal.propose``),
-exactly as the agency's own report does.
+as the agency's own report does from the same audits. The agency's report may hold more: its
+nightly health history (HISTORY-* findings and the tasks they add) stays at the agency and is
+not submitted; the province report says so.
 Agencies and the province are the sums of their sites.
 """
 

@@ -169,13 +169,27 @@ def submit(engine: Engine, body: bytes, agency_code: str,
         existing = _existing(conn, doc.audit_id)
     if existing is None:  # pragma: no cover - an integrity error with no row: the agency vanished
         raise Rejected(409, "conflict", "the audit could not be stored; send it again")
-    if existing.agency_code != agency_code or existing.sha256 != digest:
+    if existing.agency_code != agency_code or (existing.sha256 != digest
+                                               and not _same_when_migrated(engine, doc, data)):
         raise Rejected(409, "conflict",
                        f"audit {doc.audit_id} is already stored with different content "
                        f"(sha256 {existing.sha256[:12]}…, received "
                        f"{existing.received_at.isoformat(timespec='seconds')}): a new scan needs "
                        "a new audit_id")
     return Stored(doc.audit_id, digest, created=False)
+
+
+def _same_when_migrated(engine: Engine, doc: AuditDocument, data: bytes) -> bool:
+    """Whether the stored document, read as the current schema, is ``data``: an audit stored
+    by a collector of an older audit schema and resent (from an outbox) after the upgrade is
+    the same audit, although its canonical form, and so its digest, changed."""
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(submissions.c.document)
+                              .where(submissions.c.audit_id == doc.audit_id)).scalar_one()
+    try:
+        return canonical(summary.stored_document(stored)) == data
+    except AuditFormatError:
+        return False
 
 
 def _existing(conn: sa.Connection, audit_id: str) -> Any:
@@ -298,7 +312,9 @@ def aggregates(engine: Engine) -> list[dict[str, Any]]:
     """Per agency: its sites' latest audits summed, with the per-site numbers.
 
     From the stored summaries; one missing or computed by other rules (infraaudit was upgraded,
-    ``infraaudit serve`` has not refreshed it yet) is computed from its document."""
+    ``infraaudit serve`` has not refreshed it yet) is computed from its document. An audit no
+    summary can be computed for (a finding rule fails on it; the log says why) is listed under
+    its agency's ``unsummarized`` instead of failing the whole answer."""
     rules = summary.rules()
     with engine.connect() as conn:
         names = conn.execute(sa.select(agencies.c.code, agencies.c.name)
@@ -307,11 +323,12 @@ def aggregates(engine: Engine) -> list[dict[str, Any]]:
         stale = [row.audit_id for row in latest if row.rules != rules]
         fresh = summary.computed(conn, stale) if stale else {}
     per_agency: dict[str, list[dict[str, Any]]] = {}
+    missing: dict[str, list[str]] = {}
     for row in latest:
         numbers = row.summary if row.rules == rules else fresh.get(row.audit_id, row.summary)
         if numbers is None:
-            raise ValueError(f"audit {row.audit_id}: no summary, and none can be computed from "
-                             "its document (the log says why)")
+            missing.setdefault(row.agency_code, []).append(row.audit_id)
+            continue
         per_agency.setdefault(row.agency_code, []).append(numbers)
     out = []
     for code, name in names:
@@ -324,5 +341,6 @@ def aggregates(engine: Engine) -> list[dict[str, Any]]:
             "findings": {sev: sum(s["findings"][sev] for s in sites) for sev in SEVERITIES},
             "ipv6_phase": {s["site_id"]: s["ipv6_phase"] for s in sites},
             "site_details": sites,
+            "unsummarized": missing.get(code, []),
         })
     return out

@@ -43,14 +43,21 @@ log = logging.getLogger(__name__)
 
 @cache
 def rules() -> str:
-    """The fingerprint of what computes a summary (16 hex digits)."""
+    """The fingerprint of what computes a summary (16 hex digits): the format, the version,
+    this module, the finding rules with their data, and the audit models with their
+    migrations (a model change can change what a stored document reads as)."""
     digest = hashlib.sha256(f"{SUMMARY_FORMAT}|{__version__}".encode())
-    for package, name in (("infraaudit", "findings.py"), ("infraaudit", "data/thresholds.yaml"),
-                          ("report_templates", "findings.yaml")):
+    package = resources.files("infraaudit")
+    sources = [package.joinpath(name) for name in (
+        "collector/summaries.py", "findings.py", "lifecycle.py", "data/thresholds.yaml")]
+    sources += sorted((p for p in package.joinpath("models").iterdir()
+                       if p.name.endswith(".py")), key=lambda p: p.name)
+    sources.append(resources.files("report_templates").joinpath("findings.yaml"))
+    for source in sources:
         try:
-            digest.update(resources.files(package).joinpath(name).read_bytes())
+            digest.update(source.read_bytes())
         except OSError:  # pragma: no cover - a packaging without the source: version only
-            digest.update(name.encode())
+            digest.update(source.name.encode())
     return digest.hexdigest()[:16]
 
 
