@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device, Port
+from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.link import PingSeries, PortPoll
 from infraaudit.models.report import SiteHistory
@@ -360,7 +361,7 @@ def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     """DEVICE-PAST-LIFETIME when the device's age reached its role's service life;
     DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
     limits = t["lifetime"]
-    year = int(doc.scan.started_at[:4])
+    year = local_year(doc.scan.started_at)
     named = _wording()["words"]
     out = []
     for d in doc.devices:

@@ -25,7 +25,7 @@ from infraaudit.findings import (
     gigabit_capable,
 )
 from infraaudit.models import ETHERNET_TYPES, Agency, AuditDocument
-from infraaudit.models.base import Strict
+from infraaudit.models.base import VN_TZ, Strict, local_year
 from infraaudit.models.finding import Finding
 from infraaudit.models.migrate import AuditFormatError, load_audit
 from infraaudit.models.report import (
@@ -43,7 +43,6 @@ from infraaudit.models.report import (
     TopologyEdge,
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
-from infraaudit.render.blocks import VN_TZ
 from infraaudit.store import HistoryStore, StoreError, default_db
 
 
@@ -182,7 +181,7 @@ def latest_audits(folder: Path) -> dict[str, AuditDocument]:
 
 def device_ages(doc: AuditDocument, t: Thresholds) -> list[DeviceAgeRow]:
     """Devices whose service start is known, oldest first."""
-    year = int(doc.scan.started_at[:4])
+    year = local_year(doc.scan.started_at)
     lives = t["lifetime"]["years"]
     rows = []
     for d in doc.devices:

@@ -9,7 +9,7 @@ wording lives here: every sentence comes from the template, every label from
 import json
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -18,11 +18,10 @@ import jinja2
 import yaml
 from pydantic import Field, TypeAdapter
 
-from infraaudit.models.base import Strict
+from infraaudit.models.base import VN_TZ, Strict
 from infraaudit.models.report import AgencyReport, SiteFinding
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
-VN_TZ = timezone(timedelta(hours=7))
 
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;

@@ -256,3 +256,11 @@ def test_uplink_patterns_are_words_not_ranges() -> None:
     port = Port(if_index=1, alias="autoscore printer")
     assert uplink_reason(port, findings_thresholds()) is None
     assert uplink_reason(Port(if_index=1, alias="to-core"), findings_thresholds()) is not None
+
+
+def test_ages_count_in_vietnam_years() -> None:
+    """A scan at 01:00 on 1 January in Vietnam is 18:00 on 31 December UTC: already the new
+    year for the ages."""
+    doc = _doc(_aged("sw", Role.SWITCH, 2019), started="2026-12-31T18:00:00+00:00")
+    (found,) = lifetime_findings(doc, findings_thresholds())
+    assert found.evidence[0].measured["year"] == 2027 and found.code == "DEVICE-PAST-LIFETIME"

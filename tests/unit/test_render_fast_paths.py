@@ -59,7 +59,9 @@ def _reference_table(doc: DocumentObject, block: Table, width: int) -> None:
             p = table.rows[r].cells[c].paragraphs[0]
             p.alignment = _ALIGN["c" if r == 0 else block.alignment(c)]
             p.paragraph_format.space_after = Pt(0)
-            _run(p, text, bold=bold, size=TABLE_PT)
+            run = p.add_run(text)  # python-docx's own text handling, not the writer's _text
+            run.bold = bold or None
+            run.font.size = Pt(TABLE_PT)
 
 
 def test_docx_table_rows_match_python_docx(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from infraaudit.findings import default_thresholds, history_findings
+from infraaudit.models.base import VN_TZ
 from infraaudit.models.link import PingSeries
-from infraaudit.render.blocks import VN_TZ
 from infraaudit.report import history_db, site_history
 from infraaudit.store import HistoryStore, PortRates, StoreError
 from tests.unit.test_health import _dev, _port, _run
