@@ -15,7 +15,7 @@ from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
 from infraaudit.models import AuditDocument
 from infraaudit.models.migrate import AuditFormatError, load_audit
-from infraaudit.output import write_atomic, write_with
+from infraaudit.output import write_documents
 from infraaudit.proposal import load_catalog
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
@@ -105,18 +105,12 @@ def province_report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     stem = output_dir / f"{province_words()['document']['file_stem']}-{year}"
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        for kind in fmt or list(Format):
-            target = stem.with_suffix(f".{kind.value}")
-            if kind is Format.MD:
-                write_atomic(target, render_markdown(model))
-            elif kind is Format.HTML:
-                write_atomic(target, render_html(model))
-            elif kind is Format.DOCX:
-                write_with(target, lambda path: render_docx(model, path))
-            else:
-                write_with(target, lambda path: write_xlsx(model, path))
-            err.print(f"written {target}")
+        write_documents(
+            stem, [kind.value for kind in fmt or list(Format)],
+            text={"md": lambda: render_markdown(model), "html": lambda: render_html(model)},
+            files={"docx": lambda path: render_docx(model, path),
+                   "xlsx": lambda path: write_xlsx(model, path)},
+            done=lambda target: err.print(f"written {target}"))
     except (OSError, InfraAuditError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(EXIT_NOT_WRITTEN) from None

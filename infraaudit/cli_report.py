@@ -13,7 +13,7 @@ from rich.console import Console
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
-from infraaudit.output import write_atomic, write_with
+from infraaudit.output import write_documents
 from infraaudit.report import build_report, latest_audits, load_agency
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
@@ -59,16 +59,11 @@ def report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     stem = output_dir / f"{_slug(config.agency.code)}-ha-tang-so-{year}"
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        for kind in fmt or list(Format):
-            target = stem.with_suffix(f".{kind.value}")
-            if kind is Format.MD:
-                write_atomic(target, render_markdown(model))
-            elif kind is Format.HTML:
-                write_atomic(target, render_html(model))
-            else:
-                write_with(target, lambda path: render_docx(model, path))
-            err.print(f"written {target}")
+        write_documents(
+            stem, [kind.value for kind in fmt or list(Format)],
+            text={"md": lambda: render_markdown(model), "html": lambda: render_html(model)},
+            files={"docx": lambda path: render_docx(model, path)},
+            done=lambda target: err.print(f"written {target}"))
     except (OSError, InfraAuditError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_NOT_WRITTEN) from None

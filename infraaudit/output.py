@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from infraaudit.errors import OutputError
@@ -46,3 +46,18 @@ def write_with(path: Path, write: Callable[[Path], None]) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_documents(stem: Path, kinds: Iterable[str], text: dict[str, Callable[[], str]],
+                    files: dict[str, Callable[[Path], None]],
+                    done: Callable[[Path], None] = lambda _: None) -> None:
+    """Write ``stem.<kind>`` for each kind, atomically: from ``text`` (a string to write) or
+    ``files`` (a writer given a path); ``done`` is told each file written."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    for kind in kinds:
+        target = stem.with_suffix(f".{kind}")
+        if kind in text:
+            write_atomic(target, text[kind]())
+        else:
+            write_with(target, files[kind])
+        done(target)

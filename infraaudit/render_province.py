@@ -9,14 +9,13 @@ number format; every label comes from ``report_templates/province_words.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from copy import copy
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
 from openpyxl import Workbook
@@ -24,25 +23,21 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import Field, TypeAdapter
 
 from infraaudit.models.finding import Evidence
 from infraaudit.models.province import SEVERITIES, ProvinceFinding, ProvinceReport, SiteRow
 from infraaudit.render.blocks import (
     Block,
-    Row,
-    Table,
     environment,
     local_time,
     measured_value,
     nfc,
+    parse_blocks,
     words,
 )
 from infraaudit.render.markdown import write_markdown
 
 VND_FORMAT = "#,##0"
-_LINE: TypeAdapter[Block | Row] = TypeAdapter(
-    Annotated[Block | Row, Field(discriminator="kind")])
 
 
 @cache
@@ -51,18 +46,6 @@ def province_words() -> dict[str, Any]:
     data = yaml.safe_load(nfc(text))
     assert isinstance(data, dict)
     return data
-
-
-def _clean(value: Any, wrapped: bool = False) -> Any:
-    """NFC every string; collapse the template's line wrapping in paragraphs and bullets."""
-    if isinstance(value, str):
-        return nfc(" ".join(value.split())) if wrapped else nfc(value)
-    if isinstance(value, list):
-        return [_clean(v, wrapped) for v in value]
-    if isinstance(value, dict):
-        wrapped = wrapped or value.get("kind") in ("para", "bullet", "heading", "title")
-        return {k: _clean(v, wrapped) for k, v in value.items()}
-    return value
 
 
 def _by_agency(report: ProvinceReport) -> tuple[dict[str, list[SiteRow]],
@@ -85,22 +68,7 @@ def build_blocks(report: ProvinceReport) -> list[Block]:
     sites_of, high_of = _by_agency(report)
     text = template.render(report=report, pw=province_words(), sites_of=sites_of,
                            high_of=high_of)
-    blocks: list[Block] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = _LINE.validate_python(_clean(json.loads(line)))
-        except ValueError as exc:
-            raise ValueError(f"province.blocks.j2 output line {number}: {exc}: {line!r}") from exc
-        if isinstance(item, Row):
-            table = blocks[-1] if blocks else None
-            if not isinstance(table, Table):
-                raise ValueError(f"province.blocks.j2 output line {number}: row outside a table")
-            table.rows.append(item.cells)
-        else:
-            blocks.append(item)
-    return blocks
+    return parse_blocks(text, "province.blocks.j2")
 
 
 def render_markdown(report: ProvinceReport) -> str:

@@ -48,7 +48,7 @@ def _clean_all(value: Any, wrapped: bool) -> Any:
     if isinstance(value, list):
         return [_clean_all(v, wrapped) for v in value]
     if isinstance(value, dict):
-        wrapped = wrapped or value.get("kind") in ("para", "bullet", "heading")
+        wrapped = wrapped or value.get("kind") in ("para", "bullet", "heading", "title")
         return {k: _clean_all(v, wrapped) for k, v in value.items()}
     return value
 
@@ -238,11 +238,9 @@ def environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def build_blocks(report: AgencyReport) -> list[Block]:
-    """Render the block template and validate it into blocks (table rows joined to tables)."""
-    template = environment(autoescape=False).get_template("report.blocks.j2")
-    text = template.render(report=report, groups=findings_by_site(report),
-                           severity_counts=severity_counts(report))
+def parse_blocks(text: str, source: str) -> list[Block]:
+    """Validate a block template's output (one JSON block per line) into blocks, table rows
+    joined to their tables; errors name ``source`` and the line."""
     blocks: list[Block] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -250,12 +248,20 @@ def build_blocks(report: AgencyReport) -> list[Block]:
         try:
             item = _LINE.validate_python(_clean_all(json.loads(line), wrapped=False))
         except ValueError as exc:
-            raise ValueError(f"report.blocks.j2 output line {number}: {exc}: {line!r}") from exc
+            raise ValueError(f"{source} output line {number}: {exc}: {line!r}") from exc
         if isinstance(item, Row):
             table = blocks[-1] if blocks else None
             if not isinstance(table, Table):
-                raise ValueError(f"report.blocks.j2 output line {number}: row outside a table")
+                raise ValueError(f"{source} output line {number}: row outside a table")
             table.rows.append(item.cells)
         else:
             blocks.append(item)
     return blocks
+
+
+def build_blocks(report: AgencyReport) -> list[Block]:
+    """Render the block template and validate it into blocks (table rows joined to tables)."""
+    template = environment(autoescape=False).get_template("report.blocks.j2")
+    text = template.render(report=report, groups=findings_by_site(report),
+                           severity_counts=severity_counts(report))
+    return parse_blocks(text, "report.blocks.j2")
