@@ -15,7 +15,6 @@ Only the standard library talks to the network (urllib, smtplib): no runtime dep
 from __future__ import annotations
 
 import base64
-import http.client
 import ipaddress
 import logging
 import re
@@ -37,7 +36,7 @@ import pydantic_core
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from infraaudit import __version__
-from infraaudit.httpout import open_url
+from infraaudit.httpout import clip, describe_transport_error, open_url
 from infraaudit.models.base import Strict
 
 log = logging.getLogger(__name__)
@@ -321,11 +320,6 @@ def _email_secrets(options: EmailOptions) -> list[str]:
     return [options.password.get_secret_value()] if options.password is not None else []
 
 
-def _clip(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # --- webhook ---------------------------------------------------------------------------------
 
 Opener = Callable[[urllib.request.Request, float], int]
@@ -340,28 +334,6 @@ def _open_url(request: urllib.request.Request, timeout: float) -> int:
 def _backoff(attempt: int) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based): 1, 2, 4, … 30."""
     return float(min(2 ** (attempt - 1), MAX_BACKOFF_S))
-
-
-def _describe_transport_error(exc: BaseException, timeout: float) -> tuple[str, bool]:
-    """(what went wrong, worth retrying) for an exception of the opener; never its arguments
-    unless they are known to be free of secrets."""
-    reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return f"TLS certificate not accepted ({reason.verify_message})", False
-    if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s", True
-    if isinstance(reason, socket.gaierror):
-        return f"cannot resolve the host ({reason.strerror})", True
-    if isinstance(reason, ssl.SSLError):
-        return f"TLS error ({getattr(reason, 'reason', None) or type(reason).__name__})", True
-    if isinstance(reason, OSError):
-        what = reason.strerror or type(reason).__name__
-        return f"connection failed ({what})", True
-    if isinstance(reason, http.client.HTTPException):
-        return f"bad HTTP answer ({type(reason).__name__})", True
-    if isinstance(reason, str):  # URLError("unknown url type") and similar
-        return f"request refused by urllib ({_clip(reason)})", False
-    return f"request failed ({type(reason).__name__})", False
 
 
 def send_webhook(
@@ -390,7 +362,7 @@ def send_webhook(
         try:
             status = send(request, options.timeout_s)
         except Exception as exc:
-            problem, retry = _describe_transport_error(exc, options.timeout_s)
+            problem, retry = describe_transport_error(exc, options.timeout_s)
         else:
             if 200 <= status < 300:
                 tries = "" if attempt == 1 else f" (attempt {attempt} of {attempts})"
@@ -458,13 +430,13 @@ def build_message(
 
 def _smtp_reply(code: int, message: bytes | str) -> str:
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
-    return _clip(f"{code} {text}")
+    return clip(f"{code} {text}")
 
 
 def _describe_smtp_error(exc: BaseException, options: EmailOptions) -> str:
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         # starttls() raises it when the server does not offer STARTTLS; login() when no AUTH.
-        return f"the server does not support it: {_clip(str(exc))}"
+        return f"the server does not support it: {clip(str(exc))}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"login refused ({_smtp_reply(exc.smtp_code, exc.smtp_error)})"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -479,7 +451,7 @@ def _describe_smtp_error(exc: BaseException, options: EmailOptions) -> str:
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"
     if isinstance(exc, smtplib.SMTPException):
-        return f"SMTP error ({_clip(str(exc))})"
+        return f"SMTP error ({clip(str(exc))})"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate not accepted ({exc.verify_message})"
     if isinstance(exc, ssl.SSLError):

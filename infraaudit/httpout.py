@@ -5,6 +5,8 @@ environment, and only the start of a reply body read."""
 from __future__ import annotations
 
 import http.client
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -45,3 +47,30 @@ def open_url(request: urllib.request.Request, timeout: float,
             except (OSError, http.client.HTTPException):
                 body = b""
             return Answer(exc.code, body)
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """``text`` on one line, at most ``limit`` characters (for error messages)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_transport_error(exc: BaseException, timeout: float) -> tuple[str, bool]:
+    """(what went wrong, worth retrying) for an exception of the opener; never its arguments
+    unless they are known to be free of secrets (a URL may carry a token)."""
+    reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return f"TLS certificate not accepted ({reason.verify_message})", False
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} s", True
+    if isinstance(reason, socket.gaierror):
+        return f"cannot resolve the host ({reason.strerror})", True
+    if isinstance(reason, ssl.SSLError):
+        return f"TLS error ({getattr(reason, 'reason', None) or type(reason).__name__})", True
+    if isinstance(reason, OSError):
+        return f"connection failed ({reason.strerror or type(reason).__name__})", True
+    if isinstance(reason, http.client.HTTPException):
+        return f"bad HTTP answer ({type(reason).__name__})", True
+    if isinstance(reason, str):  # URLError("unknown url type") and similar
+        return f"request refused by urllib ({clip(reason)})", False
+    return f"request failed ({type(reason).__name__})", False

@@ -18,13 +18,10 @@ Only the standard library talks to the network (urllib); redirects are not follo
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import os
 import re
-import socket
-import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -38,7 +35,7 @@ from pathlib import Path
 from infraaudit import __version__
 from infraaudit.alerts import redact_url
 from infraaudit.errors import InfraAuditError
-from infraaudit.httpout import Answer, open_url
+from infraaudit.httpout import Answer, clip, describe_transport_error, open_url
 from infraaudit.models.migrate import AuditFormatError, load_audit
 from infraaudit.output import write_atomic
 
@@ -116,31 +113,6 @@ def _scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def _clip(text: str, limit: int = 500) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _describe_transport_error(exc: BaseException, timeout: float) -> tuple[str, bool]:
-    """(what went wrong, worth retrying) for an exception of the opener."""
-    reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return f"TLS certificate not accepted ({reason.verify_message})", False
-    if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s", True
-    if isinstance(reason, socket.gaierror):
-        return f"cannot resolve the host ({reason.strerror})", True
-    if isinstance(reason, ssl.SSLError):
-        return f"TLS error ({getattr(reason, 'reason', None) or type(reason).__name__})", True
-    if isinstance(reason, OSError):
-        return f"connection failed ({reason.strerror or type(reason).__name__})", True
-    if isinstance(reason, http.client.HTTPException):
-        return f"bad HTTP answer ({type(reason).__name__})", True
-    if isinstance(reason, str):
-        return f"request refused by urllib ({_clip(reason, 200)})", False
-    return f"request failed ({type(reason).__name__})", False
-
-
 def _refusal(answer: Answer) -> str:
     """The reason a 3xx/4xx answer gives, from its {"error", "detail"} body when there is one."""
     hint = {
@@ -166,7 +138,7 @@ def _refusal(answer: Answer) -> str:
         detail = ": ".join(parts)
     elif answer.body.strip():
         detail = answer.body.decode("utf-8", "replace")
-    text = "; ".join(p for p in (hint, _clip(detail)) if p)
+    text = "; ".join(p for p in (hint, clip(detail, 500)) if p)
     return f"HTTP {answer.status}" + (f" ({text})" if text else "")
 
 
@@ -209,7 +181,7 @@ class Submitter:
             try:
                 answer = (self.opener or open_url)(request, self.timeout_s)
             except Exception as exc:
-                problem, retry = _describe_transport_error(exc, self.timeout_s)
+                problem, retry = describe_transport_error(exc, self.timeout_s)
                 status = None
             else:
                 status = answer.status
