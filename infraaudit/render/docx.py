@@ -43,6 +43,8 @@ BODY_PT = 14
 SMALL_PT = 13
 MASTHEAD_PT = 12
 TABLE_PT = 12
+WIDE_TABLE_PT = 11  # tables of WIDE_COLUMNS columns or more: a smaller size keeps words whole
+WIDE_COLUMNS = 9
 A4 = (Mm(210), Mm(297))
 
 
@@ -237,11 +239,12 @@ def _repeat_header(row_element: object) -> None:
     tr_pr.append(header)
 
 
-def _fractions(columns: list[tuple[str, ...]], width: int) -> list[float]:
+def _fractions(columns: list[tuple[str, ...]], width: int, size: float = TABLE_PT
+               ) -> list[float]:
     """Every column at least as wide as its longest word (numbers never break), the rest of
     the width shared by how much longer the cells are."""
-    capacity = width / 36000 / 2.1  # EMU -> mm -> characters of 12 pt Times, roughly
-    need = [max(len(w) for c in col for w in c.split() or [""]) + 2 for col in columns]
+    capacity = width / 36000 / 2.1 * TABLE_PT / size  # EMU -> mm -> characters of Times
+    need = [max(len(w) for c in col for w in c.split() or [""]) + 3 for col in columns]
     want = [max(n, min(max(len(c) for c in col[1:] or [""]), 40) + 2)
             for n, col in zip(need, columns, strict=True)]
     spare = capacity - sum(need)
@@ -255,6 +258,7 @@ def _fractions(columns: list[tuple[str, ...]], width: int) -> list[float]:
 
 
 def _table(body: _Body, block: Table, width: int) -> None:
+    size = WIDE_TABLE_PT if len(block.header) >= WIDE_COLUMNS else TABLE_PT
     if block.caption:
         p = body.add_paragraph()
         p.paragraph_format.keep_with_next = True
@@ -267,7 +271,7 @@ def _table(body: _Body, block: Table, width: int) -> None:
     table._tbl.tblStyle_val = body.grid
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     columns = list(zip(block.header, *block.rows, strict=True))
-    widths = [Emu(int(width * f)) for f in _fractions(columns, width)]
+    widths = [Emu(int(width * f)) for f in _fractions(columns, width, size)]
     table.autofit = False
     for column, cell_width in zip(table.columns, widths, strict=True):
         column.width = cell_width
@@ -280,7 +284,7 @@ def _table(body: _Body, block: Table, width: int) -> None:
             p = cell.paragraphs[0]
             p.alignment = _ALIGN["c" if r == 0 else block.alignment(c)]
             p.paragraph_format.space_after = Pt(0)
-            _run(p, block.header[c] if r == 0 else "", bold=r != 1, size=TABLE_PT)
+            _run(p, block.header[c] if r == 0 else "", bold=r != 1, size=size)
     table._tbl.remove(plain)
     table._tbl.remove(total)
     for n, cells in enumerate(block.rows):
