@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from infraaudit.errors import InventoryError
 from infraaudit.models import ETHERNET_TYPES, AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
+from infraaudit.yamlfile import load_yaml_model
 
 CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS",
            "HISTORY-PORT-ERRORS", "HISTORY-PORT-FLAPS"}
@@ -61,13 +62,7 @@ REQUIRED_ITEMS = ("cable-cat6-run", "device-service", "switch-24-poe", "switch-4
 
 def load_catalog(path: Path) -> Catalog:
     """Read and check a catalog; InventoryError names the problem."""
-    try:
-        catalog = Catalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InventoryError(f"catalog {path}: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InventoryError(f"catalog {path}: {problems}") from None
+    catalog = load_yaml_model(path, Catalog, "catalog")
     missing = [k for k in REQUIRED_ITEMS if k not in catalog.items]
     if missing:
         raise InventoryError(f"catalog {path}: items missing: {', '.join(missing)}")

@@ -12,12 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from copy import copy
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
@@ -33,6 +30,7 @@ from infraaudit.render.blocks import (
     measured_value,
     nfc,
     parse_blocks,
+    template_words,
     words,
 )
 from infraaudit.render.markdown import write_markdown
@@ -40,12 +38,8 @@ from infraaudit.render.markdown import write_markdown
 VND_FORMAT = "#,##0"
 
 
-@cache
 def province_words() -> dict[str, Any]:
-    text = resources.files("report_templates").joinpath("province_words.yaml").read_text("utf-8")
-    data = yaml.safe_load(nfc(text))
-    assert isinstance(data, dict)
-    return data
+    return template_words("province_words.yaml")
 
 
 def _by_agency(report: ProvinceReport) -> tuple[dict[str, list[SiteRow]],

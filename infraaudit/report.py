@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from infraaudit import trends
 from infraaudit.errors import InventoryError
@@ -44,6 +44,7 @@ from infraaudit.models.report import (
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
 from infraaudit.store import HistoryStore, StoreError, default_db
+from infraaudit.yamlfile import load_yaml_model
 
 
 class ReportOptions(Strict):
@@ -76,13 +77,7 @@ def load_frame(path: Path) -> ReportOptions:
     """A report frame file: the keys of an agency file's ``report`` section (parent_org,
     agency_name, number, place, title, addressee, recipients, signer_title, signer_name), e.g.
     the province's own frame for its summary report."""
-    try:
-        return ReportOptions.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InventoryError(f"report frame {path}: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InventoryError(f"report frame {path}: {problems}") from None
+    return load_yaml_model(path, ReportOptions, "report frame")
 
 
 def frame_meta(options: ReportOptions, year: int, date: dt.date) -> ReportMeta:
@@ -97,13 +92,7 @@ def frame_meta(options: ReportOptions, year: int, date: dt.date) -> ReportMeta:
 
 def load_agency(path: Path) -> AgencyConfig:
     """Read an agency file; relative paths are relative to it."""
-    try:
-        config = AgencyConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InventoryError(f"agency file {path}: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InventoryError(f"agency file {path}: {problems}") from None
+    config = load_yaml_model(path, AgencyConfig, "agency file")
     base = path.parent
     config.catalog = (base / config.catalog).resolve()
     config.audits = (base / config.audits).resolve()

@@ -139,11 +139,16 @@ _LINE = TypeAdapter(_Line)
 
 
 @cache
-def words() -> dict[str, Any]:
-    text = resources.files("report_templates").joinpath("report_words.yaml").read_text("utf-8")
-    data = yaml.safe_load(nfc(text))
+def template_words(name: str) -> dict[str, Any]:
+    """A labels file of report_templates/ (NFC), read once."""
+    data = yaml.safe_load(nfc(resources.files("report_templates").joinpath(name)
+                              .read_text("utf-8")))
     assert isinstance(data, dict)
     return data
+
+
+def words() -> dict[str, Any]:
+    return template_words("report_words.yaml")
 
 
 def vnd(amount: int) -> str:

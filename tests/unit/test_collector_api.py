@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
 from infraaudit.collector.db import DB_VERSION, CollectorDbError, metadata, open_db, submissions
-from infraaudit.collector.pgcluster import PgCluster, PgClusterError, bindir
+from infraaudit.collector.pgcluster import PgCluster, PgClusterError
 from infraaudit.findings import findings
 from infraaudit.models import (
     SCHEMA_VERSION,
@@ -81,15 +81,6 @@ def body(doc: AuditDocument) -> bytes:
 
 
 # ---------------------------------------------------------------- engines
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgCluster | None]:
-    if bindir() is None:
-        yield None
-        return
-    with PgCluster() as cluster:
-        yield cluster
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:

@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +32,11 @@ from infraaudit.collector.db import (
     version,
 )
 from infraaudit.collector.db import summaries as summary_table
-from infraaudit.collector.pgcluster import PgCluster, bindir
+from infraaudit.collector.pgcluster import PgCluster
 from infraaudit.models import AuditDocument
 from tests.unit.test_collector_api import body, make_audit
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PgCluster | None]:
-    if bindir() is None:
-        yield None
-        return
-    with PgCluster() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
