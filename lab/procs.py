@@ -104,10 +104,12 @@ def udp_port_free(host: str, port: int) -> bool:
     return True
 
 
-def snmp_args(host: str, port: int, auth: Sequence[str]) -> list[str]:
-    """net-snmp command-line target: ``udp:h:p`` or ``udp6:[h]:p``."""
+def snmp_args(host: str, port: int, auth: Sequence[str], timeout_s: float = 0.3,
+              retries: int = 0) -> list[str]:
+    """net-snmp command-line target: ``udp:h:p`` or ``udp6:[h]:p``; short timeouts by default
+    (readiness polling), longer ones for a read whose answer a test needs."""
     target = f"udp6:[{host}]:{port}" if ":" in host else f"udp:{host}:{port}"
-    return ["-m", "", "-t", "0.3", "-r", "0", *auth, target]
+    return ["-m", "", "-t", f"{timeout_s:g}", "-r", str(retries), *auth, target]
 
 
 def snmp_answers(host: str, port: int, auth: Sequence[str], netns: str | None = None) -> bool:

@@ -275,7 +275,8 @@ class Pinger:
                 done.set_result(None)  # "network unreachable" is a lost probe, not a crash
                 waits.append((sent_at, done))
             stats.sent += 1
-        stats.rtts_ms = [await _within(w, sent_at + timeout_s) for sent_at, w in waits]
+        stats.rtts_ms = [await _within(w, sent_at + timeout_s, timeout_s)
+                         for sent_at, w in waits]
         return stats
 
     async def sweep(self, addresses: Iterable[str], attempts: int = 2, timeout_s: float = 1.0,
@@ -294,7 +295,7 @@ class Pinger:
                     waits.append((address, time.monotonic(), self.probe(address)))
                 await asyncio.sleep(gap)
             for address, sent_at, fut in waits:
-                rtt = await _within(fut, sent_at + timeout_s)
+                rtt = await _within(fut, sent_at + timeout_s, timeout_s)
                 if rtt is not None:
                     answered[address] = min(rtt, answered.get(address, rtt))
             todo = [a for a in todo if a not in answered]
@@ -303,15 +304,24 @@ class Pinger:
         return answered
 
 
-async def _within(fut: asyncio.Future[float | None], deadline: float) -> float | None:
-    """The probe's RTT if it came before ``deadline`` (monotonic), else None (and late answers
-    are ignored)."""
+async def _within(fut: asyncio.Future[float | None], deadline: float,
+                  timeout_s: float) -> float | None:
+    """The probe's RTT if the answer came within ``timeout_s`` (by its kernel timestamp), else
+    None (and later answers are ignored).
+
+    ``deadline`` (monotonic) is when to stop waiting. When this process was busy (a long
+    decode, a paused VM) answers the kernel received in time may still sit unread in the
+    socket: the loop gets to read them before a probe is counted lost, so a busy scanner never
+    reads as packet loss."""
     try:
-        return await asyncio.wait_for(asyncio.shield(fut), max(0.0, deadline - time.monotonic()))
+        rtt = await asyncio.wait_for(asyncio.shield(fut), max(0.0, deadline - time.monotonic()))
     except TimeoutError:
+        for _ in range(2):  # one turn of the loop runs the socket's reader, which drains it
+            await asyncio.sleep(0)
         if not fut.done():
             fut.set_result(None)
-        return None
+        rtt = fut.result()
+    return rtt if rtt is not None and rtt <= timeout_s * 1000 else None
 
 
 async def ping_many(targets: Sequence[str], count: int, interval_s: float,

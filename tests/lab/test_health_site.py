@@ -75,7 +75,8 @@ def test_health_reports_exactly_the_lab_changes(site: SiteLab, tmp_path: Path) -
     path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
 
     code, first = _health(site, path)
-    assert (code, _alerts(first), first["previous_run_id"]) == (0, set(), None)
+    assert (code, _alerts(first), first["previous_run_id"]) == (0, set(), None), [
+        a["explanation"] for a in first["alerts"]]  # type: ignore[attr-defined]
     code, second = _health(site, path)
     assert (code, _alerts(second)) == (1, {("PORT-ERRORS-NEW", "old:Gi1/0/12")})
 

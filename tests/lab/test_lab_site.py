@@ -109,8 +109,8 @@ def community(lab: SiteLab, name: str = "INFRAAUDIT_LAB_SITE_COMMUNITY") -> list
 
 
 def snmpget(lab: SiteLab, host: str, oid: str, auth: list[str] | None = None) -> str:
-    res = lab.run_scanner(["snmpget", "-Oqv", *procs.snmp_args(host, 161, auth or
-                                                               community(lab)), oid], 10)
+    res = lab.run_scanner(["snmpget", "-Oqv", *procs.snmp_args(
+        host, 161, auth or community(lab), timeout_s=2, retries=2), oid], 20)
     assert res.returncode == 0, res.stderr
     return res.stdout.strip().strip('"')
 
@@ -118,8 +118,9 @@ def snmpget(lab: SiteLab, host: str, oid: str, auth: list[str] | None = None) ->
 def walk(lab: SiteLab, host: str, oid: str, hexa: bool = False) -> dict[str, str]:
     """{index after ``oid``: value} of an snmpbulkwalk from the scanner namespace."""
     opts = "-OnqUx" if hexa else "-OnqU"
-    res = lab.run_scanner(["snmpbulkwalk", opts, *procs.snmp_args(host, 161, community(lab)),
-                           oid], 15)
+    # the BRIDGE-MIB is a pass_persist script: its first answer can take a while on a busy host
+    res = lab.run_scanner(["snmpbulkwalk", opts, *procs.snmp_args(
+        host, 161, community(lab), timeout_s=2, retries=2), oid], 30)
     assert res.returncode == 0, res.stderr
     rows = {}
     for line in res.stdout.splitlines():

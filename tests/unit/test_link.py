@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import struct
+import time
 
 import pytest
 
@@ -139,3 +141,24 @@ def test_route_and_resolver_parsers() -> None:
     assert (route6.gateway, route6.interface) == ("fe80::1", "scan0")
     assert parse_resolv_conf("# x\nnameserver 10.0.0.53\nsearch lab\nnameserver ::1 # y\n") == [
         "10.0.0.53", "::1"]
+
+
+def test_a_busy_loop_does_not_turn_answers_into_loss() -> None:
+    """The deadline passed while the process was busy, but the answer (in time by its kernel
+    timestamp) is waiting to be read: it counts. One that came after the timeout does not."""
+    from probes.link.ping import _within
+
+    async def run(rtt_ms: float) -> float | None:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[float | None] = loop.create_future()
+        loop.call_soon(fut.set_result, rtt_ms)  # what the socket reader does on its next turn
+        return await _within(fut, time.monotonic() - 1.0, 1.0)
+
+    assert asyncio.run(run(5.0)) == 5.0
+    assert asyncio.run(run(1500.0)) is None
+
+    async def silent() -> float | None:
+        fut: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        return await _within(fut, time.monotonic() + 0.05, 1.0)
+
+    assert asyncio.run(silent()) is None
