@@ -23,15 +23,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from infraaudit import __version__, render_province
+from infraaudit import __version__
 from infraaudit.collector import store
 from infraaudit.collector.auth import Principal, authenticate
 from infraaudit.collector.dashboard import add_dashboard
 from infraaudit.collector.db import version
 from infraaudit.models import AuditDocument
-from infraaudit.proposal import Catalog
-from infraaudit.province import build_province
-from infraaudit.report import ReportOptions, frame_meta
+from infraaudit.proposal.plan import Catalog
+from infraaudit.report.agency import ReportOptions, frame_meta
+from infraaudit.report.province import build_province
+from infraaudit.report.render import province as render_province
 
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -23,9 +23,9 @@ from sqlalchemy.engine import Engine
 
 from infraaudit.collector import store
 from infraaudit.collector.auth import authenticate
-from infraaudit.proposal import Catalog
-from infraaudit.render.blocks import local_time
-from infraaudit.report import ReportOptions
+from infraaudit.proposal.plan import Catalog
+from infraaudit.report.agency import ReportOptions
+from infraaudit.report.render.blocks import local_time
 
 COOKIE = "infraaudit_admin"
 COOKIE_PATH = "/dashboard"
@@ -58,7 +58,7 @@ class Session:
 
 @cache
 def _template() -> jinja2.Template:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("report_templates", "."),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("infraaudit.report_templates", "."),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("dashboard.html.j2")

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from infraaudit import __version__
 from infraaudit.collector.db import submissions, summaries, writer
-from infraaudit.findings import findings
+from infraaudit.findings.engine import findings
 from infraaudit.models import ETHERNET_TYPES, SCHEMA_VERSION, AuditDocument
 from infraaudit.models.migrate import AuditFormatError, load_audit
 from infraaudit.models.province import SEVERITIES
@@ -49,10 +49,11 @@ def rules() -> str:
     digest = hashlib.sha256(f"{SUMMARY_FORMAT}|{__version__}".encode())
     package = resources.files("infraaudit")
     sources = [package.joinpath(name) for name in (
-        "collector/summaries.py", "findings.py", "lifecycle.py", "data/thresholds.yaml")]
+        "collector/summaries.py", "findings/engine.py", "findings/lifecycle.py",
+        "findings/data/thresholds.yaml")]
     sources += sorted((p for p in package.joinpath("models").iterdir()
                        if p.name.endswith(".py")), key=lambda p: p.name)
-    sources.append(resources.files("report_templates").joinpath("findings.yaml"))
+    sources.append(resources.files("infraaudit.report_templates").joinpath("findings.yaml"))
     for source in sources:
         try:
             digest.update(source.read_bytes())

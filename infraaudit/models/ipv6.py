@@ -1,9 +1,9 @@
 """IPv6 readiness of a LAN segment and of the scanning host (issue 5, part 3a).
 
-What the ``probes.ipv6`` package measures on one link: the routers that advertise (RA), the
-DHCPv6 servers that answer a Solicit (never a Request: nothing is leased), the IPv6 hosts that
-answer an all-nodes echo, what the resolver returns for A and AAAA, and the scanning host's own
-IPv6 addresses and default routes.
+What the ``infraaudit.probes.ipv6`` package measures on one link: the routers that advertise
+(RA), the DHCPv6 servers that answer a Solicit (never a Request: nothing is leased), the IPv6
+hosts that answer an all-nodes echo, what the resolver returns for A and AAAA, and the scanning
+host's own IPv6 addresses and default routes.
 
 Units: protocol lifetimes are whole seconds as on the wire (``*_s``; ``4294967295`` means
 infinity, RFC 4861 §4.6.2), measured durations are milliseconds (``*_ms``), times are ISO 8601

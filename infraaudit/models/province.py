@@ -1,7 +1,7 @@
 """The province report as data: every agency's latest audits side by side (Sở KH&CN).
 
-Built by ``infraaudit.province.build_province`` from audit documents; rendered by
-``infraaudit.render_province`` (Markdown, HTML, DOCX, XLSX). Counts are whole numbers so the
+Built by ``infraaudit.report.province.build_province`` from audit documents; rendered by
+``infraaudit.report.render.province`` (Markdown, HTML, DOCX, XLSX). Counts are whole numbers so the
 tables and the workbook can be added up and compared.
 """
 

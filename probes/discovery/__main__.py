@@ -1,7 +1,8 @@
-"""``python -m probes.discovery INVENTORY [--env-file F] [--json]``: run discovery alone.
+"""``python -m infraaudit.probes.discovery INVENTORY [--env-file F] [--json]``: discovery alone.
 
-Runs in the network namespace it is started in (``ip netns exec NS python -m probes.discovery``),
-which is how the namespace lab tests it. Prints the Discovery as JSON, or a short summary.
+Runs in the network namespace it is started in
+(``ip netns exec NS python -m infraaudit.probes.discovery``), which is how the namespace lab
+tests it. Prints the Discovery as JSON, or a short summary.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import sys
 from pathlib import Path
 
 from infraaudit.errors import InventoryError
-from infraaudit.inventory import Inventory, load_inventory, read_env_file
+from infraaudit.inventory.model import Inventory, load_inventory, read_env_file
 from infraaudit.models.discovery import Discovery
-from probes.discovery.core import discover
-from probes.snmp.client import Backend, release_backends
+from infraaudit.probes.discovery.core import discover
+from infraaudit.probes.snmp.client import Backend, release_backends
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m probes.discovery",
+    parser = argparse.ArgumentParser(prog="python -m infraaudit.probes.discovery",
                                      description="Discover hosts and devices of an inventory's "
                                                  "subnets (read-only).")
     parser.add_argument("inventory", type=Path)

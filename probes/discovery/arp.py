@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from probes.discovery.scope import Scope
+from infraaudit.probes.discovery.scope import Scope
 
 ETH_P_ARP = 0x0806
 BROADCAST = "ff:ff:ff:ff:ff:ff"

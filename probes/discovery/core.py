@@ -23,16 +23,16 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from infraaudit.errors import InfraAuditError
-from infraaudit.inventory import Inventory
+from infraaudit.inventory.model import Inventory
 from infraaudit.models.discovery import (
     DiscoveredHost,
     Discovery,
     DiscoverySweep,
     HowFound,
 )
-from probes.discovery import arp
-from probes.discovery.crawl import MAX_DEPTH, MAX_DEVICES, crawl
-from probes.discovery.scope import (
+from infraaudit.probes.discovery import arp
+from infraaudit.probes.discovery.crawl import MAX_DEPTH, MAX_DEVICES, crawl
+from infraaudit.probes.discovery.scope import (
     LocalAddress,
     Scope,
     SweepPlan,
@@ -41,9 +41,9 @@ from probes.discovery.scope import (
     host_addresses,
     local_addresses,
 )
-from probes.discovery.snmp import ClientFactory, DiscoverySnmp
-from probes.link.ping import Pinger, PingUnavailable
-from probes.snmp.client import Backend, make_client
+from infraaudit.probes.discovery.snmp import ClientFactory, DiscoverySnmp
+from infraaudit.probes.link.ping import Pinger, PingUnavailable
+from infraaudit.probes.snmp.client import Backend, make_client
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ Progress = Callable[[str], None]
 
 
 class SweepingPinger(Protocol):
-    """What discovery needs of ``probes.link.ping.Pinger``."""
+    """What discovery needs of ``infraaudit.probes.link.ping.Pinger``."""
 
     async def __aenter__(self) -> SweepingPinger: ...
 
@@ -305,7 +305,7 @@ async def discover(inventory: Inventory, *, snmp_backend: Backend = Backend.GUFO
     cancellation): failures are recorded in the result.
 
     Uses pysnmp's shared engine when a profile needs it: call
-    ``probes.snmp.client.release_backends()`` at the end of the scan, as the runner does.
+    ``infraaudit.probes.snmp.client.release_backends()`` at the end of the scan, as the runner does.
     """
     run = _Run(inventory, snmp_backend, progress, tools or Tools(), max_devices, max_depth)
     try:

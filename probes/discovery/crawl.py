@@ -12,7 +12,7 @@ from typing import Literal
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.models.discovery import CrawledDevice, CrawlEdge
-from probes.discovery.scope import Scope
+from infraaudit.probes.discovery.scope import Scope
 
 MAX_DEVICES = 256
 MAX_DEPTH = 4

@@ -16,7 +16,7 @@ IPV6_NOT_SWEPT = "not swept: IPv6 prefixes are too large; hosts are counted by t
 
 
 class SubnetLike(Protocol):
-    """A declared subnet (``infraaudit.inventory.Subnet``)."""
+    """A declared subnet (``infraaudit.inventory.model.Subnet``)."""
 
     @property
     def prefix(self) -> Network: ...

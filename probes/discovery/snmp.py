@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from infraaudit.errors import DecodeError, InfraAuditError, TransportError
-from infraaudit.inventory import Inventory, snmp_credentials
-from probes.discovery.crawl import Neighbour, Neighbours
-from probes.discovery.scope import Scope
-from probes.snmp import lldp
-from probes.snmp.client import Backend, BaseClient, SnmpTarget, make_client
-from probes.snmp.system import vendor_from_oid
-from probes.snmp.table import walk_columns
-from probes.snmp.values import Walked, split_index, text
+from infraaudit.inventory.model import Inventory, snmp_credentials
+from infraaudit.probes.discovery.crawl import Neighbour, Neighbours
+from infraaudit.probes.discovery.scope import Scope
+from infraaudit.probes.snmp import lldp
+from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, make_client
+from infraaudit.probes.snmp.system import vendor_from_oid
+from infraaudit.probes.snmp.table import walk_columns
+from infraaudit.probes.snmp.values import Walked, split_index, text
 
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"

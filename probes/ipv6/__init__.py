@@ -8,12 +8,12 @@ Entry points (none raises; failures are fields of the returned models):
 - :func:`host_state` / :func:`route_lookup`: the scanning host's addresses, default routes and
   the route to given destinations -> :class:`~infraaudit.models.ipv6.HostIpv6`
 
-``python -m probes.ipv6 --help`` runs them from a shell (JSON on stdout), e.g. inside a network
-namespace with ``ip netns exec``.
+``python -m infraaudit.probes.ipv6 --help`` runs them from a shell (JSON on stdout), e.g. inside a
+network namespace with ``ip netns exec``.
 """
 
-from probes.ipv6.dns import resolve
-from probes.ipv6.hoststate import host_state, route_lookup
-from probes.ipv6.segment import probe_segment
+from infraaudit.probes.ipv6.dns import resolve
+from infraaudit.probes.ipv6.hoststate import host_state, route_lookup
+from infraaudit.probes.ipv6.segment import probe_segment
 
 __all__ = ["host_state", "probe_segment", "resolve", "route_lookup"]

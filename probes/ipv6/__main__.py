@@ -1,4 +1,4 @@
-"""``python -m probes.ipv6 {segment,resolve,host} ...``: run one probe, print its JSON."""
+"""``python -m infraaudit.probes.ipv6 {segment,resolve,host} ...``: one probe, its JSON printed."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pydantic import BaseModel, TypeAdapter
 
 from infraaudit.models.ipv6 import DnsAnswer
-from probes.ipv6 import host_state, probe_segment, resolve
+from infraaudit.probes.ipv6 import host_state, probe_segment, resolve
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m probes.ipv6", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m infraaudit.probes.ipv6", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     seg = sub.add_parser("segment", help="RA, DHCPv6 and IPv6 hosts on one interface (root)")
     seg.add_argument("iface")

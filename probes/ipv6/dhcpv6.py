@@ -3,7 +3,7 @@
 Read-only by construction: the Solicit carries no Rapid Commit option, so a server can only
 answer with an Advertise (an offer), and we never send a Request, so nothing is leased.
 :func:`build_solicit` and :func:`parse_advertise` work on raw frames; :func:`solicit` does the
-I/O on an injected :class:`~probes.ipv6.link.FrameLink`.
+I/O on an injected :class:`~infraaudit.probes.ipv6.link.FrameLink`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from scapy.layers.l2 import Ether
 from scapy.packet import NoPayload, Packet
 
 from infraaudit.models.ipv6 import Dhcpv6Advert
-from probes.ipv6.link import FrameLink, IfaceInfo, exchange
+from infraaudit.probes.ipv6.link import FrameLink, IfaceInfo, exchange
 
 ALL_DHCP_MAC = "33:33:00:01:00:02"
 ALL_DHCP = "ff02::1:2"

@@ -19,7 +19,7 @@ from pathlib import Path
 from scapy.layers.dns import DNS, DNSQR
 
 from infraaudit.models.ipv6 import DnsAnswer
-from probes.host import parse_resolv_conf
+from infraaudit.probes.host import parse_resolv_conf
 
 RESOLV_CONF = Path("/etc/resolv.conf")
 QTYPES = {"A": 1, "AAAA": 28}

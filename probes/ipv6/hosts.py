@@ -1,7 +1,7 @@
 """IPv6 hosts on the link: ICMPv6 echo to all-nodes (ff02::1) plus the kernel neighbour cache.
 
 :func:`build_echo`, :func:`parse_echo_reply` and :func:`parse_neighbours` are pure;
-:func:`count_hosts` does the I/O on an injected :class:`~probes.ipv6.link.FrameLink`.
+:func:`count_hosts` does the I/O on an injected :class:`~infraaudit.probes.ipv6.link.FrameLink`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from scapy.layers.inet6 import ICMPv6EchoReply, ICMPv6EchoRequest, IPv6
 from scapy.layers.l2 import Ether
 
 from infraaudit.models.ipv6 import Ipv6Neighbour, LinkIpv6Hosts
-from probes.ipv6.link import ALL_NODES_MAC, FrameLink, IfaceInfo, exchange
+from infraaudit.probes.ipv6.link import ALL_NODES_MAC, FrameLink, IfaceInfo, exchange
 
 ALL_NODES = "ff02::1"
 ICMPV6, ECHO_REPLY = 58, 129

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from infraaudit.models.ipv6 import AddressScope, HostAddress, HostIpv6, Ipv6Route, RouteLookup
-from probes.ipv6.link import IF_INET6, parse_if_inet6
+from infraaudit.probes.ipv6.link import IF_INET6, parse_if_inet6
 
 IPV6_ROUTE = Path("/proc/net/ipv6_route")
 RTF_REJECT = 0x0200

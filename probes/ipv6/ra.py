@@ -2,7 +2,8 @@
 
 :func:`build_rs` and :func:`parse_ra` work on raw frames (unit tests feed recorded bytes);
 :func:`merge_adverts` folds the RAs of one router into one :class:`RouterAdvert`;
-:func:`discover_routers` does the I/O on an injected :class:`~probes.ipv6.link.FrameLink`.
+:func:`discover_routers` does the I/O on an injected
+:class:`~infraaudit.probes.ipv6.link.FrameLink`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from scapy.layers.l2 import Ether
 from scapy.packet import NoPayload, Packet
 
 from infraaudit.models.ipv6 import RaPrefix, RouterAdvert, RouterPreference
-from probes.ipv6.link import FrameLink, IfaceInfo, exchange
+from infraaudit.probes.ipv6.link import FrameLink, IfaceInfo, exchange
 
 ALL_ROUTERS_MAC = "33:33:00:00:00:02"
 ALL_ROUTERS = "ff02::2"

@@ -9,10 +9,16 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from infraaudit.models.ipv6 import LinkIpv6Hosts, SegmentIpv6
-from probes.ipv6.dhcpv6 import solicit
-from probes.ipv6.hosts import NeighbourReader, count_hosts, read_neighbours
-from probes.ipv6.link import FrameLink, IfaceInfo, LinkFactory, PacketLink, interface_info
-from probes.ipv6.ra import discover_routers
+from infraaudit.probes.ipv6.dhcpv6 import solicit
+from infraaudit.probes.ipv6.hosts import NeighbourReader, count_hosts, read_neighbours
+from infraaudit.probes.ipv6.link import (
+    FrameLink,
+    IfaceInfo,
+    LinkFactory,
+    PacketLink,
+    interface_info,
+)
+from infraaudit.probes.ipv6.ra import discover_routers
 
 T = TypeVar("T")
 

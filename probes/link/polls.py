@@ -14,9 +14,9 @@ from pydantic import BaseModel
 
 from infraaudit.models import Device, Port
 from infraaudit.models.link import PortPoll
-from probes.snmp.base import SnmpProbe
-from probes.snmp.interfaces import IF_STATUS
-from probes.snmp.values import Walked, integer
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.interfaces import IF_STATUS
+from infraaudit.probes.snmp.values import Walked, integer
 
 WRAP32 = 1 << 32
 WRAP64 = 1 << 64

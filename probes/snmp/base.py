@@ -8,9 +8,9 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from probes.snmp.client import BaseClient
-from probes.snmp.table import walk_columns
-from probes.snmp.values import Walked
+from infraaudit.probes.snmp.client import BaseClient
+from infraaudit.probes.snmp.table import walk_columns
+from infraaudit.probes.snmp.values import Walked
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
-from probes.snmp.base import SnmpProbe
-from probes.snmp.values import Column, Walked, integer, split_index
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.values import Column, Walked, integer, split_index
 
 LEARNED, SELF = 3, 4  # dot1dTpFdbStatus
 

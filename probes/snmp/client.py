@@ -198,7 +198,7 @@ def release_backends() -> None:
 
     Must run inside the event loop that did the scan.
     """
-    pysnmp_backend = sys.modules.get("probes.snmp.pysnmp_backend")
+    pysnmp_backend = sys.modules.get("infraaudit.probes.snmp.pysnmp_backend")
     if pysnmp_backend is not None:
         pysnmp_backend.close_engine()
 
@@ -206,9 +206,9 @@ def release_backends() -> None:
 def make_client(target: SnmpTarget, backend: Backend) -> BaseClient:
     """Build the client for ``backend``. Both are always installed; import lazily all the same."""
     if backend is Backend.GUFO:
-        from probes.snmp.gufo_backend import GufoClient
+        from infraaudit.probes.snmp.gufo_backend import GufoClient
 
         return GufoClient(target)
-    from probes.snmp.pysnmp_backend import PysnmpClient
+    from infraaudit.probes.snmp.pysnmp_backend import PysnmpClient
 
     return PysnmpClient(target)

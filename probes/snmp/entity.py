@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from probes.snmp.base import SnmpProbe
-from probes.snmp.client import Value
-from probes.snmp.values import Walked, integer, text
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.values import Walked, integer, text
 
 _BASE = "1.3.6.1.2.1.47.1.1.1.1"
 CHASSIS, STACK, MODULE = 3, 11, 9

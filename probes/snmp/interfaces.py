@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.models import Duplex, Port, PortCounters
-from probes.snmp.base import SnmpProbe
-from probes.snmp.client import Value
-from probes.snmp.values import Walked, integer, mac, text
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.values import Walked, integer, mac, text
 
 _IF = "1.3.6.1.2.1.2.2.1"
 _IFX = "1.3.6.1.2.1.31.1.1.1"

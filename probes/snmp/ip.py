@@ -8,8 +8,8 @@ import ipaddress
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.models import AddressFamily, IpAddress
-from probes.snmp.base import SnmpProbe
-from probes.snmp.values import Walked, index_ip, integer, split_index
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.values import Walked, index_ip, integer, split_index
 
 _IP_ADDRESS = "1.3.6.1.2.1.4.34.1"
 _IP_ADDR = "1.3.6.1.2.1.4.20.1"

@@ -2,7 +2,7 @@
 
 lldpRemTable rows are indexed by timeMark.localPortNum.remIndex. localPortNum is not always an
 ifIndex, so the local port's own id and description (lldpLocPortTable) are kept for the mapping
-done when the device is assembled (see ``probes.snmp.device.map_lldp_ports``).
+done when the device is assembled (see ``infraaudit.probes.snmp.device.map_lldp_ports``).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import ipaddress
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.models import LldpNeighbour
-from probes.snmp.base import SnmpProbe
-from probes.snmp.client import Value
-from probes.snmp.system import LLDP_CAPABILITIES
-from probes.snmp.values import Walked, bits, is_printable, mac, split_index, text
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.system import LLDP_CAPABILITIES
+from infraaudit.probes.snmp.values import Walked, bits, is_printable, mac, split_index, text
 
 _REM = "1.0.8802.1.1.2.1.4.1.1"
 _LOC_PORT = "1.0.8802.1.1.2.1.3.7.1"

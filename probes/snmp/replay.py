@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infraaudit.errors import DecodeError
-from probes.snmp.client import (
+from infraaudit.probes.snmp.client import (
     Backend,
     BaseClient,
     SnmpCredentials,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from infraaudit.models import Port, Role
-from probes.snmp.system import SystemFacts
+from infraaudit.probes.snmp.system import SystemFacts
 
 UPS_VENDORS = {"APC", "Eaton", "Vertiv"}
 FIREWALL_VENDORS = {"Fortinet", "Fortinet (legacy)", "Palo Alto Networks", "Check Point", "Sangfor"}

@@ -8,9 +8,9 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from probes.snmp.base import SnmpProbe
-from probes.snmp.client import Value
-from probes.snmp.values import Walked, bits, integer, text
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.values import Walked, bits, integer, text
 
 LLDP_CAPABILITIES = [
     "other", "repeater", "bridge", "wlanAccessPoint", "router", "telephone",
@@ -36,7 +36,8 @@ class SystemFacts(BaseModel):
 
 @cache
 def enterprises() -> dict[int, str]:
-    data = resources.files("probes.snmp").joinpath("data/enterprises.yaml").read_text("utf-8")
+    source = resources.files("infraaudit.probes.snmp").joinpath("data/enterprises.yaml")
+    data = source.read_text("utf-8")
     return {int(k): str(v) for k, v in yaml.safe_load(data).items()}
 
 

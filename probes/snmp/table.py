@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from probes.snmp.client import BaseClient
-from probes.snmp.values import Walked
+from infraaudit.probes.snmp.client import BaseClient
+from infraaudit.probes.snmp.values import Walked
 
 
 async def walk_columns(client: BaseClient, columns: dict[str, str]) -> Walked:

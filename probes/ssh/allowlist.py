@@ -46,7 +46,7 @@ class _Tables(BaseModel):
 
 @cache
 def _tables() -> _Tables:
-    text = resources.files("probes.ssh").joinpath("commands.yaml").read_text("utf-8")
+    text = resources.files("infraaudit.probes.ssh").joinpath("commands.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     for entry in data["platforms"].values():  # `copy:` in the file, `copy_of` in the model
         if "copy" in entry:

@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from infraaudit.errors import TransportError, TransportTimeout
-from probes.ssh.allowlist import CommandRefused, PlatformTable, autodetect_commands, table
+from infraaudit.probes.ssh.allowlist import (
+    CommandRefused,
+    PlatformTable,
+    autodetect_commands,
+    table,
+)
 
 
 @dataclass(frozen=True, repr=False)

@@ -29,7 +29,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from infraaudit import render_province
 from infraaudit.collector import auth
 from infraaudit.collector.db import open_db
 from infraaudit.collector.pgcluster import PgCluster, bindir, free_port
@@ -46,7 +45,8 @@ from infraaudit.models import (
     Site,
 )
 from infraaudit.models.readiness import Ipv6Report, PhaseCheck, SiteIpv6
-from infraaudit.proposal import load_catalog
+from infraaudit.proposal.plan import load_catalog
+from infraaudit.report.render import province as render_province
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -215,7 +215,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def bench_report(agencies: int, sites: int, devices: int, ports: int,
                  xlsx_agencies: int) -> list[tuple[str, float, int]]:
-    from infraaudit.province import build_province
+    from infraaudit.report.province import build_province
 
     catalog = load_catalog(CATALOG)
     gen_s, docs = timed(lambda: generate(agencies, sites, devices, ports))

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infraaudit.inventory import load_inventory, read_env_file
+from infraaudit.inventory.model import load_inventory, read_env_file
 from infraaudit.models import AuditDocument
+from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.device import PROBES
 from lab.netns import NetnsLab
-from probes.snmp.base import SnmpProbe
-from probes.snmp.device import PROBES
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from infraaudit.alerts import (
+from infraaudit.health.alerts import (
     AlertOptions,
     Delivery,
     EmailOptions,

@@ -21,9 +21,9 @@ from infraaudit.collector.api import create_app
 from infraaudit.collector.dashboard import COOKIE
 from infraaudit.collector.db import open_db
 from infraaudit.collector.pgcluster import free_port
-from infraaudit.proposal import load_catalog
+from infraaudit.proposal.plan import load_catalog
 from tests.lab.test_collector_serve import REPO, call, serving, token
-from tests.unit.test_collector_api import body, make_audit
+from tests.unit.collector.test_api import body, make_audit
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

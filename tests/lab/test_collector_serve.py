@@ -33,7 +33,7 @@ from infraaudit.collector.db import summaries as summary_table
 from infraaudit.collector.pgcluster import PgCluster, bindir, free_port
 from infraaudit.models import AuditDocument
 from tests.bench.bench_collector import make_devices, make_doc
-from tests.unit.test_collector_api import body, make_audit
+from tests.unit.collector.test_api import body, make_audit
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "infraaudit.cli"]

@@ -9,10 +9,10 @@ Topology (X = the lab's octet)::
 
 The lab's root-namespace veth is taken off the bridge (its hub end is set down, inside the hub
 namespace), so discovery runs entirely inside namespaces this module created and the ARP sweep
-can only meet the four agents. ``python -m probes.discovery`` runs in the scanner namespace
-through ``ip netns exec``. A packet counter in agent-2 (nft, daddr 10.X.1.2) proves that an
-address learned over LLDP but outside the declared subnets is never contacted, although the
-scanner has a route to it.
+can only meet the four agents. ``python -m infraaudit.probes.discovery`` runs in the
+scanner namespace through ``ip netns exec``. A packet counter in agent-2 (nft, daddr 10.X.1.2)
+proves that an address learned over LLDP but outside the declared subnets is never contacted,
+although the scanner has a route to it.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Scanner:
     def discover(self, inventory: Path) -> tuple[Discovery, float]:
         t0 = time.monotonic()
         res = subprocess.run(
-            ["ip", "netns", "exec", self.ns, sys.executable, "-m", "probes.discovery",
+            ["ip", "netns", "exec", self.ns, sys.executable, "-m", "infraaudit.probes.discovery",
              str(inventory), "--env-file", str(self.lab.env_file), "--json"],
             capture_output=True, text=True, check=False, timeout=120, cwd=REPO)
         wall = time.monotonic() - t0

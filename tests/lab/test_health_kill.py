@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from infraaudit.store import HistoryStore
-from infraaudit.trends import since
+from infraaudit.health.store import HistoryStore
+from infraaudit.health.trends import since
 from lab.loopback import LoopbackLab
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,8 +77,8 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     from infraaudit.models import Agency, PortCounters, Site
     from infraaudit.models.health import DeviceHealth, HealthRun, PortHealth
-    from infraaudit.store import HistoryStore
-    from infraaudit.runner import now_iso
+    from infraaudit.health.store import HistoryStore
+    from infraaudit.scan.runner import now_iso
     ports = [PortHealth(if_index=i, name=f"p{i}", oper_status="up",
                         counters=PortCounters(in_ucast_pkts=i)) for i in range(1, 49)]
     devices = [DeviceHealth(host=f"10.0.{i // 250}.{i % 250}", reachable=True, uptime_s=1.0,

@@ -10,7 +10,7 @@ Topology for run id ``R`` (4 hex digits), all links inside namespaces (nothing i
         └─veth── "ia6-R-p"  eth0                the scanner
     segment 2 (no router, no DHCPv6): "ia6-R-p" eth1 ──veth── "ia6-R-q" eth0 (link-local only)
 
-The probes run inside ``ia6-R-p`` as ``ip netns exec ia6-R-p python -m probes.ipv6 ...``.
+The probes run inside ``ia6-R-p`` as ``ip netns exec ia6-R-p python -m infraaudit.probes.ipv6 ...``.
 Daemons are stopped by PID and every namespace is deleted when the module ends, pass or fail.
 """
 
@@ -88,7 +88,7 @@ def sysctl(netns: str, *settings: str) -> None:
 def run_probe(lab: Lab6, role: str, args: Sequence[str],
               timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
     res = subprocess.run(["ip", "netns", "exec", lab.ns(role), sys.executable, "-W", "error",
-                          "-m", "probes.ipv6", *args],
+                          "-m", "infraaudit.probes.ipv6", *args],
                          capture_output=True, text=True, check=False, timeout=timeout, cwd=REPO)
     assert res.returncode == 0, res.stderr
     return res
@@ -224,7 +224,7 @@ def lab6(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab6]:
 def segments(lab6: Lab6) -> tuple[SegmentIpv6, SegmentIpv6]:
     """Both segments probed at once (two processes in the scanner namespace)."""
     cmd = ["ip", "netns", "exec", lab6.ns("p"), sys.executable, "-W", "error", "-m",
-           "probes.ipv6", "segment"]
+           "infraaudit.probes.ipv6", "segment"]
     one = subprocess.Popen([*cmd, "eth0", "--timeout", str(TIMEOUT_S), "--segment", "lan1",
                             "--prefix", lab6.prefix], cwd=REPO, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -353,8 +353,8 @@ def test_scanning_host_state(lab6: Lab6, segments: tuple[SegmentIpv6, SegmentIpv
 CAPTURE_ENV = "INFRAAUDIT_IPV6_CAPTURE"
 _CAPTURE = r"""
 import json, socket, sys
-from probes.ipv6 import dhcpv6, dns, hosts, ra
-from probes.ipv6.link import PacketLink, exchange, interface_info
+from infraaudit.probes.ipv6 import dhcpv6, dns, hosts, ra
+from infraaudit.probes.ipv6.link import PacketLink, exchange, interface_info
 
 info = interface_info("eth0")
 sol = dhcpv6.build_solicit(info.mac, info.link_local, trid=0x1a2b3c, iaid=0x0a0b0c0d)
@@ -397,8 +397,8 @@ def test_capture_frames_for_unit_tests(lab6: Lab6) -> None:
         "O flag, preference high, MTU 1480, RDNSS lifetime 600, DNSSL lab.test, prefix valid "
         "86400 / preferred 14400) on a Linux bridge, dnsmasq 2.90 (DHCPv6 range ::1000-::1fff, "
         "host-records dual.lab.test A+AAAA and v4only.lab.test A only, local=/lab.test/); "
-        "frames read with an AF_PACKET socket (probes.ipv6.link.PacketLink) in the scanner "
-        "namespace after one RS, one Solicit and one all-nodes echo; DNS replies over UDP.")
+        "frames read with an AF_PACKET socket (infraaudit.probes.ipv6.link.PacketLink) in the "
+        "scanner namespace after one RS, one Solicit and one all-nodes echo; DNS replies over UDP.")
     Path(os.environ[CAPTURE_ENV]).write_text(json.dumps(frames, indent=1) + "\n")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from infraaudit.report import build_report, load_agency
+from infraaudit.report.agency import build_report, load_agency
 from lab.loopback import LoopbackLab
 
 REPO = Path(__file__).resolve().parents[2]

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infraaudit.cli_schedule import schedule_app
-from infraaudit.schedule import ScheduleError, Systemd, cron_entries, make_job
+from infraaudit.cli.schedule import schedule_app
+from infraaudit.health.schedule import ScheduleError, Systemd, cron_entries, make_job
 
 
 @pytest.fixture(autouse=True)

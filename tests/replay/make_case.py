@@ -14,8 +14,8 @@ import bz2
 import sys
 from pathlib import Path
 
-from probes.snmp.device import PROBES
-from probes.snmp.replay import ReplayClient, decode_line
+from infraaudit.probes.snmp.device import PROBES
+from infraaudit.probes.snmp.replay import ReplayClient, decode_line
 from tests.replay.run_case import CASES, run_case
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from infraaudit.models import Device
-from probes.snmp.device import PROBES, assemble, collect
-from probes.snmp.replay import ReplayClient
+from infraaudit.probes.snmp.device import PROBES, assemble, collect
+from infraaudit.probes.snmp.replay import ReplayClient
 
 CASES = Path(__file__).parent
 

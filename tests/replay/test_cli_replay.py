@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from infraaudit.probes.ssh.allowlist import platforms, table
+from infraaudit.probes.ssh.parsers import build_facts
 from lab.sshsim.platform import captures_for, command_file
-from probes.ssh.allowlist import platforms, table
-from probes.ssh.parsers import build_facts
 
 EXPECTED = Path(__file__).parent / "cli"
 # platforms whose facts have parsers today

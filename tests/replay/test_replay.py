@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from probes.snmp.replay import ReplayClient
+from infraaudit.probes.snmp.replay import ReplayClient
 from tests.replay.run_case import CASES, run_case
 
 ALL = sorted(p.parent for p in CASES.glob("*/*/walk.snmprec"))
 
 
 def test_every_probe_has_replay_cases() -> None:
-    from probes.snmp.device import PROBES
+    from infraaudit.probes.snmp.device import PROBES
 
     covered = {case.parent.name for case in ALL}
     assert {p.name for p in PROBES} | {"device"} <= covered
@@ -39,7 +39,7 @@ def test_replay(case: Path) -> None:
 @pytest.mark.parametrize("max_repetitions", [1, 7, 200])
 def test_batch_size_does_not_change_the_result(max_repetitions: int) -> None:
     case = CASES / "device" / "dlink-des3200"
-    from probes.snmp.replay import read_snmprec
+    from infraaudit.probes.snmp.replay import read_snmprec
 
     client = ReplayClient(read_snmprec(case / "walk.snmprec"), max_repetitions=max_repetitions)
     got = json.loads(asyncio.run(run_case("device", client)))
@@ -59,7 +59,7 @@ class RecordingReplay(ReplayClient):
 @pytest.mark.parametrize(("case", "reads_old_fdb"),
                          [("hpe-procurve", False), ("huawei-s5720", True)])
 def test_old_fdb_table_read_only_without_q_bridge(case: str, reads_old_fdb: bool) -> None:
-    from probes.snmp import bridge
+    from infraaudit.probes.snmp import bridge
 
     client = RecordingReplay.from_file(CASES / "bridge" / case / "walk.snmprec")
     asyncio.run(bridge.PROBE.collect(client))

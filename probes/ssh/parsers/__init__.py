@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from probes.ssh.allowlist import resolve, table
-from probes.ssh.parsers import cisco, huawei, junos, linux, procurve, routeros
-from probes.ssh.parsers.common import (
+from infraaudit.probes.ssh.allowlist import resolve, table
+from infraaudit.probes.ssh.parsers import cisco, huawei, junos, linux, procurve, routeros
+from infraaudit.probes.ssh.parsers.common import (
     CliFacts,
     Rows,
     attach_to_ports,

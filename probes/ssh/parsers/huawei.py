@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infraaudit.models import Port
-from probes.ssh.parsers.common import (
+from infraaudit.probes.ssh.parsers.common import (
     CliFacts,
     Rows,
     cisco_duplex,

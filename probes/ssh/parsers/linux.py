@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from infraaudit.models import AddressFamily, IpAddress, Port
-from probes.ssh.parsers.common import (
+from infraaudit.probes.ssh.parsers.common import (
     CliFacts,
     to_int,
 )

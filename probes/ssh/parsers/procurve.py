@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from infraaudit.models import AddressFamily, Duplex, IpAddress, LldpNeighbour, Port
-from probes.ssh.parsers.common import (
+from infraaudit.probes.ssh.parsers.common import (
     CliFacts,
     Rows,
     first,

@@ -1,0 +1,120 @@
+"""``infraaudit province-report``: the agencies' latest audits compared, for the province."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from infraaudit.errors import InfraAuditError
+from infraaudit.findings.engine import load_thresholds
+from infraaudit.models import AuditDocument
+from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.proposal.plan import load_catalog
+from infraaudit.util.output import write_documents
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(StrEnum):
+    MD = "md"
+    HTML = "html"
+    DOCX = "docx"
+    XLSX = "xlsx"
+
+
+def read_audits(paths: list[Path]) -> tuple[list[AuditDocument], list[str]]:
+    """Audits from files and folders (``*.json`` inside); (audits, problems of the others)."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.json") if p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{path}: no such file or folder")
+    audits = []
+    for file in files:
+        try:
+            audits.append(load_audit(file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, AuditFormatError) as exc:
+            problems.append(f"{file}: {exc}")
+    return audits, problems
+
+
+def province_report(
+    audits: Annotated[list[Path], typer.Argument(
+        help="Audit JSON files, or folders searched for *.json.")],
+    year: Annotated[int, typer.Option(help="The year reported on.")] = dt.date.today().year,
+    fmt: Annotated[list[Format] | None, typer.Option(
+        "--format", help="md, html, docx or xlsx (repeatable; default all four).")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Where the files are written.")] = Path("."),
+    catalog: Annotated[Path, typer.Option(
+        help="Unit prices for the 2026–2030 proposal.")] = Path("inventories/catalog.yaml"),
+    date: Annotated[str | None, typer.Option(
+        help="Date printed on the report, YYYY-MM-DD (default: today).")] = None,
+    thresholds: Annotated[Path | None, typer.Option(
+        help="YAML overriding infraaudit/findings/data/thresholds.yaml.")] = None,
+    strict: Annotated[bool, typer.Option(
+        help="Refuse to write anything when a file is not a readable audit.")] = False,
+    frame: Annotated[Path | None, typer.Option(
+        help="Official frame of the report (YAML with the keys of an agency file's 'report' "
+             "section: parent_org, agency_name, number, place, title, addressee, recipients, "
+             "signer_title, signer_name; e.g. inventories/province.yaml): masthead, number, "
+             "Kính gửi and signature. Without it: a plain summary.")] = None,
+) -> None:
+    """Compare the agencies from their sites' newest audits: devices, ports, findings by
+    severity, IPv6 readiness, devices past their lifetime and the proposal cost per year; per
+    agency, per site and for the province.
+
+    Exit codes: 0 written, 2 bad input (no readable audit, bad catalog; with --strict any
+    unreadable file), 3 a file could not be written. Unreadable files are named on stderr."""
+    from infraaudit.report.agency import frame_meta, load_frame
+    from infraaudit.report.province import build_province
+    from infraaudit.report.render.province import (
+        province_words,
+        render_docx,
+        render_html,
+        render_markdown,
+        write_xlsx,
+    )
+
+    try:
+        when = dt.date.fromisoformat(date) if date else dt.date.today()
+        prices = load_catalog(catalog)
+        limits = load_thresholds(thresholds)
+        docs, problems = read_audits(audits)
+        for problem in problems:
+            err.print(f"[yellow]skipped:[/yellow] {escape(problem)}")
+        if problems and strict:
+            raise InfraAuditError(f"{len(problems)} file(s) not read (--strict)")
+        if not docs:
+            raise InfraAuditError("no readable audit among the files given")
+        model = build_province(docs, prices, year, when, limits)
+        if frame is not None:
+            model.frame = frame_meta(load_frame(frame), year, when)
+    except (InfraAuditError, ValueError, OSError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    stem = output_dir / f"{province_words()['document']['file_stem']}-{year}"
+    try:
+        write_documents(
+            stem, [kind.value for kind in fmt or list(Format)],
+            text={"md": lambda: render_markdown(model), "html": lambda: render_html(model)},
+            files={"docx": lambda path: render_docx(model, path),
+                   "xlsx": lambda path: write_xlsx(model, path)},
+            done=lambda target: err.print(f"written {target}"))
+    except (OSError, InfraAuditError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_NOT_WRITTEN) from None
+    total = f"{model.totals.proposal_vnd:,}".replace(",", ".")
+    err.print(f"{len(model.agencies)} agencies, {len(model.sites)} sites, "
+              f"{model.totals.findings.total} findings, {model.totals.tasks} tasks, "
+              f"total {total} VND")

@@ -1,0 +1,457 @@
+"""Findings: pure rules over an audit document, each finding citing the measurements it rests on.
+
+Thresholds are data (``data/thresholds.yaml``, or a file the caller passes); wording is in
+``report_templates/findings.yaml``. Codes are stable: reports, history and the province compare
+audits by code and subject.
+
+Subjects: a device is named by its inventory name (else sysName, else address); a port is
+``device:port``; a LAN segment by its subnet name; a DNS name as itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device, Port
+from infraaudit.models.base import local_year
+from infraaudit.models.finding import Evidence, Finding
+from infraaudit.models.link import PingSeries, PortPoll
+from infraaudit.models.report import SiteHistory
+
+Thresholds = dict[str, Any]
+
+
+@cache
+def default_thresholds() -> Thresholds:
+    source = resources.files("infraaudit.findings").joinpath("data/thresholds.yaml")
+    text = source.read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override``'s values, nested mappings merged key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_thresholds(path: Path | None) -> Thresholds:
+    """The default thresholds, overridden key by key (at any depth) by ``path`` when given:
+    ``lifetime: {years: {switch: 10}}`` changes the switches' service life only."""
+    if path is None:
+        return {k: dict(v) for k, v in default_thresholds().items()}
+    return _merge(default_thresholds(), yaml.safe_load(path.read_text("utf-8")) or {})
+
+
+@cache
+def _wording() -> dict[str, Any]:
+    source = resources.files("infraaudit.report_templates").joinpath("findings.yaml")
+    text = source.read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def words(codes: list[str]) -> list[str]:
+    """Vietnamese names of IPv6 reason and requirement codes (the code itself if unnamed)."""
+    named = _wording()["words"]
+    return [named.get(code, code) for code in codes]
+
+
+def _fmt(value: object) -> str:
+    """A value in Vietnamese wording: decimal comma (88,7), at most two decimals; integers as
+    they are (years, counts: no grouping, so 2026 stays 2026)."""
+    if isinstance(value, float):
+        if value == int(value):
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return str(value)
+
+
+def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidence]) -> Finding:
+    """A finding of ``code`` with its wording filled from ``values`` (and the subject)."""
+    words = _wording()[code]
+    fill = {k: _fmt(v) for k, v in {"subject": subject, **values}.items()}
+    return Finding(code=code, category=words["category"], severity=words["severity"],
+                   subject=subject, title=words["title"].format(**fill),
+                   explanation=words["explanation"].format(**fill),
+                   recommendation=words["recommendation"].format(**fill), evidence=evidence)
+
+
+def device_label(device: Device) -> str:
+    return device.name or device.sys_name or device.host
+
+
+# --- link: ping series -------------------------------------------------------------------------
+
+
+def ping_findings(pings: Iterable[PingSeries], t: Thresholds) -> list[Finding]:
+    limits = t["link"]
+    out = []
+    for p in pings:
+        subject = p.name if p.name and p.kind == "device" else f"gateway {p.target}"
+        measured = {"sent": p.sent, "received": p.received, "loss_pct": p.loss_pct,
+                    "rtt_min_ms": p.rtt_min_ms, "rtt_avg_ms": p.rtt_avg_ms,
+                    "rtt_max_ms": p.rtt_max_ms, "jitter_ms": p.jitter_ms,
+                    "interval_ms": p.interval_ms}
+        evidence = [Evidence(source="ping", device=subject, measured=measured, at=p.started_at)]
+        values = {**measured, "target": p.target, "lost": p.sent - p.received}
+        if p.sent and not p.received:
+            out.append(make("LINK-UNREACHABLE", subject, values, evidence))
+            continue
+        if p.sent < limits["min_probes"]:
+            continue
+        if p.loss_pct is not None and p.loss_pct >= limits["loss_pct"]:
+            out.append(make("LINK-LOSS", subject, {**values, "threshold": limits["loss_pct"]},
+                            evidence))
+        if p.rtt_avg_ms is not None and p.rtt_avg_ms >= limits["rtt_avg_ms"]:
+            out.append(make("LINK-LATENCY", subject,
+                            {**values, "threshold": limits["rtt_avg_ms"]}, evidence))
+        if p.jitter_ms is not None and p.jitter_ms >= limits["jitter_ms"]:
+            out.append(make("LINK-JITTER", subject, {**values, "threshold": limits["jitter_ms"]},
+                            evidence))
+    return out
+
+
+# --- ports: counter deltas and state changes between polls -------------------------------------
+
+
+def poll_findings(polls: Iterable[PortPoll], t: Thresholds) -> list[Finding]:
+    limits = t["port"]
+    out = []
+    for p in polls:
+        device = p.device_name or p.device
+        port = p.port or str(p.if_index)
+        subject = f"{device}:{port}"
+        measured = p.model_dump(exclude={"device", "device_name", "port", "if_index"})
+        evidence = [Evidence(source="snmp:ifTable+EtherLike-MIB (two polls)", device=device,
+                             port=port, measured=measured)]
+        base = {"device": device, "port": port, "interval_s": p.interval_s,
+                "samples": p.samples, "transitions": p.transitions}
+        if p.transitions >= limits["flap_transitions"]:
+            out.append(make("PORT-FLAP", subject, base, evidence))
+        if p.counter_reset:
+            continue
+        packets_in = p.in_packets or 0
+        if (p.fcs_ppm is not None and p.fcs_ppm >= limits["fcs_ppm"]
+                and (p.fcs_errors or 0) >= limits["min_errors"]):
+            out.append(make("PORT-FCS", subject, {**base, "fcs_errors": p.fcs_errors,
+                                                  "packets": packets_in, "fcs_ppm": p.fcs_ppm,
+                                                  "threshold": limits["fcs_ppm"]}, evidence))
+        else:
+            for errors, ppm, packets in ((p.in_errors, p.in_error_ppm, p.in_packets),
+                                         (p.out_errors, p.out_error_ppm, p.out_packets)):
+                if (ppm is not None and ppm >= limits["error_ppm"]
+                        and (errors or 0) >= limits["min_errors"]):
+                    out.append(make("PORT-ERRORS", subject, {
+                        **base, "errors": errors, "packets": packets, "error_ppm": ppm,
+                        "threshold": limits["error_ppm"]}, evidence))
+                    break
+        discards = (p.in_discards or 0) + (p.out_discards or 0)
+        if (p.discard_ppm is not None and p.discard_ppm >= limits["discard_ppm"]
+                and discards >= limits["min_errors"]):
+            out.append(make("PORT-DISCARDS", subject, {
+                **base, "discards": discards, "packets": packets_in + (p.out_packets or 0),
+                "discard_ppm": p.discard_ppm, "threshold": limits["discard_ppm"]}, evidence))
+    return out
+
+
+# --- cabling: speed and duplex of up ports ------------------------------------------------------
+
+
+def gigabit_capable(port: Port, t: Thresholds) -> str | None:
+    """Why the port is taken as gigabit-capable, or None."""
+    if port.type == "gigabitEthernet":
+        return "ifType gigabitEthernet"
+    for label in (port.name, port.descr):
+        for pattern in t["cabling"]["gigabit_patterns"]:
+            if label and re.search(pattern, label, re.IGNORECASE):
+                return f"tên cổng «{label}»"
+    return None
+
+
+def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
+    out = []
+    for d in devices:
+        for p in d.ports:
+            if p.oper_status != "up" or (p.type is not None and p.type not in ETHERNET_TYPES):
+                continue
+            device, port = device_label(d), p.name or str(p.if_index)
+            measured = {"speed_mbps": p.speed_mbps, "duplex": p.duplex.value if p.duplex else None,
+                        "oper_status": p.oper_status, "if_index": p.if_index}
+            evidence = [Evidence(source="snmp:ifTable+ifXTable+EtherLike-MIB", device=device,
+                                 port=port, measured=measured)]
+            values = {"device": device, "port": port, "speed_mbps": p.speed_mbps}
+            reason = gigabit_capable(p, t)
+            if (reason and p.speed_mbps
+                    and p.speed_mbps < t["cabling"]["min_speed_mbps"]):
+                out.append(make("PORT-SPEED-DOWNGRADE", f"{device}:{port}",
+                                {**values, "reason": reason}, evidence))
+            if p.duplex is not None and p.duplex.value == "half":
+                out.append(make("PORT-HALF-DUPLEX", f"{device}:{port}", values, evidence))
+    return out
+
+
+# --- Wi-Fi dependence ---------------------------------------------------------------------------
+
+
+def wifi_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    share = doc.link.endpoints if doc.link else None
+    limits = t["wifi"]
+    if share is None or share.wifi_pct is None:
+        return []
+    total = share.wifi + share.wired
+    if total < limits["min_endpoints"] or share.wifi_pct < limits["share_pct"]:
+        return []
+    measured = {"wifi": share.wifi, "wired": share.wired, "wifi_pct": share.wifi_pct}
+    evidence = [Evidence(source="snmp:BRIDGE-MIB+LLDP-MIB", measured=measured)]
+    evidence += [Evidence(source="access point", device=ap) for ap in share.access_points]
+    return [make("WIFI-DEPENDENCE", doc.site.name, {**measured, "total": total,
+                                                    "threshold": limits["share_pct"]}, evidence)]
+
+
+# --- IPv6 readiness -----------------------------------------------------------------------------
+
+
+def ipv6_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    report = doc.ipv6
+    if report is None:
+        return []
+    limits = t["ipv6"]
+    out = []
+    for seg in report.segments:
+        if seg.errors and not seg.ra:
+            continue  # the probe could not run: no claim either way
+        if not any(ra.prefixes for ra in seg.ra):
+            subject = seg.segment or seg.interface
+            measured = {"interface": seg.interface, "routers": len(seg.ra),
+                        "window_s": round(seg.duration_ms / 1000, 1)}
+            out.append(make("IPV6-NO-RA", subject, measured, [Evidence(
+                source="ipv6:router-solicitation", device=seg.interface, measured=measured,
+                at=seg.started_at)]))
+    for answer in report.dns:
+        if answer.error is None and answer.a and not answer.aaaa:
+            measured = {"server": answer.server, "rcode": answer.rcode_aaaa,
+                        "a": ", ".join(answer.a)}
+            out.append(make("IPV6-NO-AAAA", answer.name, measured,
+                            [Evidence(source="dns", measured=measured)]))
+    for dev in report.devices:
+        if dev.score <= limits["device_min_score"]:
+            unmet = [r.code for r in dev.reasons if not r.met]
+            measured = {"score": dev.score, "device_class": dev.device_class,
+                        "reasons": "; ".join(words(unmet))}
+            out.append(make("IPV6-DEVICE-NOT-READY", dev.device, measured,
+                            [Evidence(source="snmp:IP-MIB+ipv6-management", device=dev.device,
+                                      measured=measured)]))
+    site = report.site
+    if site is not None and site.phase < limits["site_min_phase"]:
+        missing = [f"{words([r.code])[0]}" + (f" ({', '.join(r.missing)})" if r.missing else "")
+                   for p in site.phases if p.phase <= limits["site_min_phase"]
+                   for r in p.requirements if not r.met]
+        measured = {"phase": site.phase, "missing": "; ".join(missing),
+                    "programme": site.programme}
+        out.append(make("IPV6-PHASE", doc.site.name, measured,
+                        [Evidence(source="ipv6:programme", measured=measured)]))
+    return out
+
+
+# --- devices: not answering, capacity, security posture ----------------------------------------
+
+
+def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    out = []
+    limits = t["capacity"]
+    for d in doc.devices:
+        label = device_label(d)
+        if not d.reachable:
+            error = next((p.error for p in d.probes if p.error), "no answer")
+            reason: dict[str, Any] = {"host": d.host, "error": error}
+            out.append(make("DEVICE-NO-ANSWER", label, reason, [Evidence(
+                source="snmp/ssh probes", device=label, measured=reason)]))
+            continue
+        if d.role.value == "switch":
+            ethernet = [p for p in d.ports if p.type in ETHERNET_TYPES]
+            used = sum(1 for p in ethernet if p.oper_status == "up")
+            if len(ethernet) >= limits["min_ports"]:
+                free = len(ethernet) - used
+                free_pct = round(100 * free / len(ethernet), 1)
+                if free_pct < limits["min_free_pct"]:
+                    measured: dict[str, Any] = {"total": len(ethernet), "used": used,
+                                                "free": free, "free_pct": free_pct}
+                    out.append(make("PORT-CAPACITY", label, {
+                        **measured, "threshold": limits["min_free_pct"]}, [Evidence(
+                            source="snmp:ifTable", device=label, measured=measured)]))
+        for sec in d.security:
+            out.append(Finding(
+                code=sec.code, category="security", severity=sec.severity, subject=label,
+                title=sec.title, explanation=sec.explanation, recommendation=sec.recommendation,
+                evidence=[Evidence(source=sec.source, device=label,
+                                   measured={"line": line}) for line in sec.evidence]
+                or [Evidence(source=sec.source, device=label)]))
+    return out
+
+
+# --- load of uplinks between the two polls ------------------------------------------------------
+
+
+def uplink_neighbour(port: Port) -> str | None:
+    """The LLDP/CDP neighbour (sysName, else chassis id) that makes ``port`` an uplink: a
+    bridge or router."""
+    for n in port.lldp_neighbours:
+        if {"bridge", "router"} & {c.lower() for c in n.capabilities}:
+            return n.sys_name or n.chassis_id or "?"
+    return None
+
+
+def uplink_reason(port: Port, t: Thresholds) -> str | None:
+    """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
+    neighbour = uplink_neighbour(port)
+    if neighbour is not None:
+        return str(_wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
+    for label in (port.alias, port.descr):
+        for pattern in t["load"]["uplink_patterns"]:
+            if label and re.search(pattern, label, re.IGNORECASE):
+                return str(_wording()["words"]["uplink-label"]).format(label=label)
+    return None
+
+
+def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    """PORT-SATURATED: an uplink whose mean load between the two polls reached the threshold."""
+    if doc.link is None:
+        return []
+    limit = t["load"]["uplink_util_pct"]
+    ports = {(d.host, p.if_index): p for d in doc.devices for p in d.ports}
+    labels = {d.sys_name: device_label(d) for d in doc.devices if d.sys_name}
+    out = []
+    for poll in doc.link.ports:
+        loads = [v for v in (poll.in_util_pct, poll.out_util_pct) if v is not None]
+        port = ports.get((poll.device, poll.if_index))
+        if poll.counter_reset or not loads or max(loads) < limit or port is None:
+            continue
+        reason = uplink_reason(port, t)
+        if reason is None:
+            continue
+        device, name = poll.device_name or poll.device, poll.port or str(poll.if_index)
+        neighbour = uplink_neighbour(port)
+        measured: dict[str, Any] = {
+            "neighbour": labels.get(neighbour, neighbour) if neighbour else None,
+            "speed_mbps": poll.speed_mbps, "interval_s": poll.interval_s,
+            "in_octets": poll.in_octets, "out_octets": poll.out_octets,
+            "in_util_pct": poll.in_util_pct, "out_util_pct": poll.out_util_pct}
+        out.append(make("PORT-SATURATED", f"{device}:{name}", {
+            **measured, "port": name, "uplink": reason, "threshold": limit,
+            "in_util_pct": poll.in_util_pct if poll.in_util_pct is not None else "?",
+            "out_util_pct": poll.out_util_pct if poll.out_util_pct is not None else "?"},
+            [Evidence(source="snmp:ifXTable octets (two polls)", device=device, port=name,
+                      measured={**measured, "uplink": reason})]))
+    return out
+
+
+# --- lifecycle: service life by role -----------------------------------------------------------
+
+
+def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
+    """DEVICE-PAST-LIFETIME when the device's age reached its role's service life;
+    DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
+    limits = t["lifetime"]
+    year = local_year(doc.scan.started_at)
+    named = _wording()["words"]
+    out = []
+    for d in doc.devices:
+        if d.in_service is None:
+            continue
+        role = d.role.value
+        life = int(limits["years"].get(role, limits["years"]["other"]))
+        age, ends = year - d.in_service.year, d.in_service.year + life
+        label = device_label(d)
+        measured: dict[str, Any] = {"since": d.in_service.year, "source": d.in_service.source,
+                                    "detail": d.in_service.detail, "age": age, "life": life,
+                                    "role": role, "year": year, "ends": ends}
+        values = {**measured, "role": named[f"role-{role}"],
+                  "since": f"{named['source-' + d.in_service.source]} "
+                           + (d.in_service.detail if d.in_service.source != "inventory"
+                              else str(d.in_service.year)),
+                  "plan_until": limits["plan_until"]}
+        evidence = [Evidence(source=f"lifecycle:{d.in_service.source}", device=label,
+                             measured=measured)]
+        if age >= life:
+            out.append(make("DEVICE-PAST-LIFETIME", label, values, evidence))
+        elif ends <= limits["plan_until"]:
+            out.append(make("DEVICE-LIFETIME-ENDS", label, values, evidence))
+    return out
+
+
+# --- history: the nightly health checks of the window ----------------------------------------
+
+
+def history_findings(history: SiteHistory, t: Thresholds) -> list[Finding]:
+    """Findings over a site's nightly checks (infraaudit health): devices that often did not
+    answer, ports whose errors or flaps recur, links with persistent loss."""
+    limits = t["history"]
+    if history.runs < limits["min_runs"]:
+        return []
+    window = {"days": history.days, "first": history.first, "last": history.last}
+    source = f"health history ({history.runs} runs, {history.days} days)"
+    out = []
+    for d in history.devices:
+        if d.runs >= limits["min_runs"] and d.availability_pct < limits["availability_pct"]:
+            measured: dict[str, Any] = {"runs": d.runs, "answered": d.answered,
+                                        "availability_pct": d.availability_pct}
+            out.append(make("HISTORY-AVAILABILITY", d.device, {
+                **measured, **window, "threshold": limits["availability_pct"]},
+                [Evidence(source=source, device=d.device, measured=measured)]))
+    for p in history.ports:
+        subject = f"{p.device}:{p.port}"
+        measured = {"samples": p.samples, "runs_with_errors": p.runs_with_errors,
+                    "error_ppm_max": p.error_ppm_max, "fcs_ppm_max": p.fcs_ppm_max,
+                    "flaps": p.flaps}
+        evidence = [Evidence(source=source, device=p.device, port=p.port, measured=measured)]
+        if p.runs_with_errors >= limits["recurring_runs"]:
+            out.append(make("HISTORY-PORT-ERRORS", subject, {
+                **measured, **window, "threshold": t["health"]["error_ppm"],
+                "error_ppm_max": p.error_ppm_max if p.error_ppm_max is not None else "—",
+                "fcs_ppm_max": p.fcs_ppm_max if p.fcs_ppm_max is not None else "—"}, evidence))
+        if p.flaps >= limits["recurring_runs"]:
+            out.append(make("HISTORY-PORT-FLAPS", subject, {
+                **measured, **window, "threshold": limits["recurring_runs"]}, evidence))
+    for link in history.links:
+        if (link.runs >= limits["min_runs"] and link.loss_p50 is not None
+                and link.loss_p50 >= limits["loss_p50_pct"]):
+            measured = {"runs": link.runs, "loss_p50": link.loss_p50, "loss_p95": link.loss_p95,
+                        "rtt_p95_ms": link.rtt_p95_ms}
+            out.append(make("HISTORY-LINK-LOSS", link.target, {
+                **measured, **window, "threshold": limits["loss_p50_pct"]},
+                [Evidence(source=source, device=link.target, measured=measured)]))
+    return out
+
+
+RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
+    lambda doc, t: ping_findings(doc.link.pings if doc.link else [], t),
+    lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t),
+    lambda doc, t: cabling_findings(doc.devices, t),
+    wifi_findings,
+    ipv6_findings,
+    device_findings,
+    load_findings,
+    lifetime_findings,
+)
+
+
+def findings(doc: AuditDocument, thresholds: Thresholds | None = None,
+             history: SiteHistory | None = None) -> list[Finding]:
+    """Every finding the audit's measurements (and the site's nightly history, when given)
+    support, in a stable order."""
+    t = thresholds or default_thresholds()
+    out = [f for rule in RULES for f in rule(doc, t)]
+    if history is not None:
+        out += history_findings(history, t)
+    return sorted(out, key=lambda f: (f.category, f.code, f.subject))

@@ -1,0 +1,2 @@
+"""The 2026–2030 upgrade proposal: findings and the unit-price catalog into tasks per year.
+May import: findings, models, util, errors."""

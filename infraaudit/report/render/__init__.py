@@ -1,0 +1,29 @@
+"""Render an ``AgencyReport`` to Markdown, HTML and DOCX.
+
+All three go through the same blocks (``report_templates/report.blocks.j2``), so they say the
+same thing; the HTML adds inline SVG charts of the same measurements.
+"""
+
+from pathlib import Path
+
+from infraaudit.models.report import AgencyReport
+from infraaudit.report.render.blocks import build_blocks
+from infraaudit.report.render.markdown import write_markdown
+
+__all__ = ["render_docx", "render_html", "render_markdown"]
+
+
+def render_markdown(report: AgencyReport) -> str:
+    return write_markdown(build_blocks(report))
+
+
+def render_html(report: AgencyReport) -> str:
+    from infraaudit.report.render.html import write_html
+
+    return write_html(report, build_blocks(report))
+
+
+def render_docx(report: AgencyReport, path: Path) -> None:
+    from infraaudit.report.render.docx import write_docx
+
+    write_docx(build_blocks(report), path)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infraaudit.models import SCHEMA_VERSION
+from infraaudit.models.migrate import AuditFormatError, load_audit
+from tests.paths import UNIT_DATA
+
+V1 = UNIT_DATA / "audit-v1.json"
+
+
+def test_v1_audit_reads_as_current() -> None:
+    old = json.loads(V1.read_text(encoding="utf-8"))
+    assert old["schema_version"] == 1
+    doc = load_audit(V1.read_text(encoding="utf-8"))
+    assert doc.schema_version == SCHEMA_VERSION
+    assert doc.devices[0].sys_name == old["devices"][0]["sys_name"]
+    assert doc.devices[0].sources == {} and doc.devices[0].platform is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not JSON"),
+        ('{"devices": []}', "no integer schema_version"),
+        ('{"schema_version": 99}', "newer than this infraaudit reads"),
+        ('{"schema_version": 3, "agency": {}}', "invalid audit"),
+    ],
+)
+def test_bad_documents_are_refused_clearly(text: str, message: str) -> None:
+    with pytest.raises(AuditFormatError, match=message):
+        load_audit(text)

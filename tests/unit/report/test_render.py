@@ -1,0 +1,293 @@
+"""Report renderers: Markdown (snapshot), HTML (self-contained, charts), DOCX (NĐ 30/2020 format).
+
+Regenerate the Markdown snapshot after an intended wording change:
+
+    .venv/bin/python -m tests.unit.report.test_render
+
+and review the diff before committing it.
+"""
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Length, Pt
+
+from infraaudit.models.report import AgencyReport
+from infraaudit.report.render import render_docx, render_html, render_markdown
+from infraaudit.report.render.blocks import num, vnd
+from tests.paths import UNIT_DATA
+from tests.report_sample import sample_report
+
+SNAPSHOT = UNIT_DATA / "report_sample.md"
+
+
+@pytest.fixture(scope="module")
+def report() -> AgencyReport:
+    return sample_report()
+
+
+def _mm(length: Length | None) -> float:
+    assert length is not None
+    return float(length.mm)
+
+
+def _is_nfc(text: str) -> bool:
+    return unicodedata.is_normalized("NFC", text)
+
+
+def _evidence_phrases(report: AgencyReport) -> list[tuple[str, list[str]]]:
+    """For every finding: its title and the evidence facts that must be shown with it."""
+    out = []
+    for sf in report.findings:
+        phrases = [sf.finding.title]
+        for ev in sf.finding.evidence:
+            phrases += [p for p in (ev.device, ev.port, ev.source) if p]
+            for value in ev.measured.values():
+                if isinstance(value, bool) or value is None:
+                    continue
+                phrases.append(num(value) if isinstance(value, int | float) else value)
+        out.append((sf.finding.code, phrases))
+    return out
+
+
+# ------------------------------------------------------------------------------- formatting
+
+
+def test_vietnamese_number_format() -> None:
+    assert vnd(1234567) == "1.234.567"
+    assert vnd(0) == "0"
+    assert num(47.4) == "47,4"
+    assert num(1234.5) == "1.234,5"
+    assert num(4.0) == "4"
+    assert num(None) == "—"
+
+
+# ------------------------------------------------------------------------------- Markdown
+
+
+def test_markdown_matches_snapshot(report: AgencyReport) -> None:
+    text = render_markdown(report)
+    assert text == render_markdown(sample_report()), "not deterministic"
+    assert text == SNAPSHOT.read_text(encoding="utf-8"), (
+        "Markdown changed; if intended, regenerate the snapshot (see module docstring)")
+
+
+def test_markdown_has_sections_findings_and_evidence(report: AgencyReport) -> None:
+    text = render_markdown(report)
+    assert _is_nfc(text)
+    for heading in ("3. Hạ tầng số", "a) Kết quả đạt được", "b) Tồn tại, hạn chế",
+                    "Đề xuất, kiến nghị", "Danh mục nhiệm vụ hạ tầng số giai đoạn 2026–2030"):
+        assert re.search(rf"^#+ {re.escape(heading)}$", text, re.M), heading
+    for code, phrases in _evidence_phrases(report):
+        lines = [line for line in text.splitlines() if f"({code})" in line]
+        assert lines, code
+        block = text[text.index(lines[0]):]
+        block = block[:block.index("**Khắc phục:**")]
+        for phrase in phrases:
+            assert phrase in block, (code, phrase)
+    for site in report.missing_sites:
+        assert f"{site}: chưa có số liệu đo" in text or f"Trụ sở {site}: chưa có số liệu đo" \
+            in text
+    assert f"| **{vnd(sum(t.cost_vnd for t in report.proposal.tasks))}** |" in text
+
+
+def test_markdown_findings_in_severity_order(report: AgencyReport) -> None:
+    text = render_markdown(report)
+    hq = text.split("#### Trụ sở 26 Hùng Vương")[2].split("####")[0]
+    positions = [hq.index(label) for label in ("Mức cao", "Mức trung bình")]
+    assert positions == sorted(positions)
+    assert hq.rindex("Mức cao") < hq.index("Mức trung bình")
+
+
+# ------------------------------------------------------------------------------- HTML
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.attrs: list[str] = []
+        self.classes: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            self.attrs.append(value or "")
+            if name == "class" and value:
+                self.classes += value.split()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_self_contained_with_charts(report: AgencyReport) -> None:
+    html = render_html(report)
+    parser = _Collector()
+    parser.feed(html)
+    parser.close()
+    assert _is_nfc(html)
+    assert not re.search(r"https?://", html), "no external URL"
+    assert "script" not in parser.tags
+    assert not any(re.match(r"(https?:)?//", a) for a in parser.attrs)
+    for kind in ("chart-ports", "chart-errors", "chart-ipv6", "chart-topology"):
+        assert parser.classes.count(kind) == len(report.sites), kind
+    assert parser.tags.count("svg") == 4 * len(report.sites)
+    text = " ".join(" ".join(parser.text).split())
+    for node in report.sites[0].topology_nodes:
+        assert node in text, node
+    for code, phrases in _evidence_phrases(report):
+        assert f"({code})" in text, code
+        for phrase in phrases:
+            assert phrase in text, (code, phrase)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+
+
+def test_html_escapes_data(report: AgencyReport) -> None:
+    evil = report.model_copy(deep=True)
+    evil.sites[0].topology_nodes["<script>alert(1)</script>"] = "switch"
+    evil.findings[0].finding.title = 'Cổng <b>"x"</b> & y'
+    html = render_html(evil)
+    assert "<script>" not in html
+    assert "&lt;b&gt;" in html
+
+
+# ------------------------------------------------------------------------------- DOCX
+
+
+@pytest.fixture(scope="module")
+def docx_path(report: AgencyReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("docx") / "bao-cao.docx"
+    render_docx(report, path)
+    return path
+
+
+def _all_paragraphs(doc: object) -> list[str]:
+    texts = [p.text for p in doc.paragraphs]  # type: ignore[attr-defined]
+    for table in doc.tables:  # type: ignore[attr-defined]
+        for row in table.rows:
+            for cell in row.cells:
+                texts += [p.text for p in cell.paragraphs]
+    return texts
+
+
+def test_docx_page_and_fonts(docx_path: Path) -> None:
+    doc = Document(str(docx_path))
+    first = doc.sections[0]
+    assert abs(_mm(first.page_width) - 210) < 0.5
+    assert abs(_mm(first.page_height) - 297) < 0.5
+    assert 20 <= _mm(first.top_margin) <= 25
+    assert 20 <= _mm(first.bottom_margin) <= 25
+    assert 30 <= _mm(first.left_margin) <= 35
+    assert 15 <= _mm(first.right_margin) <= 20
+    normal = doc.styles["Normal"]
+    assert normal.font.name == "Times New Roman"
+    assert Pt(13) <= normal.font.size <= Pt(14)
+    fonts = normal.element.rPr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        assert fonts.get(qn(attr)) == "Times New Roman", attr
+    # runs never pick another font
+    for p in doc.paragraphs:
+        for run in p.runs:
+            assert run.font.name in (None, "Times New Roman")
+    # page numbers: centred at the top, not on the first page
+    assert first.different_first_page_header_footer
+    fields = first.header._element.findall(".//" + qn("w:fldSimple"))
+    assert [f.get(qn("w:instr")) for f in fields] == ["PAGE"]
+    assert not first.first_page_header._element.findall(".//" + qn("w:fldSimple"))
+
+
+def test_docx_masthead_and_signature(docx_path: Path, report: AgencyReport) -> None:
+    doc = Document(str(docx_path))
+    masthead = doc.tables[0]
+    left, right = masthead.rows[0].cells
+    left_text = [p.text for p in left.paragraphs]
+    right_pars = right.paragraphs
+    assert left_text[0] == report.meta.parent_org.upper()
+    assert left_text[1] == report.meta.agency_name.upper()
+    assert left.paragraphs[1].runs[0].bold
+    assert left_text[2].startswith("Số:")
+    assert right_pars[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert right_pars[0].runs[0].bold and Pt(12) <= right_pars[0].runs[0].font.size <= Pt(13)
+    assert right_pars[1].text == "Độc lập - Tự do - Hạnh phúc"
+    assert right_pars[1].runs[0].bold
+    assert right_pars[2].text == "Khánh Hòa, ngày 15 tháng 12 năm 2025"
+    assert right_pars[2].runs[0].italic
+    borders = masthead._tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders is not None and all(b.get(qn("w:val")) == "nil" for b in borders)
+    title = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
+    assert title.runs[0].bold and title.alignment == 1  # centre
+    signature = next(t for t in doc.tables if t.rows[0].cells[0].paragraphs[0].text
+                     == "Nơi nhận:")
+    label = signature.rows[0].cells[0].paragraphs[0].runs[0]
+    assert label.bold and label.italic and label.font.size == Pt(12)
+    recipients = signature.rows[0].cells[0].paragraphs[1:]
+    assert [p.text for p in recipients] == [f"- {r}" for r in report.meta.recipients]
+    assert all(p.runs[0].font.size == Pt(11) for p in recipients)
+    assert signature.rows[0].cells[1].paragraphs[-1].text == report.meta.signer_name
+
+
+def test_docx_headings_and_nfc(docx_path: Path) -> None:
+    doc = Document(str(docx_path))
+    headings = [p.text for p in doc.paragraphs
+                if p.style is not None and (p.style.name or "").startswith("Heading")]
+    for heading in ("3. Hạ tầng số", "a) Kết quả đạt được", "b) Tồn tại, hạn chế",
+                    "Đề xuất, kiến nghị", "Danh mục nhiệm vụ hạ tầng số giai đoạn 2026–2030"):
+        assert heading in headings
+    texts = _all_paragraphs(doc)
+    assert all(_is_nfc(t) for t in texts)
+    assert any("chưa có số liệu đo" in t for t in texts)
+
+
+def test_docx_appendix_table(docx_path: Path, report: AgencyReport) -> None:
+    doc = Document(str(docx_path))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "STT")
+    tasks = report.proposal.tasks
+    assert len(table.rows) == 1 + len(tasks) + 1
+    header = [c.text for c in table.rows[0].cells]
+    assert header[:3] == ["STT", "Nhiệm vụ", "Địa điểm"] and header[-1] == "Căn cứ"
+    assert all(r.bold for c in table.rows[0].cells for r in c.paragraphs[0].runs)
+    expected = sum(t.quantity * t.unit_price_vnd for t in tasks)
+    total_cell = table.rows[-1].cells[header.index("Thành tiền (đồng)")].text
+    assert int(total_cell.replace(".", "")) == expected
+    assert total_cell == f"{expected:,}".replace(",", ".")
+    first = next(t for t in sorted(tasks, key=lambda t: (t.year, t.priority, t.id)))
+    row = [c.text for c in table.rows[1].cells]
+    assert row[1].startswith(first.title) and first.answers[0] in row[-1]
+    borders = doc.styles["Table Grid"].element.find(qn("w:tblPr")).find(qn("w:tblBorders"))
+    assert borders is not None
+    assert table.style is not None and table.style.name == "Table Grid"
+    appendix = doc.sections[-1]
+    assert _mm(appendix.page_width) > _mm(appendix.page_height)  # landscape
+
+
+# ------------------------------------------------------------------------------- PDF (optional)
+
+
+@pytest.mark.skipif(not (shutil.which("libreoffice") or shutil.which("soffice"))
+                    or not shutil.which("pdftoppm"),
+                    reason="needs libreoffice and pdftoppm (not installed in CI)")
+def test_docx_renders_to_pdf_pages(docx_path: Path, tmp_path: Path) -> None:
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    assert office
+    subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "bao-cao.pdf"
+    assert pdf.stat().st_size > 10_000
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")],
+                   check=True, capture_output=True, timeout=120)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) >= 3
+
+
+if __name__ == "__main__":  # regenerate the Markdown snapshot
+    SNAPSHOT.write_text(render_markdown(sample_report()), encoding="utf-8")
+    print(f"wrote {SNAPSHOT}")
