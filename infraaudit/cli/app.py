@@ -167,7 +167,8 @@ def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
 def findings(
     audit: Annotated[Path, typer.Argument(help="Audit JSON written by `infraaudit scan`.")],
     thresholds: Annotated[Path | None, typer.Option(
-        help="YAML overriding thresholds of infraaudit/findings/data/thresholds.yaml, section by section."
+        help="YAML overriding thresholds of infraaudit/findings/data/thresholds.yaml, section by "
+             "section."
     )] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
