@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from infraaudit.health import alerts
 from infraaudit.health.alerts import (
     AlertOptions,
     Delivery,
@@ -33,6 +32,7 @@ from infraaudit.health.alerts import (
     send_email,
     send_webhook,
 )
+from infraaudit.health.alerts import email as alerts
 
 SECRET = "Bearer s3cr3t-t0ken-XYZ"
 URL_TOKEN = "T0KEN-in-the-path-9f8e7d"
