@@ -1,37 +1,40 @@
 """Run ``infraaudit health`` every night: a systemd timer, or a crontab line without systemd.
 
-``__all__`` names what the CLI and the tests use; the rest stays inside the package."""
+``job`` turns the install request into a :class:`HealthJob`; ``systemd`` and ``cron`` render it
+(pure functions) and install it (:class:`Systemd`, :class:`Cron`); ``common`` holds what both
+backends share; ``choose`` picks one. ``__all__`` names what the CLI and the tests use."""
 
-from infraaudit.health.schedule.systemd import (
-    PREFIX,
+from infraaudit.health.schedule.choose import Scheduler, backend
+from infraaudit.health.schedule.common import Outcome, ScheduleStatus, next_run
+from infraaudit.health.schedule.cron import (
     Cron,
-    HealthJob,
-    Outcome,
-    ScheduleError,
-    ScheduleInputError,
-    Scheduler,
-    ScheduleStatus,
-    Systemd,
-    TimeOfDay,
-    backend,
-    check_name,
     cron_entries,
     cron_offset,
     cron_quote,
     cron_wrappers,
+    merge_crontab,
+    parse_cron_line,
+    remove_from_crontab,
+    render_cron_line,
+)
+from infraaudit.health.schedule.job import (
+    PREFIX,
+    HealthJob,
+    ScheduleError,
+    ScheduleInputError,
+    TimeOfDay,
+    check_name,
     default_executable,
     env_file_problems,
     format_timespan,
     make_job,
-    merge_crontab,
-    next_run,
     parse_at,
-    parse_cron_line,
     parse_duration,
+)
+from infraaudit.health.schedule.systemd import (
+    Systemd,
     parse_metadata,
     parse_timer,
-    remove_from_crontab,
-    render_cron_line,
     render_service,
     render_timer,
     systemd_quote,

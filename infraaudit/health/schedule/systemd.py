@@ -1,4 +1,4 @@
-"""Run ``infraaudit health`` every night: a systemd timer, or a crontab line without systemd.
+"""A systemd timer for the nightly health check.
 
 With systemd (``/run/systemd/system`` exists) ``install`` writes two units,
 ``infraaudit-health-<name>.service`` (``Type=oneshot``, the health command with absolute paths,
@@ -8,54 +8,47 @@ secrets through ``EnvironmentFile=``, idle CPU/IO priority, a start timeout) and
 checks them with ``systemd-analyze verify`` before they are put in place, then reloads systemd and
 enables the timer.
 
-Without systemd it keeps one line in the user's crontab, tagged ``# infraaudit-health-<name>``::
-
-    47 2 * * * /usr/bin/nice -n 10 ... /srv/.venv/bin/infraaudit health ... # infraaudit-health-hv
-
-cron has no random delay: the delay window (``--random-delay``) becomes a *fixed* offset of whole
-minutes, drawn at install time from a hash of the host name and the schedule name. It is
-pseudo-random (sites and hosts are spread over the window) but stable: installing again gives the
-same minute, so the crontab does not change. Every other line of the crontab is kept byte for byte.
-
-The rendering functions are pure (no I/O); :class:`Systemd` and :class:`Cron` do the installing.
+The rendering functions are pure (no I/O); :class:`Systemd` does the installing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import json
 import os
-import pwd
 import re
-import shlex
 import shutil
-import socket
-import sqlite3
 import subprocess
-import sys
 import tempfile
-import urllib.parse
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
-
-import psutil
-import yaml
-from pydantic import BaseModel, Field
+from typing import Any
 
 from infraaudit import __version__
-from infraaudit.errors import InfraAuditError, OutputError
-from infraaudit.health.store import default_db
+from infraaudit.errors import OutputError
+from infraaudit.health.schedule.common import (
+    Outcome,
+    ScheduleStatus,
+    _fmt_next,
+    _output,
+    _run,
+    _user,
+    last_health_run,
+    next_run,
+)
+from infraaudit.health.schedule.job import (
+    NAME_RE,
+    PREFIX,
+    HealthJob,
+    ScheduleError,
+    ScheduleInputError,
+    TimeOfDay,
+    env_file_problems,
+    format_timespan,
+)
 from infraaudit.util.output import write_atomic
 
-PREFIX = "infraaudit-health-"
 META = "infraaudit-schedule:"  # the comment line of the .service holding what was installed
-NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-MAX_RANDOM_DELAY_S = 12 * 3600
 HEALTH_EXIT = {  # infraaudit health's exit codes (infraaudit/cli/health.py)
     0: "nothing needs attention",
     1: "something needs attention",
@@ -66,214 +59,6 @@ HEALTH_EXIT = {  # infraaudit health's exit codes (infraaudit/cli/health.py)
     130: "interrupted",
 }
 
-
-class ScheduleInputError(InfraAuditError):
-    """The request cannot be used as given (exit code 2)."""
-
-
-class ScheduleError(InfraAuditError):
-    """Installing, removing or inspecting the schedule failed (exit code 1)."""
-
-
-class Scheduler(StrEnum):
-    AUTO = "auto"
-    SYSTEMD = "systemd"
-    CRON = "cron"
-
-
-# --- parsing and validation -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class TimeOfDay:
-    hour: int
-    minute: int
-
-    def __str__(self) -> str:
-        return f"{self.hour:02d}:{self.minute:02d}"
-
-    @property
-    def on_calendar(self) -> str:
-        return f"*-*-* {self}:00"
-
-    def plus_minutes(self, minutes: int) -> TimeOfDay:
-        total = (self.hour * 60 + self.minute + minutes) % (24 * 60)
-        return TimeOfDay(total // 60, total % 60)
-
-
-def parse_at(text: str) -> TimeOfDay:
-    """``HH:MM`` (24-hour clock, local time of this machine)."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ScheduleInputError(
-            f"--at {text!r}: expected HH:MM on the 24-hour clock (00:00 to 23:59), e.g. 02:30")
-    return TimeOfDay(int(match[1]), int(match[2]))
-
-
-_SPAN_UNITS = {"h": 3600, "min": 60, "m": 60, "sec": 1, "s": 1}
-
-
-def parse_duration(text: str, option: str) -> int:
-    """``30m``, ``1h``, ``1h30m``, ``90s``, ``45min`` or ``0``, in seconds."""
-    value = text.strip().lower().replace(" ", "")
-    if value == "0":
-        return 0
-    if not value or not re.fullmatch(r"(?:\d+(?:h|min|m|sec|s))+", value):
-        raise ScheduleInputError(
-            f"{option} {text!r}: expected a duration with its unit, e.g. 30m, 1h, 1h30m, 90s")
-    return sum(int(n) * _SPAN_UNITS[unit]
-               for n, unit in re.findall(r"(\d+)(h|min|m|sec|s)", value))
-
-
-def format_timespan(seconds: int) -> str:
-    """systemd's notation: ``1h 30min``, ``45s``, ``0``."""
-    if seconds <= 0:
-        return "0"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{hours}h"] * bool(hours) + [f"{minutes}min"] * bool(minutes)
-    return " ".join(parts + [f"{secs}s"] * bool(secs))
-
-
-def check_name(name: str, source: str = "--name") -> str:
-    if not NAME_RE.fullmatch(name):
-        raise ScheduleInputError(
-            f"{source} {name!r} cannot be used in a unit or crontab tag: use 1-64 letters, "
-            "digits, '.', '_' or '-', starting with a letter or digit")
-    return name
-
-
-def read_site(inventory: Path) -> tuple[str, Path | None]:
-    """The inventory's ``site.id`` and ``health.db`` (absolute), read without resolving secrets:
-    they may not be available when the schedule is installed."""
-    try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScheduleInputError(f"inventory {inventory} not found") from None
-    except IsADirectoryError:
-        raise ScheduleInputError(f"inventory {inventory} is a directory, not a file") from None
-    except OSError as exc:
-        raise ScheduleInputError(f"cannot read inventory {inventory}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScheduleInputError(f"{inventory}: not a valid YAML inventory ({exc})") from None
-    site = data.get("site") if isinstance(data, dict) else None
-    site_id = site.get("id") if isinstance(site, dict) else None
-    if not isinstance(site_id, str | int) or isinstance(site_id, bool) or str(site_id) == "":
-        raise ScheduleInputError(f"{inventory}: no site.id (an inventory has site: {{id: ...}})")
-    health = data.get("health") if isinstance(data, dict) else None
-    raw_db = health.get("db") if isinstance(health, dict) else None
-    db = (inventory.parent / str(raw_db)).resolve() if raw_db else None
-    return str(site_id), db
-
-
-def checked_path(path: Path, what: str) -> Path:
-    """Absolute, and writable in a unit file and a crontab (no control characters, no
-    backslash, no trailing blank)."""
-    absolute = Path(os.path.abspath(path.expanduser()))
-    text = str(absolute)
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise ScheduleInputError(f"{what} {text!r}: control characters in the path")
-    if "\\" in text or text != text.rstrip():
-        raise ScheduleInputError(
-            f"{what} {text!r}: a backslash or trailing blank in the path is not supported")
-    return absolute
-
-
-def default_executable(python: str | None = None) -> tuple[str, ...]:
-    """The ``infraaudit`` console script beside the running interpreter, else
-    ``<python> -m infraaudit.cli``. A venv's python is a symlink: it is not resolved."""
-    interpreter = checked_path(Path(python or sys.executable), "python")
-    script = interpreter.parent / "infraaudit"
-    if script.is_file() and os.access(script, os.X_OK):
-        return (str(script),)
-    return (str(interpreter), "-m", "infraaudit.cli")
-
-
-@dataclass(frozen=True)
-class HealthJob:
-    """What to run and when: everything absolute and validated."""
-
-    name: str
-    site_id: str
-    inventory: Path
-    at: TimeOfDay
-    executable: tuple[str, ...]
-    random_delay_s: int = 0
-    timeout_s: int = 3600
-    env_file: Path | None = None
-    db: Path | None = None
-    inventory_db: Path | None = None  # the inventory's health.db, for status
-
-    @property
-    def unit(self) -> str:
-        return PREFIX + self.name
-
-    def argv(self, *, env_file_option: bool) -> list[str]:
-        """The health command; the env file as ``--env-file`` (cron) or not at all (systemd
-        passes it with EnvironmentFile=)."""
-        argv = [*self.executable, "health", str(self.inventory)]
-        if env_file_option and self.env_file is not None:
-            argv += ["--env-file", str(self.env_file)]
-        if self.db is not None:
-            argv += ["--db", str(self.db)]
-        return argv
-
-    @property
-    def history_db(self) -> Path:
-        """Where the runs are stored, as ``infraaudit health`` chooses it."""
-        return self.db or self.inventory_db or default_db()
-
-
-def make_job(inventory: Path, at: str, *, random_delay: str = "0", timeout: str = "1h",
-             env_file: Path | None = None, db: Path | None = None, name: str | None = None,
-             executable: Sequence[str] | None = None) -> HealthJob:
-    """Validate the install request (ScheduleInputError says what is wrong)."""
-    when = parse_at(at)
-    delay = parse_duration(random_delay, "--random-delay")
-    if delay > MAX_RANDOM_DELAY_S:
-        raise ScheduleInputError(f"--random-delay {random_delay!r}: at most 12h")
-    limit = parse_duration(timeout, "--timeout")
-    if not 60 <= limit <= 24 * 3600:
-        raise ScheduleInputError(f"--timeout {timeout!r}: between 1min and 24h")
-    inv = checked_path(inventory, "inventory")
-    site_id, inventory_db = read_site(inv)
-    job_name = check_name(name) if name else check_name(
-        site_id, f"site.id of {inv} (pass --name to choose another name)")
-    env = checked_path(env_file, "env file") if env_file is not None else None
-    if env is not None and not env.is_file():
-        raise ScheduleInputError(f"env file {env} not found")
-    return HealthJob(
-        name=job_name, site_id=site_id, inventory=inv, at=when,
-        executable=tuple(executable) if executable else default_executable(),
-        random_delay_s=delay, timeout_s=limit, env_file=env,
-        db=checked_path(db, "--db") if db is not None else None, inventory_db=inventory_db)
-
-
-def env_file_problems(path: Path) -> tuple[list[str], list[str]]:
-    """(errors, warnings) about using ``path`` as a systemd EnvironmentFile=: systemd ignores
-    ``export KEY=...`` lines (infraaudit's --env-file accepts them) and reads backslashes as
-    escapes inside double quotes; the file holds secrets, so it should not be world-readable."""
-    errors: list[str] = []
-    warnings: list[str] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-        mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        return [f"cannot read env file {path}: {exc}"], []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if line.startswith("export "):
-            errors.append(f"{path}:{number}: systemd's EnvironmentFile= ignores 'export' lines: "
-                          "write KEY=VALUE without 'export'")
-        elif "\\" in line and not line.startswith(("#", ";")):
-            warnings.append(f"{path}:{number}: a backslash: systemd reads it as an escape inside "
-                            "double quotes (infraaudit --env-file does not)")
-    if mode & 0o004:
-        warnings.append(f"{path} holds secrets and is readable by every user: chmod 600 it")
-    return errors, warnings
-
-
-# --- systemd rendering ------------------------------------------------------------------------
 
 _SYSTEMD_BARE = re.compile(r"[A-Za-z0-9_@+=:,./-]+")
 
@@ -354,217 +139,6 @@ def parse_metadata(service_text: str) -> dict[str, Any]:
                 return {}
             return data if isinstance(data, dict) else {}
     return {}
-
-
-# --- cron rendering ---------------------------------------------------------------------------
-
-_CRON_TAG = re.compile(r"(?:^|\s)#\s*" + re.escape(PREFIX) + r"([A-Za-z0-9][A-Za-z0-9_.-]*)\s*$")
-
-
-def cron_offset(name: str, random_delay_s: int, seed: str) -> int:
-    """The fixed delay in whole minutes, 0 to the window, that stands in for a random delay:
-    a hash of ``seed`` (the host name) and the schedule name, stable across installs."""
-    window = random_delay_s // 60
-    if window <= 0:
-        return 0
-    digest = hashlib.sha256(f"{seed}\0{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % (window + 1)
-
-
-def cron_quote(arg: str) -> str:
-    """A shell word for /bin/sh, with cron's ``%`` (a newline unless escaped) escaped."""
-    return shlex.quote(arg).replace("%", "\\%")
-
-
-def cron_wrappers(timeout_s: int, which: Callable[[str], str | None] = shutil.which) -> list[str]:
-    """``nice``/``ionice``/``timeout`` with absolute paths, as far as they are installed: what
-    Nice=, IOSchedulingClass= and TimeoutStartSec= do for the systemd unit."""
-    argv: list[str] = []
-    if nice := which("nice"):
-        argv += [nice, "-n", "10"]
-    if ionice := which("ionice"):
-        argv += [ionice, "-c", "3"]
-    if timeout := which("timeout"):
-        argv += [timeout, "--kill-after=60", str(timeout_s)]
-    return argv
-
-
-def render_cron_line(job: HealthJob, offset_min: int, wrappers: Sequence[str] = ()) -> str:
-    when = job.at.plus_minutes(offset_min)
-    command = " ".join(cron_quote(a) for a in [*wrappers, *job.argv(env_file_option=True)])
-    return f"{when.minute} {when.hour} * * * {command} # {PREFIX}{job.name}"
-
-
-def cron_entry_name(line: str) -> str | None:
-    """The schedule name of one of our crontab lines (commented out or not), else None."""
-    match = _CRON_TAG.search(line.rstrip("\r\n"))
-    return match[1] if match else None
-
-
-def cron_entries(text: str) -> dict[str, str]:
-    entries: dict[str, str] = {}
-    for line in text.splitlines():
-        name = cron_entry_name(line)
-        if name is not None:
-            entries.setdefault(name, line)
-    return entries
-
-
-def merge_crontab(text: str, line: str, name: str) -> str:
-    """``text`` with our line for ``name`` replaced in place (appended when absent, duplicates
-    dropped); every other line is kept byte for byte."""
-    out: list[str] = []
-    placed = False
-    for existing in text.splitlines(keepends=True):
-        if cron_entry_name(existing) == name:
-            if not placed:
-                out.append(line + "\n")
-                placed = True
-            continue
-        out.append(existing)
-    if not placed:
-        if out and not out[-1].endswith(("\n", "\r")):
-            out[-1] += "\n"
-        out.append(line + "\n")
-    return "".join(out)
-
-
-def remove_from_crontab(text: str, name: str) -> tuple[str, list[str]]:
-    """``text`` without our lines for ``name``, and the lines removed."""
-    kept: list[str] = []
-    removed: list[str] = []
-    for existing in text.splitlines(keepends=True):
-        (removed if cron_entry_name(existing) == name else kept).append(existing)
-    return "".join(kept), [r.rstrip("\r\n") for r in removed]
-
-
-@dataclass(frozen=True)
-class CronEntry:
-    name: str
-    at: TimeOfDay | None
-    enabled: bool
-    inventory: Path | None
-    db: Path | None
-    env_file: Path | None
-
-
-def parse_cron_line(line: str) -> CronEntry | None:
-    name = cron_entry_name(line)
-    if name is None:
-        return None
-    body = line.strip()
-    enabled = not body.startswith("#")
-    fields = body.lstrip("#").split(None, 5)
-    at = None
-    if len(fields) == 6 and fields[0].isdigit() and fields[1].isdigit():
-        at = TimeOfDay(int(fields[1]), int(fields[0]))
-    inventory = db = env = None
-    if len(fields) == 6:
-        try:
-            words = shlex.split(fields[5].replace("\\%", "%"), comments=True)
-        except ValueError:
-            words = []
-        if "health" in words:
-            rest = words[words.index("health") + 1:]
-            inventory = Path(rest[0]) if rest else None
-            for option, value in itertools.pairwise(rest):
-                if option == "--db":
-                    db = Path(value)
-                elif option == "--env-file":
-                    env = Path(value)
-    return CronEntry(name, at, enabled, inventory, db, env)
-
-
-# --- time and history -------------------------------------------------------------------------
-
-
-def next_run(at: TimeOfDay, now: datetime | None = None) -> datetime:
-    """The next HH:MM (local time) strictly after ``now``."""
-    current = now or datetime.now().astimezone()
-    candidate = current.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-    return candidate if candidate > current else candidate + timedelta(days=1)
-
-
-def last_health_run(db: Path, site_id: str) -> str | None:
-    """The last run of ``site_id`` stored in the history database (read-only), if any."""
-    if not db.is_file():
-        return None
-    uri = f"file:{urllib.parse.quote(str(db))}?mode=ro"
-    try:
-        con = sqlite3.connect(uri, uri=True, timeout=2.0)
-        try:
-            row = con.execute(
-                "SELECT r.started_at, r.complete,"
-                " (SELECT count(*) FROM alerts a WHERE a.run = r.id),"
-                " (SELECT count(*) FROM alerts a WHERE a.run = r.id AND a.severity != 'info')"
-                " FROM runs r WHERE r.site_id = ? ORDER BY r.started_at DESC LIMIT 1",
-                (site_id,)).fetchone()
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-    if row is None:
-        return None
-    started, complete, alerts, attention = row
-    state = "complete" if complete else "incomplete"
-    return (f"{started} ({state}, {alerts} alert(s), {attention} needing attention) "
-            f"in {db}")
-
-
-# --- running commands -------------------------------------------------------------------------
-
-
-def _run(argv: Sequence[str], *, stdin: str | None = None, env: dict[str, str] | None = None,
-         timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
-                              timeout=timeout, check=False, env=env)
-    except FileNotFoundError:
-        raise ScheduleError(f"{argv[0]}: command not found") from None
-    except subprocess.TimeoutExpired:
-        raise ScheduleError(f"`{shlex.join(argv)}` did not finish in {timeout:.0f}s") from None
-    except OSError as exc:
-        raise ScheduleError(f"cannot run {argv[0]}: {exc.strerror}") from exc
-
-
-def _output(result: subprocess.CompletedProcess[str]) -> str:
-    return (result.stdout + result.stderr).strip()
-
-
-class ScheduleStatus(BaseModel):
-    """What ``infraaudit schedule status`` reports for one schedule."""
-
-    name: str
-    scheduler: Literal["systemd", "cron"]
-    installed: bool
-    location: str = Field(description="unit directory, or the crontab")
-    files: list[str] = Field(default_factory=list)
-    schedule: str | None = None
-    enabled: str | None = Field(default=None, description="as systemd or the crontab says")
-    next_run: str | None = None
-    next_run_source: Literal["systemd", "computed"] | None = None
-    last_run: str | None = None
-    last_result: str | None = None
-    last_stored_run: str | None = Field(default=None, description="from the history database")
-    inventory: str | None = None
-    notes: list[str] = Field(default_factory=list)
-
-
-@dataclass
-class Outcome:
-    """What an install or a remove did, for the CLI to print."""
-
-    done: bool = True
-    messages: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    preview: dict[str, str] = field(default_factory=dict)  # path -> content (dry run)
-
-
-def _fmt_next(when: datetime) -> str:
-    return when.strftime("%a %Y-%m-%d %H:%M %Z").strip()
-
-
-# --- systemd ----------------------------------------------------------------------------------
 
 
 def systemd_running() -> bool:
@@ -765,148 +339,3 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return ""
-
-
-def _user() -> str:
-    try:
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except KeyError:
-        return os.environ.get("USER", "")
-
-
-# --- cron -------------------------------------------------------------------------------------
-
-
-def cron_daemon_running() -> bool:
-    for proc in psutil.process_iter(["name"]):
-        if proc.info.get("name") in {"cron", "crond", "cronie", "busybox-crond"}:
-            return True
-    return False
-
-
-@dataclass
-class Cron:
-    """One line per schedule in the current user's crontab, through ``crontab -l`` and
-    ``crontab -`` (``command`` replaces ``crontab``: tests use a fake one)."""
-
-    command: tuple[str, ...] = ("crontab",)
-    seed: str = field(default_factory=socket.gethostname)
-    wrappers: Callable[[int], list[str]] = cron_wrappers
-
-    @property
-    def location(self) -> str:
-        who = _user() or "current user"
-        return f"crontab of {who}" + (
-            f" (via {shlex.join(self.command)})" if self.command != ("crontab",) else "")
-
-    def read(self) -> str:
-        if self.command == ("crontab",) and shutil.which("crontab") is None:
-            raise ScheduleError("crontab: command not found: install cron (apt-get install cron),"
-                                " or use systemd")
-        result = _run([*self.command, "-l"])
-        if result.returncode == 0:
-            return result.stdout
-        if "no crontab" in result.stderr.lower():
-            return ""
-        raise ScheduleError(f"`{shlex.join([*self.command, '-l'])}` failed: {_output(result)}")
-
-    def write(self, text: str) -> None:
-        result = _run([*self.command, "-"], stdin=text)
-        if result.returncode != 0:
-            raise ScheduleError(f"`{shlex.join([*self.command, '-'])}` refused the new crontab: "
-                                f"{_output(result)}")
-
-    def line(self, job: HealthJob) -> str:
-        offset = cron_offset(job.name, job.random_delay_s, self.seed)
-        return render_cron_line(job, offset, self.wrappers(job.timeout_s))
-
-    def install(self, job: HealthJob, *, dry_run: bool = False) -> Outcome:
-        outcome = Outcome()
-        line = self.line(job)
-        offset = cron_offset(job.name, job.random_delay_s, self.seed)
-        if job.random_delay_s:
-            outcome.messages.append(
-                f"cron has no random delay: runs at {job.at.plus_minutes(offset)} every day "
-                f"({job.at} + a fixed {offset} min, drawn once within the "
-                f"{format_timespan(job.random_delay_s)} window)")
-        if job.env_file is not None and job.env_file.stat().st_mode & 0o004:
-            outcome.warnings.append(
-                f"{job.env_file} holds secrets and is readable by every user: chmod 600 it")
-        current = self.read()
-        merged = merge_crontab(current, line, job.name)
-        if dry_run:
-            outcome.done = False
-            outcome.preview = {self.location: line + "\n"}
-            return outcome
-        if merged == current:
-            outcome.messages.append(f"already installed in the {self.location}, unchanged")
-        else:
-            self.write(merged)
-            if cron_entries(self.read()).get(job.name) != line:
-                raise ScheduleError(f"the line is not in the {self.location} after writing it")
-            outcome.messages.append(f"installed in the {self.location}: {line}")
-        if not cron_daemon_running():
-            outcome.warnings.append("no cron daemon is running on this machine: the line runs "
-                                    "once cron runs")
-        return outcome
-
-    def installed(self) -> list[str]:
-        return sorted(cron_entries(self.read()))
-
-    def remove(self, name: str) -> Outcome:
-        current = self.read()
-        kept, removed = remove_from_crontab(current, name)
-        if not removed:
-            return Outcome(done=False, messages=[
-                f"{PREFIX}{name} is not in the {self.location}: nothing to remove"])
-        self.write(kept)
-        return Outcome(messages=[f"removed from the {self.location}: {r}" for r in removed])
-
-    def status(self, name: str, now: datetime | None = None) -> ScheduleStatus:
-        line = cron_entries(self.read()).get(name)
-        status = ScheduleStatus(name=name, scheduler="cron", installed=line is not None,
-                                location=self.location)
-        entry = parse_cron_line(line) if line is not None else None
-        if entry is None:
-            return status
-        status.files = [str(line)]
-        status.enabled = "yes" if entry.enabled else "no: the line is commented out"
-        status.installed = entry.enabled
-        status.inventory = str(entry.inventory) if entry.inventory else None
-        if entry.at is not None:
-            status.schedule = f"daily at {entry.at} local time (random delay fixed at install)"
-            if entry.enabled:
-                status.next_run = _fmt_next(next_run(entry.at, now))
-                status.next_run_source = "computed"
-        status.last_result = "unknown: cron keeps no exit status (its output goes by mail)"
-        if entry.inventory is not None:
-            try:
-                site_id, inventory_db = read_site(entry.inventory)
-            except ScheduleInputError as exc:
-                status.notes.append(str(exc))
-            else:
-                db = entry.db or inventory_db or default_db()
-                status.last_stored_run = last_health_run(db, site_id)
-        if not cron_daemon_running():
-            status.notes.append("no cron daemon is running on this machine")
-        return status
-
-
-# --- choosing the scheduler -------------------------------------------------------------------
-
-
-def backend(scheduler: Scheduler = Scheduler.AUTO, *, user: bool | None = None,
-            unit_dir: Path | None = None, crontab: Path | None = None) -> Systemd | Cron:
-    """systemd when it runs (or --unit-dir is given), else cron."""
-    if unit_dir is not None and crontab:
-        raise ScheduleInputError("--unit-dir is for systemd, --crontab for cron: not both")
-    if scheduler is Scheduler.AUTO:
-        use_systemd = unit_dir is not None or (not crontab and systemd_running())
-        scheduler = Scheduler.SYSTEMD if use_systemd else Scheduler.CRON
-    if scheduler is Scheduler.SYSTEMD:
-        if crontab:
-            raise ScheduleInputError("--crontab is for cron, not --scheduler systemd")
-        return Systemd.detect(user, unit_dir)
-    if unit_dir is not None:
-        raise ScheduleInputError("--unit-dir is for systemd, not --scheduler cron")
-    return Cron((os.path.abspath(crontab),) if crontab else ("crontab",))
