@@ -21,10 +21,11 @@ from rich.table import Table
 from infraaudit.cli.tables import findings_table
 from infraaudit.errors import InfraAuditError, InventoryError
 from infraaudit.findings.engine import load_thresholds
-from infraaudit.health.alerts import AlertOptions, deliver
+from infraaudit.health.alerts import deliver
 from infraaudit.health.run import compare, run_health
 from infraaudit.health.store import HistoryStore, LockHeld, RunLock, StoreError, default_db
 from infraaudit.health.trends import as_rows, availability, links, ports, since
+from infraaudit.inventory.alerts import AlertOptions
 from infraaudit.inventory.model import LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport
 from infraaudit.probes.snmp.client import Backend

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from infraaudit.errors import InventoryError, SecretError
-from infraaudit.health.alerts import AlertOptions
+from infraaudit.inventory.alerts import AlertOptions
 from infraaudit.models import Agency, Site
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Role

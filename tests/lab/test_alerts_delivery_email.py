@@ -35,13 +35,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from infraaudit.health.alerts import (
-    AlertOptions,
     Delivery,
-    EmailOptions,
-    WebhookOptions,
     deliver,
     send_email,
 )
+from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
 
 LOOPBACK = "127.0.0.1"
 SECRET = "Bearer lab-s3cr3t-7731"

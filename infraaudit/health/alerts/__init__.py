@@ -1,13 +1,11 @@
 """Alert outputs of the nightly health check: a JSON webhook and an e-mail.
 
-``__all__`` names what the CLI, the inventory model and the tests use."""
+The options (``alerts:`` of the inventory) are models of the inventory:
+:mod:`infraaudit.inventory.alerts`. ``__all__`` names what the CLI and the tests use."""
 
 from infraaudit.health.alerts.email import (
-    AlertOptions,
     Delivery,
-    EmailOptions,
     PayloadError,
-    WebhookOptions,
     build_message,
     deliver,
     encode_payload,
@@ -18,11 +16,8 @@ from infraaudit.health.alerts.email import (
 )
 
 __all__ = [
-    "AlertOptions",
     "Delivery",
-    "EmailOptions",
     "PayloadError",
-    "WebhookOptions",
     "build_message",
     "deliver",
     "encode_payload",

@@ -20,11 +20,8 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from infraaudit.health.alerts import (
-    AlertOptions,
     Delivery,
-    EmailOptions,
     PayloadError,
-    WebhookOptions,
     build_message,
     deliver,
     encode_payload,
@@ -33,6 +30,7 @@ from infraaudit.health.alerts import (
     send_webhook,
 )
 from infraaudit.health.alerts import email as alerts
+from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
 
 SECRET = "Bearer s3cr3t-t0ken-XYZ"
 URL_TOKEN = "T0KEN-in-the-path-9f8e7d"
