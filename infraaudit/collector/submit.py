@@ -34,9 +34,8 @@ from pathlib import Path
 
 from infraaudit import __version__
 from infraaudit.errors import InfraAuditError
-from infraaudit.health.alerts import redact_url
 from infraaudit.models.migrate import AuditFormatError, load_audit
-from infraaudit.util.httpout import Answer, clip, describe_transport_error, open_url
+from infraaudit.util.httpout import Answer, clip, describe_transport_error, open_url, redact_url
 from infraaudit.util.output import write_atomic
 
 log = logging.getLogger(__name__)

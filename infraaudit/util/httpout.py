@@ -1,6 +1,7 @@
 """The one HTTP client path of infraaudit's outbound posts (alert webhooks, audit submission):
 stdlib urllib, redirects refused (a 3xx comes back as its status), proxies from the
-environment, and only the start of a reply body read."""
+environment, and only the start of a reply body read; endpoints are named without their path
+(redact_url)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 MAX_BODY_READ = 65536
 
@@ -53,6 +55,22 @@ def clip(text: str, limit: int = 200) -> str:
     """``text`` on one line, at most ``limit`` characters (for error messages)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def redact_url(url: str) -> str:
+    """``scheme://host[:port]`` with ``/…`` when there was more: paths carry webhook tokens."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = parts.port
+    except ValueError:
+        return "(malformed url)"
+    if ":" in host:
+        host = f"[{host}]"
+    shown = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        shown += "/…"
+    return shown
 
 
 def describe_transport_error(exc: BaseException, timeout: float) -> tuple[str, bool]:

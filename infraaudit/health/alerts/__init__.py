@@ -10,7 +10,6 @@ from infraaudit.health.alerts.email import (
     deliver,
     encode_payload,
     needs_attention,
-    redact_url,
     send_email,
     send_webhook,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "deliver",
     "encode_payload",
     "needs_attention",
-    "redact_url",
     "send_email",
     "send_webhook",
 ]

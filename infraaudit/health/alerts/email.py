@@ -34,7 +34,7 @@ import pydantic_core
 
 from infraaudit import __version__
 from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
-from infraaudit.util.httpout import clip, describe_transport_error, open_url
+from infraaudit.util.httpout import clip, describe_transport_error, open_url, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -91,22 +91,6 @@ def needs_attention(payload: dict[str, Any]) -> bool:
 
 
 # --- secrets ---------------------------------------------------------------------------------
-
-
-def redact_url(url: str) -> str:
-    """``scheme://host[:port]`` with ``/…`` when there was more: paths carry webhook tokens."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = parts.port
-    except ValueError:
-        return "(malformed url)"
-    if ":" in host:
-        host = f"[{host}]"
-    shown = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
-    if parts.path.strip("/") or parts.query or parts.fragment:
-        shown += "/…"
-    return shown
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:

@@ -25,12 +25,12 @@ from infraaudit.health.alerts import (
     build_message,
     deliver,
     encode_payload,
-    redact_url,
     send_email,
     send_webhook,
 )
 from infraaudit.health.alerts import email as alerts
 from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
+from infraaudit.util.httpout import redact_url
 
 SECRET = "Bearer s3cr3t-t0ken-XYZ"
 URL_TOKEN = "T0KEN-in-the-path-9f8e7d"
