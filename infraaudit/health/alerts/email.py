@@ -1,189 +1,29 @@
-"""Alert outputs of the nightly health check: a JSON webhook and an e-mail.
-
-``deliver`` sends one alert document through every configured channel and reports, channel by
-channel, what happened. It never raises: a failed channel is a ``Delivery(ok=False)`` and the
-other channel is still tried.
-
-Secrets (webhook header values, the SMTP password, and the path and query of the webhook URL,
-which carry the token of most chat webhooks) never appear in a ``Delivery.detail`` nor in a log
-line: details name the endpoint as ``scheme://host:port`` only, describe errors by kind, and are
-scrubbed of every secret value before they leave this module.
-
-Only the standard library talks to the network (urllib, smtplib): no runtime dependency is added.
-"""
+"""The e-mail channel: the plain-text report by SMTP (STARTTLS or implicit TLS, never a password
+in clear), the alert document attached as JSON; one attempt, the relay retries on its own."""
 
 from __future__ import annotations
 
 import base64
-import logging
 import smtplib
 import socket
 import ssl
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any, Literal
-from urllib.parse import urlsplit
-
-import pydantic_core
+from typing import Any
 
 from infraaudit import __version__
-from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
-from infraaudit.util.httpout import clip, describe_transport_error, open_url, redact_url
-
-log = logging.getLogger(__name__)
-
-ALERTS_KEY = "alerts"
-"""Key of the payload's list of alerts (each a dict with a ``severity``)."""
+from infraaudit.health.alerts.payload import Delivery, PayloadError, _scrub, encode_payload
+from infraaudit.inventory.alerts import EmailOptions
+from infraaudit.util.httpout import clip
 
 ATTACHMENT_NAME = "infraaudit-alerts.json"
-MAX_BACKOFF_S = 30.0
-
-@dataclass
-class Delivery:
-    """What one channel did. ``detail`` never holds a secret."""
-
-    channel: Literal["webhook", "email"]
-    ok: bool
-    detail: str
-
-
-# --- payload ---------------------------------------------------------------------------------
-
-
-class PayloadError(ValueError):
-    """The alert document cannot be written as JSON."""
-
-
-def encode_payload(payload: dict[str, Any], *, indent: int | None = None) -> bytes:
-    """The alert document as UTF-8 JSON (non-ASCII kept as is; NaN/inf become null).
-
-    Dates, enums, paths, IP addresses and pydantic models are converted the way pydantic does;
-    a ``SecretStr`` becomes ``**********``. Anything else raises PayloadError.
-    """
-    try:
-        return pydantic_core.to_json(payload, indent=indent, inf_nan_mode="null")
-    except pydantic_core.PydanticSerializationError as exc:
-        raise PayloadError(f"the alert document cannot be written as JSON: {exc}") from None
-
-
-def needs_attention(payload: dict[str, Any]) -> bool:
-    """Whether the run needs attention: an alert whose severity is not "info" (the rule of
-    ``HealthReport.needs_attention`` and of the health command's exit code 1).
-
-    A payload without an ``alerts`` key, or an alert without a severity, counts as needing
-    attention: better one mail too many than an alert that is never sent.
-    """
-    if ALERTS_KEY not in payload:
-        return True
-    alerts = payload[ALERTS_KEY]
-    if not isinstance(alerts, list | tuple):
-        return True
-    return any(
-        not isinstance(alert, dict) or str(alert.get("severity", "")).lower() != "info"
-        for alert in alerts
-    )
-
-
-# --- secrets ---------------------------------------------------------------------------------
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret value replaced by ``***`` (longest first).
-
-    A last guard: details are written not to quote secrets in the first place. Values shorter
-    than 4 characters are left alone: scrubbing "1" would mangle every number of the detail.
-    """
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def _webhook_secrets(options: WebhookOptions) -> list[str]:
-    secrets = list(options.headers.values())
-    secrets.append(options.url)
-    try:
-        parts = urlsplit(options.url)
-    except ValueError:
-        return secrets
-    for piece in (parts.path, parts.query, parts.fragment):
-        if len(piece.strip("/")) >= 4:  # "/" or "/x" alone are no secret, and scrubbing them
-            secrets.append(piece)       # would mangle every detail
-    return secrets
 
 
 def _email_secrets(options: EmailOptions) -> list[str]:
     return [options.password.get_secret_value()] if options.password is not None else []
 
-
-# --- webhook ---------------------------------------------------------------------------------
-
-Opener = Callable[[urllib.request.Request, float], int]
-"""Sends a request with a timeout and returns the HTTP status; raises on transport errors."""
-
-
-def _open_url(request: urllib.request.Request, timeout: float) -> int:
-    """The real opener (:func:`infraaudit.util.httpout.open_url`): only the status matters here."""
-    return open_url(request, timeout).status
-
-
-def _backoff(attempt: int) -> float:
-    """Seconds to wait after failed attempt number ``attempt`` (1-based): 1, 2, 4, … 30."""
-    return float(min(2 ** (attempt - 1), MAX_BACKOFF_S))
-
-
-def send_webhook(
-    options: WebhookOptions,
-    payload: dict[str, Any],
-    *,
-    opener: Opener | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Delivery:
-    """POST the payload as JSON; retry connection errors and 5xx with backoff, not 3xx/4xx."""
-    send = opener if opener is not None else _open_url
-    where = redact_url(options.url)
-    try:
-        body = encode_payload(payload)
-    except PayloadError as exc:
-        return Delivery("webhook", False, str(exc))
-    headers = {"User-Agent": f"infraaudit/{__version__}", "Accept": "application/json"}
-    headers.update(options.headers)
-    headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(options.url, data=body, headers=headers, method="POST")
-
-    secrets = _webhook_secrets(options)
-    attempts = options.retries + 1
-    problem = "not sent"
-    for attempt in range(1, attempts + 1):
-        try:
-            status = send(request, options.timeout_s)
-        except Exception as exc:
-            problem, retry = describe_transport_error(exc, options.timeout_s)
-        else:
-            if 200 <= status < 300:
-                tries = "" if attempt == 1 else f" (attempt {attempt} of {attempts})"
-                return Delivery("webhook", True, f"POST {where}: HTTP {status}{tries}")
-            problem, retry = f"HTTP {status}", status >= 500
-            if 300 <= status < 400:
-                problem += " (a redirect, not followed: set url to the final address)"
-            elif 400 <= status < 500:
-                problem += " (refused by the receiver: check the url and headers)"
-        problem = _scrub(problem, secrets)
-        log.info("webhook %s: attempt %d of %d: %s", where, attempt, attempts, problem)
-        if not retry or attempt == attempts:
-            break
-        sleep(_backoff(attempt))
-    plural = "attempt" if attempt == 1 else "attempts"
-    detail = f"POST {where} failed after {attempt} {plural}: {problem}"
-    return Delivery("webhook", False, _scrub(detail, secrets))
-
-
-# --- e-mail ----------------------------------------------------------------------------------
 
 SmtpFactory = Callable[[EmailOptions, ssl.SSLContext], smtplib.SMTP]
 """Opens a connected (not yet authenticated) SMTP session for the options."""
@@ -347,50 +187,3 @@ def _quit_quietly(smtp: smtplib.SMTP) -> None:
         smtp.quit()
     except Exception:
         smtp.close()
-
-
-# --- both ------------------------------------------------------------------------------------
-
-
-def _guard(
-    channel: Literal["webhook", "email"], send: Callable[[], Delivery], secrets: list[str]
-) -> Delivery:
-    """Run one channel; an unexpected exception becomes a failed Delivery (named by its type
-    only: its message might quote a secret)."""
-    try:
-        result = send()
-    except Exception as exc:
-        result = Delivery(channel, False, f"unexpected error ({type(exc).__name__})")
-    result.detail = _scrub(result.detail, secrets)
-    if result.ok:
-        log.info("alert %s: %s", channel, result.detail)
-    else:
-        log.warning("alert %s failed: %s", channel, result.detail)
-    return result
-
-
-def deliver(
-    options: AlertOptions, payload: dict[str, Any], text: str, subject: str
-) -> list[Delivery]:
-    """Send the alert document by webhook and/or e-mail; one Delivery per configured channel.
-
-    Returns [] when no channel is configured, or when ``only_when_attention`` is set and no
-    alert of the payload has a severity other than "info" (see ``needs_attention``). Never
-    raises.
-    """
-    if options.only_when_attention and not needs_attention(payload):
-        log.info("nothing needs attention in this run: no alert sent")
-        return []
-    results: list[Delivery] = []
-    webhook, email = options.webhook, options.email
-    if webhook is not None:
-        results.append(
-            _guard("webhook", lambda: send_webhook(webhook, payload), _webhook_secrets(webhook))
-        )
-    if email is not None:
-        results.append(
-            _guard(
-                "email", lambda: send_email(email, payload, text, subject), _email_secrets(email)
-            )
-        )
-    return results

@@ -19,16 +19,19 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from infraaudit.health import alerts
 from infraaudit.health.alerts import (
     Delivery,
     PayloadError,
     build_message,
     deliver,
+    delivery,
     encode_payload,
     send_email,
     send_webhook,
 )
-from infraaudit.health.alerts import email as alerts
+from infraaudit.health.alerts import email as email_channel
+from infraaudit.health.alerts import webhook as webhook_channel
 from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
 from infraaudit.util.httpout import redact_url
 
@@ -572,8 +575,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         opener: FakeOpener = state["opener"]  # a test may replace it
         return opener(request, timeout)
 
-    monkeypatch.setattr(alerts, "_open_url", open_url)
-    monkeypatch.setattr(alerts, "_connect_smtp", lambda opts, ctx: state["smtp"])
+    monkeypatch.setattr(webhook_channel, "_open_url", open_url)
+    monkeypatch.setattr(email_channel, "_connect_smtp", lambda opts, ctx: state["smtp"])
     return state
 
 
@@ -638,12 +641,12 @@ def test_deliver_never_raises(monkeypatch: pytest.MonkeyPatch, fakes: dict[str, 
     def boom(*args: Any, **kwargs: Any) -> Delivery:
         raise RuntimeError(f"{SECRET} {URL} {PASSWORD}")
 
-    monkeypatch.setattr(alerts, "send_webhook", boom)
+    monkeypatch.setattr(delivery, "send_webhook", boom)
     opts = AlertOptions(webhook=webhook(), email=email_opts(username="u", password=PASSWORD))
     results = deliver(opts, PAYLOAD, TEXT, SUBJECT)
     assert results[0] == Delivery("webhook", False, "unexpected error (RuntimeError)")
     assert results[1].ok
-    monkeypatch.setattr(alerts, "send_email", boom)
+    monkeypatch.setattr(delivery, "send_email", boom)
     results = deliver(opts, PAYLOAD, TEXT, SUBJECT)
     assert [r.ok for r in results] == [False, False]
     for r in results:
