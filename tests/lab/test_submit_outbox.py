@@ -26,12 +26,8 @@ LOOPBACK = "127.0.0.1"
 TOKEN = "lab-submit-token-5d1e"
 
 
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setattr(socket, "getfqdn", lambda name="": "localhost")
+# proxy variables removed and socket.getfqdn replaced: loopback only, no name resolved
+pytestmark = pytest.mark.usefixtures("_loopback_only")
 
 
 @dataclass
