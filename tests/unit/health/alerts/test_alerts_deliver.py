@@ -12,7 +12,7 @@ from infraaudit.health.alerts import Delivery, deliver, delivery
 from infraaudit.health.alerts import email as email_channel
 from infraaudit.health.alerts import webhook as webhook_channel
 from infraaudit.inventory.alerts import AlertOptions
-from tests.unit.health.alerts.samples import (
+from tests.unit.health.alerts.alert_samples import (
     PASSWORD,
     PAYLOAD,
     SECRET,

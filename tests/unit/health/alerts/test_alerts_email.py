@@ -15,7 +15,14 @@ import pytest
 
 from infraaudit.health.alerts import Delivery, build_message, send_email
 from infraaudit.inventory.alerts import EmailOptions
-from tests.unit.health.alerts.samples import PASSWORD, PAYLOAD, SUBJECT, TEXT, FakeSmtp, email_opts
+from tests.unit.health.alerts.alert_samples import (
+    PASSWORD,
+    PAYLOAD,
+    SUBJECT,
+    TEXT,
+    FakeSmtp,
+    email_opts,
+)
 
 
 def parsed(msg: EmailMessage) -> EmailMessage:

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from infraaudit.inventory.alerts import AlertOptions, WebhookOptions
-from tests.unit.health.alerts.samples import PASSWORD, SECRET, URL, email_opts
+from tests.unit.health.alerts.alert_samples import PASSWORD, SECRET, URL, email_opts
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from infraaudit.health import alerts
 from infraaudit.health.alerts import PayloadError, encode_payload
-from tests.unit.health.alerts.samples import PAYLOAD
+from tests.unit.health.alerts.alert_samples import PAYLOAD
 
 
 def test_payload_is_utf8_json_with_diacritics_unescaped() -> None:

@@ -12,7 +12,14 @@ import pytest
 from infraaudit.health.alerts import Delivery, encode_payload, send_webhook
 from infraaudit.inventory.alerts import WebhookOptions
 from infraaudit.util.httpout import redact_url
-from tests.unit.health.alerts.samples import PAYLOAD, SECRET, URL, URL_TOKEN, FakeOpener, webhook
+from tests.unit.health.alerts.alert_samples import (
+    PAYLOAD,
+    SECRET,
+    URL,
+    URL_TOKEN,
+    FakeOpener,
+    webhook,
+)
 
 
 def test_redact_url_keeps_scheme_host_port_only() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from infraaudit.cli.schedule import schedule_app
-from tests.unit.health.schedule.samples import _inventory
+from tests.unit.health.schedule.schedule_samples import _inventory
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from infraaudit.health.schedule import (
     remove_from_crontab,
     render_cron_line,
 )
-from tests.unit.health.schedule.samples import EXE, _inventory, _job, _script
+from tests.unit.health.schedule.schedule_samples import EXE, _inventory, _job, _script
 
 
 def test_cron_line_exact_text_and_quoting() -> None:

@@ -19,7 +19,7 @@ from infraaudit.health.schedule import (
     parse_at,
     parse_duration,
 )
-from tests.unit.health.schedule.samples import EXE, _inventory
+from tests.unit.health.schedule.schedule_samples import EXE, _inventory
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -22,7 +22,7 @@ from infraaudit.health.schedule import (
     render_timer,
     systemd_quote,
 )
-from tests.unit.health.schedule.samples import EXE, _inventory, _job, _script
+from tests.unit.health.schedule.schedule_samples import EXE, _inventory, _job, _script
 
 
 @pytest.mark.parametrize(("arg", "word"), [
