@@ -31,7 +31,7 @@ from infraaudit.errors import InfraAuditError, InventoryError
 from infraaudit.findings.engine import findings as find
 from infraaudit.findings.engine import load_thresholds
 from infraaudit.findings.firmware import load_catalog
-from infraaudit.inventory.model import load_inventory, read_env_file
+from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
 from infraaudit.models.migrate import load_audit
 from infraaudit.probes.snmp.client import Backend

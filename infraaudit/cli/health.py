@@ -25,8 +25,7 @@ from infraaudit.health.alerts import deliver
 from infraaudit.health.run import compare, run_health
 from infraaudit.health.store import HistoryStore, LockHeld, RunLock, StoreError, default_db
 from infraaudit.health.trends import as_rows, availability, links, ports, since
-from infraaudit.inventory.alerts import AlertOptions
-from infraaudit.inventory.model import LoadedInventory, load_inventory, read_env_file
+from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport
 from infraaudit.probes.snmp.client import Backend
 

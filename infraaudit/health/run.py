@@ -16,7 +16,7 @@ from typing import Any
 from infraaudit import __version__
 from infraaudit.findings.engine import Thresholds, make, ping_findings
 from infraaudit.health.store import PortRates
-from infraaudit.inventory.model import DeviceEntry, LinkOptions, LoadedInventory
+from infraaudit.inventory import DeviceEntry, LinkOptions, LoadedInventory
 from infraaudit.models import Device
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.health import DeviceHealth, HealthReport, HealthRun, PortHealth

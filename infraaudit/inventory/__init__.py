@@ -1,2 +1,27 @@
-"""The site inventory: its model, loading with line numbers, ${ENV_VAR} secrets.
+"""The site inventory: its model, loading with line numbers, ``${ENV_VAR}`` secrets.
 May import: models, probes (credential and platform types), util, errors."""
+
+from infraaudit.inventory.alerts import AlertOptions, EmailOptions, WebhookOptions
+from infraaudit.inventory.load import LoadedInventory, load_inventory
+from infraaudit.inventory.model import (
+    DeviceEntry,
+    Inventory,
+    LinkOptions,
+    Subnet,
+    snmp_credentials,
+)
+from infraaudit.inventory.secrets import read_env_file
+
+__all__ = [
+    "AlertOptions",
+    "DeviceEntry",
+    "EmailOptions",
+    "Inventory",
+    "LinkOptions",
+    "LoadedInventory",
+    "Subnet",
+    "WebhookOptions",
+    "load_inventory",
+    "read_env_file",
+    "snmp_credentials",
+]

@@ -1,40 +1,30 @@
-"""The site inventory: what to scan, with which credentials and how gently.
+"""The inventory file's model: what to scan, with which credentials and how gently.
 
-An inventory is one YAML file per site. Secrets are never written in it: they are references to
-environment variables (``community: "${SITE_SNMP_COMMUNITY}"``), resolved at load time. Errors name
-the file, the line and the field, and say how to fix them.
+Secrets are ``SecretStr`` here, already resolved from their ``${ENV_VAR}`` references by
+``infraaudit.inventory.secrets`` before validation (``infraaudit.inventory.load``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
-import os
-import re
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BeforeValidator,
     Field,
     SecretStr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from infraaudit.errors import InventoryError, SecretError
 from infraaudit.inventory.alerts import AlertOptions
 from infraaudit.models import Agency, Site
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Role
 from infraaudit.probes.snmp.client import SnmpCredentials
-
-ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
 class AuthProtocol(StrEnum):
@@ -320,179 +310,3 @@ def snmp_credentials(profile: SnmpV1V2c | SnmpV3) -> SnmpCredentials:
         priv_protocol=profile.priv_protocol.value if profile.priv_protocol else None,
         priv_password=profile.priv_password.get_secret_value() if profile.priv_password else "",
     )
-
-
-@dataclass(frozen=True)
-class LoadedInventory:
-    inventory: Inventory
-    path: Path
-    digest: str  # sha256 of the file bytes
-
-
-# --- secrets ---------------------------------------------------------------------------------
-
-SECRET_KEYS = frozenset({"community", "auth_password", "priv_password", "password", "secret",
-                         "enable_secret"})
-
-
-def _resolve_secrets(
-    node: Any, path: tuple[str | int, ...], env: dict[str, str], allow_inline: bool,
-    where: _Locator, inline: list[str],
-) -> Any:
-    """Replace ``${VAR}`` references by their values; refuse inline secrets unless allowed.
-
-    Inline secrets that are allowed are appended to ``inline``.
-    """
-
-    def resolve(child: Any, key: str | int) -> Any:
-        return _resolve_secrets(child, (*path, key), env, allow_inline, where, inline)
-
-    if isinstance(node, dict):
-        return {k: resolve(v, k) for k, v in node.items()}
-    if isinstance(node, list):
-        return [resolve(v, i) for i, v in enumerate(node)]
-    in_headers = len(path) >= 2 and path[-2] == "headers"  # alert webhook headers carry tokens
-    if not path or (path[-1] not in SECRET_KEYS and not in_headers) or node is None:
-        return node
-    field = ".".join(str(p) for p in path)
-    text = str(node)
-    match = ENV_REF.match(text)
-    if match:
-        name = match.group(1)
-        if not env.get(name):
-            raise SecretError(
-                f"{where.describe(path)}: {field} refers to environment variable ${{{name}}}, "
-                f"which is not set or empty. Export it (export {name}=...) or put it in an "
-                "--env-file."
-            )
-        return env[name]
-    if not allow_inline:
-        raise SecretError(
-            f"{where.describe(path)}: {field} holds a secret written inline. Write a reference "
-            f'such as "${{SITE_SNMP_COMMUNITY}}" and set that environment variable, or pass '
-            "--allow-inline-secrets if you accept the risk."
-        )
-    inline.append(text)
-    return text
-
-
-# --- line numbers ----------------------------------------------------------------------------
-
-
-class _Locator:
-    """Maps a path of keys and indexes in the YAML document to a line number."""
-
-    def __init__(self, file: Path, root: yaml.Node | None) -> None:
-        self.file = file
-        self.lines: dict[tuple[str | int, ...], int] = {}
-        if root is not None:
-            self._walk(root, ())
-
-    def _walk(self, node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                self._walk(value, child)
-                self.lines[child] = key.start_mark.line + 1  # the key's line, not the value's
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                self._walk(item, (*path, i))
-
-    def describe(self, path: tuple[str | int, ...]) -> str:
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:end]))
-            if line is not None:
-                return f"{self.file}:{line}"
-        return str(self.file)
-
-
-def _format_validation(exc: ValidationError, where: _Locator) -> str:
-    problems = []
-    for err in exc.errors(include_url=False, include_input=False):
-        # pydantic adds the union tag (e.g. 'v2c') to the location; drop it for the lookup.
-        loc = tuple(p for p in err["loc"] if p not in ("v1", "v2c", "v3"))
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        hint = _HINTS.get(err["type"], "")
-        problems.append(f"  {where.describe(loc)}: {field}: {err['msg']}{hint}")
-    return "\n".join(problems)
-
-
-_HINTS = {
-    "extra_forbidden": " (unknown key: check its spelling and indentation)",
-    "missing": " (add this key)",
-    "union_tag_invalid": " (version must be v1, v2c or v3)",
-    "enum": "",
-}
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """Read KEY=VALUE lines (``#`` comments, optional ``export``, optional quotes)."""
-    values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InventoryError(f"cannot read env file {path}: {exc.strerror}") from exc
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").strip()
-        key, sep, value = line.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
-            raise InventoryError(f"{path}:{number}: expected KEY=VALUE")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
-
-
-def load_inventory(
-    path: Path,
-    *,
-    env: dict[str, str] | None = None,
-    allow_inline_secrets: bool = False,
-) -> LoadedInventory:
-    """Read, resolve and validate an inventory file; InventoryError says what and where."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InventoryError(f"cannot read inventory {path}: {exc.strerror}") from exc
-    try:
-        text = raw.decode("utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        raise InventoryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or "syntax error"  # never quote the line
-        raise InventoryError(f"{where}: invalid YAML: {problem}") from exc
-    locator = _Locator(path, node)
-    if not isinstance(data, dict):
-        raise InventoryError(
-            f"{path}: an inventory is a YAML mapping with agency, site, credentials and devices"
-        )
-    inline: list[str] = []
-    resolved = _resolve_secrets(
-        data, (), dict(os.environ) if env is None else env, allow_inline_secrets, locator, inline
-    )
-    try:
-        inventory = Inventory.model_validate(resolved)
-    except ValidationError as exc:
-        raise InventoryError(
-            f"{path}: {exc.error_count()} problem(s):\n{_format_validation(exc, locator)}"
-        ) from None  # the pydantic error may quote resolved secrets: do not chain it
-    catalog = inventory.ipv6.catalog
-    if catalog is not None and not catalog.is_absolute():
-        inventory.ipv6.catalog = (path.parent / catalog).resolve()
-    db = inventory.health.db
-    if db is not None and not db.is_absolute():
-        inventory.health.db = (path.parent / db).resolve()
-    # The digest is published in the audit: hash the file with inline secrets masked, so that it
-    # cannot be used to guess a weak community offline.
-    for secret in sorted(set(inline), key=len, reverse=True):
-        raw = raw.replace(secret.encode("utf-8"), b"***")
-    return LoadedInventory(inventory, path, hashlib.sha256(raw).hexdigest())

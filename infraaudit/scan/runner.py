@@ -27,7 +27,7 @@ from infraaudit.findings.security import (
     snmp_findings,
     ssh_legacy_findings,
 )
-from infraaudit.inventory.model import DeviceEntry, Inventory, LoadedInventory, snmp_credentials
+from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, snmp_credentials
 from infraaudit.models import (
     AuditDocument,
     Coverage,

@@ -17,7 +17,7 @@ from typing import Literal
 from infraaudit.errors import TransportError
 from infraaudit.findings.readiness import device_readiness, site_phase
 from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
-from infraaudit.inventory.model import Inventory, LinkOptions, Subnet
+from infraaudit.inventory import Inventory, LinkOptions, Subnet
 from infraaudit.models import Device, Port
 from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import PingSeries, PortPoll

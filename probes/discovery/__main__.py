@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from infraaudit.errors import InventoryError
-from infraaudit.inventory.model import Inventory, load_inventory, read_env_file
+from infraaudit.inventory import Inventory, load_inventory, read_env_file
 from infraaudit.models.discovery import Discovery
 from infraaudit.probes.discovery.core import discover
 from infraaudit.probes.snmp.client import Backend, release_backends

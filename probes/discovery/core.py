@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from infraaudit.errors import InfraAuditError
-from infraaudit.inventory.model import Inventory
+from infraaudit.inventory import Inventory
 from infraaudit.models.discovery import (
     DiscoveredHost,
     Discovery,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from infraaudit.errors import DecodeError, InfraAuditError, TransportError
-from infraaudit.inventory.model import Inventory, snmp_credentials
+from infraaudit.inventory import Inventory, snmp_credentials
 from infraaudit.probes.discovery.crawl import Neighbour, Neighbours
 from infraaudit.probes.discovery.scope import Scope
 from infraaudit.probes.snmp import lldp

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from infraaudit.health.run import PROBES
-from infraaudit.inventory.model import load_inventory, read_env_file
+from infraaudit.inventory import load_inventory, read_env_file
 from lab.netns import NetnsLab
 from tests.bench.bench_scan import BIN, Run, measure, net_snmp_walks
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infraaudit.inventory.model import load_inventory, read_env_file
+from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.device import PROBES

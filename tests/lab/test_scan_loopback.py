@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infraaudit.cli import app
-from infraaudit.inventory.model import read_env_file
+from infraaudit.inventory import read_env_file
 from infraaudit.models import AuditDocument, Device, ProbeStatus
 from lab.loopback import LoopbackLab
 from tests.lab.groundtruth import kernel_links, recorded_if_indexes, recorded_sys_name

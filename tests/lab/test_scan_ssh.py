@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infraaudit.cli import app
-from infraaudit.inventory.model import read_env_file
+from infraaudit.inventory import read_env_file
 from infraaudit.models import AuditDocument, Device, ProbeStatus
 from infraaudit.probes.ssh.allowlist import autodetect_commands, table
 from lab.loopback import LoopbackLab

@@ -9,7 +9,7 @@ import pytest
 
 from infraaudit.errors import InventoryError
 from infraaudit.findings.readiness import device_readiness, load_catalog, site_phase
-from infraaudit.inventory.model import Inventory
+from infraaudit.inventory import Inventory
 from infraaudit.models import AddressFamily, Device, IpAddress, Port, Role
 from infraaudit.models.host import HostInterface, HostRoute, ScanningHost
 from infraaudit.models.ipv6 import (

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from infraaudit.errors import InventoryError, SecretError
-from infraaudit.inventory.model import load_inventory, read_env_file
+from infraaudit.inventory import load_inventory, read_env_file
 from tests.paths import INVENTORIES
 
 GOOD = """\

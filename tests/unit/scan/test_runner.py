@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infraaudit.inventory.model import load_inventory
+from infraaudit.inventory import load_inventory
 from infraaudit.models import ProbeStatus
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.client import Backend, SnmpTarget

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from infraaudit.errors import TransportTimeout
-from infraaudit.inventory.model import Inventory
+from infraaudit.inventory import Inventory
 from infraaudit.models.discovery import Discovery
 from infraaudit.probes.discovery import Tools, discover
 from infraaudit.probes.discovery.arp import ArpReply, ArpResult
