@@ -39,3 +39,13 @@ class DecodeError(TransportError):
 
 class OutputError(InfraAuditError):
     """The audit document could not be written."""
+
+
+class ApiError(InfraAuditError):
+    """A collector request is refused: ``status`` the HTTP status, ``error`` a stable code; the
+    API answers it as JSON ``{"error", "detail"}``."""
+
+    def __init__(self, status: int, error: str, detail: object,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.detail, self.headers = status, error, detail, headers

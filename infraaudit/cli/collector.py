@@ -55,7 +55,7 @@ def add_agency(
 ) -> None:
     """Register an agency (or give an existing one another token) and print its new token."""
     from infraaudit.collector import auth
-    from infraaudit.collector.db import open_db
+    from infraaudit.collector.migrations import open_db
 
     try:
         engine = open_db(db)
@@ -72,7 +72,7 @@ def add_agency(
 def add_admin(db: DbOption = None) -> None:
     """Make an admin token (it reads every agency's audits; it cannot submit)."""
     from infraaudit.collector import auth
-    from infraaudit.collector.db import open_db
+    from infraaudit.collector.migrations import open_db
 
     try:
         engine = open_db(db)
@@ -96,7 +96,7 @@ def revoke(
 ) -> None:
     """Revoke tokens: all of an agency's, or one by its first characters."""
     from infraaudit.collector import auth
-    from infraaudit.collector.db import open_db
+    from infraaudit.collector.migrations import open_db
 
     try:
         engine = open_db(db)
@@ -131,7 +131,7 @@ def serve(
 
     from infraaudit.collector import summaries
     from infraaudit.collector.api import MB, create_app
-    from infraaudit.collector.db import open_db
+    from infraaudit.collector.migrations import open_db
     from infraaudit.proposal.plan import load_catalog
     from infraaudit.report.agency import load_frame
 

@@ -8,8 +8,6 @@ never logged: the access log shows the request line only.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -27,28 +25,16 @@ from infraaudit import __version__
 from infraaudit.collector import store
 from infraaudit.collector.auth import Principal, authenticate
 from infraaudit.collector.dashboard import add_dashboard
-from infraaudit.collector.db import version
+from infraaudit.collector.download import province_response
+from infraaudit.collector.migrations import version
+from infraaudit.errors import ApiError
 from infraaudit.models import AuditDocument
 from infraaudit.proposal.plan import Catalog
-from infraaudit.report.agency import ReportOptions, frame_meta
-from infraaudit.report.province import build_province
-from infraaudit.report.render import province as render_province
-
-MEDIA = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from infraaudit.report.agency import ReportOptions
 
 MB = 1024 * 1024
 DEFAULT_MAX_BODY = 20 * MB
 AUDIT_SCHEMA_REF = "#/components/schemas/AuditDocument"
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, error: str, detail: Any,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(error)
-        self.status, self.error, self.detail, self.headers = status, error, detail, headers
 
 
 class ErrorBody(BaseModel):
@@ -162,34 +148,6 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _province_response(engine: Engine, catalog: Catalog | None, fmt: str,
-                       year: int | None, frame: ReportOptions | None = None) -> Response:
-    """The province report over the latest audit of every site, as a download."""
-    if catalog is None:
-        raise ApiError(503, "no-catalog",
-                       "the collector was started without --catalog (unit prices)")
-    today = dt.date.today()
-    report = build_province(store.latest_documents(engine), catalog, year or today.year, today)
-    if frame is not None:
-        report.frame = frame_meta(frame, report.year, today)
-    name = f"tong-hop-ha-tang-so-{report.year}.{fmt}"
-    if fmt == "md":
-        return Response(render_province.render_markdown(report),
-                        media_type="text/markdown; charset=utf-8")
-    if fmt == "html":
-        return Response(render_province.render_html(report),
-                        media_type="text/html; charset=utf-8")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        if fmt == "docx":
-            render_province.render_docx(report, path)
-        else:
-            render_province.write_xlsx(report, path)
-        data = path.read_bytes()
-    return Response(data, media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
                stale_days: int = 400, catalog: Catalog | None = None,
                frame: ReportOptions | None = None) -> FastAPI:
@@ -289,7 +247,7 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         """The province report over the latest audit of every site: per agency and site,
         devices, ports, findings by severity, IPv6 readiness, devices past support, proposal
         totals per year (md, html, docx or xlsx)."""
-        return _province_response(engine, catalog, fmt, year, frame)
+        return province_response(engine, catalog, fmt, year, frame)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from infraaudit.collector import store
 from infraaudit.collector.auth import authenticate
+from infraaudit.collector.download import province_response
 from infraaudit.proposal.plan import Catalog
 from infraaudit.report.agency import ReportOptions
 from infraaudit.report.render.blocks import local_time
@@ -162,9 +163,7 @@ def add_dashboard(app: FastAPI, engine: Engine, stale_days: int = 400,
     def report(request: Request,
                fmt: Literal["md", "html", "docx", "xlsx"] = Query("xlsx", alias="format"),
                year: int | None = None) -> Response:
-        from infraaudit.collector.api import _province_response  # api imports this module
-
         who = session(request)
         if who.state != "admin":
             return _refused(who)
-        return _province_response(engine, catalog, fmt, year, frame)
+        return province_response(engine, catalog, fmt, year, frame)

@@ -26,8 +26,8 @@ from fastapi.testclient import TestClient
 
 from infraaudit.collector import auth, store, summaries
 from infraaudit.collector.api import create_app
-from infraaudit.collector.db import open_db
 from infraaudit.collector.db import summaries as summary_table
+from infraaudit.collector.migrations import open_db
 from infraaudit.collector.pgcluster import PgCluster, bindir
 from tests.bench.bench_collector import generate
 

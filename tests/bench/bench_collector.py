@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from infraaudit.collector import auth
-from infraaudit.collector.db import open_db
+from infraaudit.collector.migrations import open_db
 from infraaudit.collector.pgcluster import PgCluster, bindir, free_port
 from infraaudit.models import (
     Agency,

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
 from infraaudit.collector.dashboard import COOKIE
-from infraaudit.collector.db import open_db
+from infraaudit.collector.migrations import open_db
 from infraaudit.collector.pgcluster import free_port
 from infraaudit.proposal.plan import load_catalog
 from tests.lab.test_collector_serve import REPO, call, serving, token

@@ -28,8 +28,9 @@ import pytest
 import sqlalchemy as sa
 
 from infraaudit.collector import auth, store
-from infraaudit.collector.db import make_engine, open_db, submissions
+from infraaudit.collector.db import make_engine, submissions
 from infraaudit.collector.db import summaries as summary_table
+from infraaudit.collector.migrations import open_db
 from infraaudit.collector.pgcluster import PgCluster, bindir, free_port
 from infraaudit.models import AuditDocument
 from tests.bench.bench_collector import make_devices, make_doc

@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 
 from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
-from infraaudit.collector.db import DB_VERSION, CollectorDbError, metadata, open_db, submissions
+from infraaudit.collector.db import CollectorDbError, metadata, submissions
+from infraaudit.collector.migrations import DB_VERSION, open_db
 from infraaudit.collector.pgcluster import PgCluster, PgClusterError
 from infraaudit.findings.engine import findings
 from infraaudit.models import (

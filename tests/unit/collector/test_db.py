@@ -23,15 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from infraaudit.collector import auth, store, summaries
-from infraaudit.collector.db import (
-    DB_VERSION,
-    make_engine,
-    migrate,
-    open_db,
-    submissions,
-    version,
-)
+from infraaudit.collector.db import make_engine, submissions
 from infraaudit.collector.db import summaries as summary_table
+from infraaudit.collector.migrations import DB_VERSION, migrate, open_db, version
 from infraaudit.collector.pgcluster import PgCluster
 from infraaudit.models import AuditDocument
 from tests.paths import UNIT_DATA

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
-from infraaudit.collector.db import open_db
+from infraaudit.collector.migrations import open_db
 from infraaudit.proposal.plan import load_catalog
 from infraaudit.report.agency import load_frame
 from tests.paths import INVENTORIES

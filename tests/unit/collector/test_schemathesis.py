@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 
 from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
-from infraaudit.collector.db import open_db
+from infraaudit.collector.migrations import open_db
 from infraaudit.models import (
     Agency,
     AuditDocument,
