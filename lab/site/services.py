@@ -83,7 +83,7 @@ from lab.netns import (
     teardown,
 )
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent  # lab/ (this file is lab/site/services.py)
 REPO = HERE.parent
 RECORDINGS = HERE / "recordings"
 SCENARIOS = HERE / "scenarios"
@@ -1096,7 +1096,7 @@ class SiteLab:
         return "\n".join(out)
 
 
-IPV6_CATALOG = Path(__file__).resolve().parent.parent / "inventories" / "ipv6_catalog.yaml"
+IPV6_CATALOG = REPO / "inventories" / "ipv6_catalog.yaml"
 _V6_OFF = ["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]
 _NO_DAD = ["net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"]
 _RELAY_LINES = [

@@ -1,0 +1,27 @@
+"""The site lab (root only): an office network in namespaces, faults declared as data.
+
+The lab itself is in the package's modules; this file lists what tests and ``python -m lab``
+import, so they need not know which module holds what.
+"""
+
+from lab.site.services import (
+    LINKS,
+    SCENARIOS,
+    Link,
+    Scenario,
+    SiteLab,
+    check_fault,
+    load_scenario,
+    scenario_names,
+)
+
+__all__ = [
+    "LINKS",
+    "SCENARIOS",
+    "Link",
+    "Scenario",
+    "SiteLab",
+    "check_fault",
+    "load_scenario",
+    "scenario_names",
+]

@@ -1,0 +1,7 @@
+"""``python -m lab.site flap IFACE DOWN_S UP_S [--gateway GW]``: the flapper the lab starts."""
+
+import sys
+
+from lab.site.services import main
+
+sys.exit(main())
