@@ -4,16 +4,9 @@ The lab itself is in the package's modules; this file lists what tests and ``pyt
 import, so they need not know which module holds what.
 """
 
-from lab.site.services import (
-    LINKS,
-    SCENARIOS,
-    Link,
-    Scenario,
-    SiteLab,
-    check_fault,
-    load_scenario,
-    scenario_names,
-)
+from lab.site.scenario import SCENARIOS, Scenario, check_fault, load_scenario, scenario_names
+from lab.site.services import SiteLab
+from lab.site.topology import LINKS, Link
 
 __all__ = [
     "LINKS",

@@ -2,6 +2,6 @@
 
 import sys
 
-from lab.site.services import main
+from lab.site.flapper import main
 
 sys.exit(main())

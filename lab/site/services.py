@@ -63,8 +63,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -82,190 +81,42 @@ from lab.netns import (
     run_in,
     teardown,
 )
+from lab.site.scenario import Scenario, load_scenario
+from lab.site.topology import (
+    ADDRESSES,
+    BRIDGES,
+    DOMAIN,
+    IPV4_ONLY,
+    IPV6_IFACE,
+    LINKS,
+    LLDP_NEIGHBOURS,
+    MANAGED,
+    NODES,
+    OLD_DEFECTS,
+    OLD_MAC,
+    SEGMENTS,
+    WIFI_HOSTS,
+    WIRED_HOSTS,
+    Link,
+    node_ifaces,
+    port_link,
+)
 
 HERE = Path(__file__).resolve().parent.parent  # lab/ (this file is lab/site/services.py)
 REPO = HERE.parent
 RECORDINGS = HERE / "recordings"
-SCENARIOS = HERE / "scenarios"
 OLD_RECORDING = "site-old-switch.snmprec.bz2"
 
 SNMP_PORT = 161
 COMMUNITY_ENV = "INFRAAUDIT_LAB_SITE_COMMUNITY"
 OLD_COMMUNITY_ENV = "INFRAAUDIT_LAB_SITE_OLD_COMMUNITY"
 PROFILE, OLD_PROFILE = "lab-site-v2c", "lab-site-old-v2c"
-DOMAIN = "lab.gov.vn"
 LLDP_REM_SYS_NAME = "1.0.8802.1.1.2.1.4.1.1.9"
 LLDP_LOC_SYS_NAME = "1.0.8802.1.1.2.1.3.3.0"
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
-OLD_MAC = "f4:7f:35:93:af:c0"  # the recording's Vlan1 ifPhysAddress
 
-SEGMENTS = {"lan-a": 1, "lan-b": 2, "servers": 3}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A veth pair: ``a`` is the upstream side (router or switch port)."""
-
-    a: str
-    a_if: str
-    b: str
-    b_if: str
-
-    @property
-    def name(self) -> str:
-        """``<a>-<b>``, e.g. ``core-acc2`` (what scenarios name)."""
-        return f"{self.a}-{self.b}"
-
-
-LINKS = (
-    Link("rtr", "eth0", "core", "p1"), Link("core", "p2", "acc1", "p1"),
-    Link("core", "p3", "acc2", "p1"), Link("core", "p4", "srv", "eth0"),
-    Link("core", "p5", "old", "eth0"), Link("core", "p6", "scan", "scan0"),
-    Link("acc1", "p2", "h1", "eth0"), Link("acc1", "p3", "h2", "eth0"),
-    Link("acc2", "p2", "ap", "p1"), Link("ap", "p2", "w1", "wlan0"),
-    Link("ap", "p3", "w2", "wlan0"), Link("ap", "p4", "w3", "wlan0"),
-    Link("rtr", "eth1", "acc3", "p1"), Link("acc3", "p2", "b1", "eth0"),
-    Link("acc3", "p3", "b2", "eth0"), Link("acc3", "p4", "scan", "scan1"),
-    Link("rtr", "eth2", "sws", "p1"), Link("sws", "p2", "c1", "eth0"),
-    Link("sws", "p3", "c2", "eth0"),
-)
-
-# node: [(interface, segment, IPv4 host part, static IPv6 host part or None)]
-ADDRESSES: dict[str, list[tuple[str, str, int, str | None]]] = {
-    "rtr": [("eth0", "lan-a", 1, "1"), ("eth1", "lan-b", 1, None), ("eth2", "servers", 1, None)],
-    "core": [("br0", "lan-a", 2, "2")], "acc1": [("br0", "lan-a", 3, None)],
-    "acc2": [("br0", "lan-a", 4, None)], "ap": [("br0", "lan-a", 5, "5")],
-    "old": [("eth0", "lan-a", 6, None)], "srv": [("eth0", "lan-a", 53, "53")],
-    "h1": [("eth0", "lan-a", 21, None)], "h2": [("eth0", "lan-a", 22, None)],
-    "w1": [("wlan0", "lan-a", 31, None)], "w2": [("wlan0", "lan-a", 32, None)],
-    "w3": [("wlan0", "lan-a", 33, None)],
-    "scan": [("scan0", "lan-a", 100, None), ("scan1", "lan-b", 100, None)],
-    "acc3": [("br0", "lan-b", 2, None)], "b1": [("eth0", "lan-b", 21, None)],
-    "b2": [("eth0", "lan-b", 22, None)], "c1": [("eth0", "servers", 10, None)],
-    "c2": [("eth0", "servers", 11, None)],
-}
-NODES = ("rtr", "core", "acc1", "acc2", "ap", "acc3", "sws", "srv", "old", "h1", "h2", "w1",
-         "w2", "w3", "b1", "b2", "c1", "c2", "scan")
-BRIDGES = ("core", "acc1", "acc2", "ap", "acc3", "sws")
-WIRED_HOSTS = ("h1", "h2", "b1", "b2", "c1", "c2", "srv")
-WIFI_HOSTS = ("w1", "w2", "w3")
-IPV4_ONLY = ("acc1", "acc2", "acc3", "old", "sws")  # IPv6 disabled in the whole namespace
-IPV6_IFACE = {"rtr": "eth0", "core": "br0", "ap": "br0"}  # IPv6 only on this interface
-
-# Managed devices: (role, sysServices, sysLocation, description)
-MANAGED: dict[str, tuple[str, int, str, str]] = {
-    "rtr": ("router", 78, "Phòng máy chủ tầng 1", "router (Linux, net-snmp)"),
-    "core": ("switch", 2, "Phòng máy chủ tầng 1", "core switch (Linux bridge, net-snmp)"),
-    "acc1": ("switch", 2, "Tầng 2, phòng 201", "access switch (Linux bridge, net-snmp)"),
-    "acc2": ("switch", 2, "Tầng 2, hành lang", "access switch (Linux bridge, net-snmp)"),
-    "ap": ("ap", 2, "Tầng 2, phòng họp", "Wi-Fi access point (Linux bridge, net-snmp)"),
-    "acc3": ("switch", 2, "Tầng 3, phòng 301", "access switch (Linux bridge, net-snmp)"),
-}
-LLDP_NEIGHBOURS = {  # what each managed device must see in lldpRemTable (sysName)
-    "rtr": {"core", "acc3"}, "core": {"rtr", "acc1", "acc2"}, "acc1": {"core"},
-    "acc2": {"core", "ap"}, "ap": {"acc2"}, "acc3": {"rtr"},
-}
-OLD_DEFECTS = (
-    {"ifIndex": 10107, "name": "Gi1/0/7", "defect": "speed_100_on_gigabit"},
-    {"ifIndex": 10109, "name": "Gi1/0/9", "defect": "half_duplex"},
-    {"ifIndex": 10112, "name": "Gi1/0/12", "defect": "fcs_errors_growing",
-     "fcs_per_s": 50, "ucast_pkts_per_s": 10000},
-)
-FAULT_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # kind: (required, optional)
-    "loss": (("node", "percent"), ()),
-    "delay": (("link", "delay_ms"), ("jitter_ms", "seed")),
-    "flap": (("node", "port", "down_s", "up_s"), ()),
-    "no_ra": (("segment",), ()),
-    "wifi_clients": (("node", "count"), ()),
-}
 WIFI_CLIENT_FIRST = 200  # extra Wi-Fi clients get lan-a addresses .200, .201, ...
 
-
-# -- scenarios -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A scenario file: named faults plus what a scan is expected to find and measure."""
-
-    name: str
-    description: str
-    faults: tuple[dict[str, Any], ...]
-    expect: dict[str, Any] = field(default_factory=dict)
-
-    def of_kind(self, kind: str) -> list[dict[str, Any]]:
-        """The faults of one kind."""
-        return [f for f in self.faults if f["kind"] == kind]
-
-
-def scenario_names() -> list[str]:
-    """Names of the scenarios in lab/scenarios/."""
-    return sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
-
-
-def load_scenario(name: str | Path) -> Scenario:
-    """Read and check ``lab/scenarios/<name>.yaml`` (or a path); ValueError names the problem."""
-    path = Path(name) if str(name).endswith(".yaml") else SCENARIOS / f"{name}.yaml"
-    if not path.exists():
-        raise ValueError(f"no scenario {name!r} (known: {', '.join(scenario_names())})")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(raw, dict) or not isinstance(raw.get("faults", []), list):
-        raise ValueError(f"{path}: expected a mapping with a list 'faults'")
-    faults = tuple(check_fault(f, f"{path}: faults[{i}]")
-                   for i, f in enumerate(raw.get("faults") or []))
-    return Scenario(str(raw.get("name", path.stem)), str(raw.get("description", "")), faults,
-                    dict(raw.get("expect") or {}))
-
-
-def check_fault(fault: Any, where: str) -> dict[str, Any]:
-    """Validate one fault mapping against the topology; return it unchanged."""
-    if not isinstance(fault, dict) or fault.get("kind") not in FAULT_KEYS:
-        raise ValueError(f"{where}: 'kind' must be one of {', '.join(FAULT_KEYS)}")
-    required, optional = FAULT_KEYS[fault["kind"]]
-    missing = [k for k in required if k not in fault]
-    unknown = sorted(set(fault) - {"kind", *required, *optional})
-    if missing or unknown:
-        raise ValueError(f"{where}: missing {missing}, unknown {unknown}")
-    kind = fault["kind"]
-    if kind == "loss" and (fault["node"] not in ADDRESSES or
-                           not 0 < float(fault["percent"]) < 100):
-        raise ValueError(f"{where}: loss needs a node with an address and 0 < percent < 100")
-    if kind == "delay":
-        if fault["link"] not in {link.name for link in LINKS}:
-            raise ValueError(f"{where}: unknown link {fault['link']!r}")
-        if float(fault["delay_ms"]) < 1.5 * float(fault.get("jitter_ms", 0)):
-            raise ValueError(f"{where}: delay_ms must be >= 1.5 * jitter_ms")
-    if kind == "flap":
-        if _port_link(str(fault["node"]), str(fault["port"])) is None:
-            raise ValueError(f"{where}: {fault['node']} has no port {fault['port']!r}")
-        if float(fault["down_s"]) <= 0 or float(fault["up_s"]) <= 0:
-            raise ValueError(f"{where}: down_s and up_s must be > 0")
-    if kind == "no_ra" and fault["segment"] != "lan-a":
-        raise ValueError(f"{where}: only lan-a has router advertisements")
-    if kind == "wifi_clients" and (fault["node"] not in WIFI_HOSTS
-                                   or not 1 <= int(fault["count"]) <= 50):
-        raise ValueError(f"{where}: wifi_clients needs one of {WIFI_HOSTS} and 1 <= count <= 50")
-    return dict(fault)
-
-
-def _port_link(node: str, port: str) -> Link | None:
-    """The link on switch ``node``'s port ``port``."""
-    for link in LINKS:
-        if (link.a, link.a_if) == (node, port) or (link.b, link.b_if) == (node, port):
-            return link
-    return None
-
-
-def _node_ifaces(node: str) -> list[str]:
-    """Interfaces of ``node`` made by the lab's links (bridge ports for switches), p1 first."""
-    names = [lk.a_if for lk in LINKS if lk.a == node] + [lk.b_if for lk in LINKS if lk.b == node]
-    return sorted(names, key=_natural)
-
-
-def _natural(name: str) -> tuple[str, int]:
-    """Sort key: ``p2`` before ``p10``."""
-    stem = name.rstrip("0123456789")
-    return stem, int(name[len(stem):] or 0)
 
 
 def flow(value: Any) -> str:
@@ -490,9 +341,9 @@ class SiteLab:
         if node in BRIDGES:
             lines.append("link add br0 type bridge stp_state 0 mcast_snooping 0 "
                          "ageing_time 8640000")  # 1 day: learned MACs stay for the audit
-            lines += [f"link set dev {p} master br0" for p in _node_ifaces(node)]
+            lines += [f"link set dev {p} master br0" for p in node_ifaces(node)]
             lines.append("link set br0 up")
-        return lines + [f"link set dev {i} up" for i in _node_ifaces(node)]
+        return lines + [f"link set dev {i} up" for i in node_ifaces(node)]
 
     def _l3_lines(self, node: str) -> list[str]:
         lines = []
@@ -900,7 +751,7 @@ class SiteLab:
 
     def _flap_target(self, fault: dict[str, Any]) -> tuple[str, str]:
         """(node, interface) at the far end of the flapping port."""
-        link = _port_link(str(fault["node"]), str(fault["port"]))
+        link = port_link(str(fault["node"]), str(fault["port"]))
         assert link is not None  # checked when the scenario was loaded
         return (link.b, link.b_if) if link.a == fault["node"] else (link.a, link.a_if)
 
@@ -1059,7 +910,7 @@ class SiteLab:
                                for name, lk in links.items() if name != "lo"},
             }
             if node in BRIDGES:
-                ports[node] = {p: self._port_truth(node, p, links[p]) for p in _node_ifaces(node)}
+                ports[node] = {p: self._port_truth(node, p, links[p]) for p in node_ifaces(node)}
         return {
             "run_id": self.run_id, "octet": self.octet, "scanner_ns": self.scanner_ns,
             "namespaces": self.namespaces, "relay_links": list(self.relay_links),
@@ -1080,7 +931,7 @@ class SiteLab:
         }
 
     def _port_truth(self, node: str, port: str, link: dict[str, Any]) -> dict[str, Any]:
-        lk = _port_link(node, port)
+        lk = port_link(node, port)
         assert lk is not None
         peer, peer_if = (lk.b, lk.b_if) if lk.a == node else (lk.a, lk.a_if)
         return {"ifindex": link.get("ifindex"), "peer": peer, "peer_if": peer_if,
@@ -1137,37 +988,3 @@ def _kind(node: str) -> str:
         return "wifi-client"
     return {"sws": "unmanaged-switch", "srv": "server", "old": "switch",
             "scan": "scanner"}.get(node, "wired-host")
-
-
-# -- flapper (run by the lab inside a namespace) --------------------------------------------
-
-
-def flap(ifname: str, down_s: float, up_s: float, gateway: str | None) -> None:
-    """Take ``ifname`` down for ``down_s`` and up for ``up_s``, forever. After each up, restore
-    the default route via ``gateway`` and ping it once (a host that talks again)."""
-    while True:
-        subprocess.run(["ip", "link", "set", ifname, "down"], check=False)
-        time.sleep(down_s)
-        subprocess.run(["ip", "link", "set", ifname, "up"], check=False)
-        if gateway:
-            subprocess.run(["ip", "route", "replace", "default", "via", gateway], check=False,
-                           capture_output=True)
-            subprocess.run(["ping", "-c", "1", "-W", "1", "-q", gateway], check=False,
-                           capture_output=True)
-        time.sleep(up_s)
-
-
-def main(argv: Iterable[str] | None = None) -> int:
-    """``python -m lab.site flap IFACE DOWN_S UP_S [--gateway GW]`` (used by the lab)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) < 4 or args[0] != "flap":
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    gateway = args[args.index("--gateway") + 1] if "--gateway" in args else None
-    flap(args[1], float(args[2]), float(args[3]), gateway)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
