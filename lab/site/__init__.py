@@ -5,7 +5,7 @@ import, so they need not know which module holds what.
 """
 
 from lab.site.scenario import SCENARIOS, Scenario, check_fault, load_scenario, scenario_names
-from lab.site.services import SiteLab
+from lab.site.sitelab import SiteLab
 from lab.site.topology import LINKS, Link
 
 __all__ = [
