@@ -15,9 +15,9 @@ import bz2
 import shutil
 import sys
 from pathlib import Path
-from types import TracebackType
 
 from lab import procs, snmpd, sshsim
+from lab.lifecycle import Lifecycle
 from lab.model import (
     Device,
     LabState,
@@ -54,7 +54,7 @@ SNMPD_COMMUNITY_ENV = "INFRAAUDIT_LAB_SNMPD_COMMUNITY"
 WRONG_ENV = "INFRAAUDIT_LAB_WRONG_COMMUNITY"
 
 
-class LoopbackLab:
+class LoopbackLab(Lifecycle):
     """Start the loopback lab in ``run_dir`` on ``127.<block>.0.0/24``; stop it on exit.
 
     ``community`` is what snmpsim answers; random by default so leak tests are meaningful.
@@ -101,47 +101,33 @@ class LoopbackLab:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> LoopbackLab:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
     def start(self) -> None:
         """Write configs, start every agent, wait until each answers; stop all on failure."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._check_ports()
-        try:
-            self._start_snmpsim()
-            self._start_snmpd()
-            self._start_garbage()
-            self._start_sshsim()
-            self._start_fake_switches()
-            self.devices.append(Device("dead-host", self.host(DEAD), self.port, "dead", "lab-v2c",
-                                       community_env=COMMUNITY_ENV))
-            self._write_outputs()
-            procs.wait_all_answer(self._probe_targets(), self.state.pids, self.timeout)
-            sshsim.wait_ready(self.ssh_devices, self._sshsim_pid, self.timeout)
-            if self.fake_switch is not None:
-                procs.wait_tcp(self.fake_switch.host, self.fake_switch.port, self.state.pids,
-                               self.timeout)
-        except Exception as exc:
-            self.stop()
-            raise RuntimeError(f"loopback lab failed to start: {exc}\n{self._log_tail()}") from exc
-        except BaseException:
-            self.stop()
-            raise
+        self._start_or_stop(self._bring_up, "loopback lab", logs=self.run_dir)
+
+    def _bring_up(self) -> None:
+        self._start_snmpsim()
+        self._start_snmpd()
+        self._start_garbage()
+        self._start_sshsim()
+        self._start_fake_switches()
+        self.devices.append(Device("dead-host", self.host(DEAD), self.port, "dead", "lab-v2c",
+                                   community_env=COMMUNITY_ENV))
+        self._write_outputs()
+        procs.wait_all_answer(self._probe_targets(), self.state.pids, self.timeout)
+        sshsim.wait_ready(self.ssh_devices, self._sshsim_pid, self.timeout)
+        if self.fake_switch is not None:
+            procs.wait_tcp(self.fake_switch.host, self.fake_switch.port, self.state.pids,
+                           self.timeout)
 
     def stop(self) -> None:
         """Stop every process this lab started, by PID."""
-        left = procs.stop(self.state.pids)
-        self.state.pids = left
+        self.state.pids = procs.stop(self.state.pids)
         if self.state_path.exists():
             self.state.save(self.state_path)
-        if left:
-            raise RuntimeError(f"lab processes survived SIGKILL: {left}")
+        self._raise_if_survivors()
 
     # -- agents ------------------------------------------------------------------------------
 
@@ -182,9 +168,8 @@ class LoopbackLab:
                 name, self.host(suffix), self.port, "wrong-community" if wrong else "snmpsim",
                 "wrong" if wrong else "lab-v2c", recording=str(target),
                 community_env=WRONG_ENV if wrong else COMMUNITY_ENV))
-        pid = procs.start([sys.executable, "-m", "lab.snmpsim_runner", *args],
-                          self.run_dir / "snmpsim.log", env={"SNMPSIM_ALLOW_ROOT": "true"})
-        self.state.pids.append(pid)
+        self._spawn([sys.executable, "-m", "lab.snmpsim_runner", *args],
+                    self.run_dir / "snmpsim.log", env={"SNMPSIM_ALLOW_ROOT": "true"})
 
     def _start_snmpd(self) -> None:
         """One snmpd bound to every snmpd address: v1, v2c and one address per v3 user."""
@@ -206,14 +191,12 @@ class LoopbackLab:
         endpoints = [f"udp:{self.host(s)}:{self.port}" for s in hosts]
         argv = snmpd.command(conf, base / "snmpd.pid", base / "snmpd.log", endpoints)
         env = {"SNMP_PERSISTENT_DIR": str(base / "persist")}
-        pid = procs.start(argv, base / "stdout.log", env=env)
-        self.state.pids.append(pid)
+        self._spawn(argv, base / "stdout.log", env=env)
 
     def _start_garbage(self) -> None:
         host = self.host(GARBAGE)
-        pid = procs.start([sys.executable, "-m", "lab.garbage_agent", host, str(self.port)],
-                          self.run_dir / "garbage.log")
-        self.state.pids.append(pid)
+        self._spawn([sys.executable, "-m", "lab.garbage_agent", host, str(self.port)],
+                    self.run_dir / "garbage.log")
         self.devices.append(Device("garbage-agent", host, self.port, "garbage", "lab-v2c",
                                    community_env=COMMUNITY_ENV))
 
@@ -275,8 +258,7 @@ class LoopbackLab:
         argv = [str(exe), "--model", "cisco_2960_24TT_L", "--hostname", "sw-fake",
                 "--username", "audit", "--password", self.secrets[FAKE_ENV],
                 "--listen-host", host, "--listen-port", str(self.ssh_port)]
-        pid = procs.start(argv, self.run_dir / "fake-switches.log")
-        self.state.pids.append(pid)
+        self._spawn(argv, self.run_dir / "fake-switches.log")
         self.fake_switch = Device("sw-fake-switches", host, self.ssh_port, "fake-switches",
                                   "lab-fake", platform="cisco_ios", hostname="sw-fake")
 
@@ -303,15 +285,6 @@ class LoopbackLab:
         self.state.inventory = str(self.inventory_path)
         self.state.env_file = str(self.env_file)
         self.state.save(self.state_path)
-
-    def _log_tail(self, lines: int = 5) -> str:
-        """Last lines of every agent log, for start-up errors."""
-        out = []
-        for log in sorted(self.run_dir.glob("**/*.log")):
-            tail = log.read_text(errors="replace").splitlines()[-lines:]
-            if tail:
-                out.append(f"--- {log}\n" + "\n".join(tail))
-        return "\n".join(out)
 
     def auth_args(self, device: Device) -> list[str]:
         """net-snmp options that authenticate to ``device`` (its configured profile)."""

@@ -26,9 +26,9 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 from lab import procs, snmpd
+from lab.lifecycle import Lifecycle
 from lab.model import (
     Device,
     LabState,
@@ -121,7 +121,7 @@ def teardown(state: LabState, grace: float = 3.0) -> None:
     state.namespaces = [n for n in state.namespaces if n in existing_namespaces()]
 
 
-class NetnsLab:
+class NetnsLab(Lifecycle):
     """``agents`` namespaces each running snmpd; a context manager that always tears down."""
 
     def __init__(self, run_dir: Path | str, agents: int = 6, timeout: float = 30.0,
@@ -179,14 +179,6 @@ class NetnsLab:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> NetnsLab:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
     def start(self) -> None:
         """Build the topology, start every snmpd in parallel, wait until all answer."""
         if not netns_supported():
@@ -196,34 +188,27 @@ class NetnsLab:
         self.state.root_links = [self.root_link]
         self.state.scratch_dirs = [str(self.sock_dir)]
         self.state.save(self.state_path)  # before creating anything: `down` can clean up
-        try:
-            self._build()
-            self._start_agents()
-            self._write_outputs()
-            targets = [(d.host, d.port, ["-v2c", "-c", self.secrets[COMMUNITY_ENV]])
-                       for d in self.devices]
-            procs.wait_all_answer(targets, self.state.pids, self.timeout)
-            if self.lldpd:
-                self._start_lldpd()
-                procs.wait_all_answer(targets, self.state.pids, self.timeout, LLDP_LOC_SYS_NAME)
-                self._wait_lldp_neighbours()
-            if self.sshd:
-                self._start_sshd()
-                self._write_outputs()  # again, now with the SSH device lines
-        except BaseException:
-            self.stop()
-            raise
+        self._start_or_stop(self._bring_up)
+
+    def _bring_up(self) -> None:
+        self._build()
+        self._start_agents()
+        self._write_outputs()
+        targets = [(d.host, d.port, ["-v2c", "-c", self.secrets[COMMUNITY_ENV]])
+                   for d in self.devices]
+        procs.wait_all_answer(targets, self.state.pids, self.timeout)
+        if self.lldpd:
+            self._start_lldpd()
+            procs.wait_all_answer(targets, self.state.pids, self.timeout, LLDP_LOC_SYS_NAME)
+            self._wait_lldp_neighbours()
+        if self.sshd:
+            self._start_sshd()
+            self._write_outputs()  # again, now with the SSH device lines
 
     def stop(self) -> None:
         """Tear everything down (PIDs, namespaces, root veth)."""
         teardown(self.state)
-        if self.state_path.exists():
-            if self.state.pids or self.state.namespaces:
-                self.state.save(self.state_path)
-            else:
-                self.state_path.unlink()
-        if self.state.pids:
-            raise RuntimeError(f"lab processes survived SIGKILL: {self.state.pids}")
+        self._keep_state_while_left()
 
     # -- topology ----------------------------------------------------------------------------
 
@@ -279,9 +264,8 @@ class NetnsLab:
             if k in (1, 2) and self.agents >= 2:
                 endpoints.append(f"udp:10.{self.octet}.1.{k}:{SNMP_PORT}")
             argv = snmpd.command(conf, base / "snmpd.pid", base / "snmpd.log", endpoints)
-            pid = procs.start(argv, base / "stdout.log",
-                              env={"SNMP_PERSISTENT_DIR": str(base / "persist")}, netns=ns)
-            self.state.pids.append(pid)
+            self._spawn(argv, base / "stdout.log",
+                        env={"SNMP_PERSISTENT_DIR": str(base / "persist")}, netns=ns)
             self.devices.append(Device(f"agent-{k}", self.v4(k), SNMP_PORT, "snmpd",
                                        "lab-netns-v2c", netns=ns, community_env=COMMUNITY_ENV))
         self.devices.append(Device("agent-1-ipv6", self.v6(1), SNMP_PORT, "snmpd",
@@ -296,9 +280,7 @@ class NetnsLab:
                      str(self.sock_dir / f"{k}.agentx"), "-O", "/dev/null"]
             script = f"hostname agent-{k} && exec {' '.join(lldpd)}"
             log = self.run_dir / "netns" / f"agent-{k}" / "lldpd.log"
-            pid = procs.start(["unshare", "--uts", "sh", "-c", script], log,
-                              netns=self.agent_ns(k))
-            self.state.pids.append(pid)
+            self._spawn(["unshare", "--uts", "sh", "-c", script], log, netns=self.agent_ns(k))
         self.state.save(self.state_path)
 
     def _wait_lldp_neighbours(self) -> None:
@@ -342,9 +324,8 @@ class NetnsLab:
             "StrictModes no", "PrintMotd no", "", ""]))
         Path("/run/sshd").mkdir(exist_ok=True)  # OpenSSH's privilege-separation directory
         script = f"hostname agent-1 && exec {self.sshd} -D -e -f {conf}"
-        pid = procs.start(["unshare", "--uts", "sh", "-c", script], base / "sshd.log",
-                          netns=self.agent_ns(1))
-        self.state.pids.append(pid)
+        self._spawn(["unshare", "--uts", "sh", "-c", script], base / "sshd.log",
+                    netns=self.agent_ns(1))
         self.ssh_key = base / "client_key"
         if self.agents >= 2:
             self._start_legacy_sshd(base)
@@ -368,9 +349,8 @@ class NetnsLab:
             "KexAlgorithms diffie-hellman-group14-sha1,diffie-hellman-group1-sha1",
             "HostKeyAlgorithms ssh-rsa", "Ciphers aes128-cbc,3des-cbc", "", ""]))
         script = f"hostname agent-2 && exec {self.sshd} -D -e -f {conf}"
-        pid = procs.start(["unshare", "--uts", "sh", "-c", script], base / "sshd_legacy.log",
-                          netns=self.agent_ns(2))
-        self.state.pids.append(pid)
+        self._spawn(["unshare", "--uts", "sh", "-c", script], base / "sshd_legacy.log",
+                    netns=self.agent_ns(2))
         self.legacy_ssh = (self.v4(2), 2222)
 
     def _write_outputs(self) -> None:

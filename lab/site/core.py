@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lab.lifecycle import Lifecycle
 from lab.model import Device, LabState, new_secret
 from lab.netns import PREFIX, existing_namespaces, run_in
 from lab.site.scenario import Scenario, load_scenario
@@ -23,7 +24,7 @@ OLD_COMMUNITY_ENV = "INFRAAUDIT_LAB_SITE_OLD_COMMUNITY"
 PROFILE, OLD_PROFILE = "lab-site-v2c", "lab-site-old-v2c"
 
 
-class SiteCore:
+class SiteCore(Lifecycle):
     """The site lab's state, set in ``__init__`` only, plus naming and running a command in a
     node. Every other part of :class:`lab.site.SiteLab` is a subclass of this one."""
 

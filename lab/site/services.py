@@ -52,9 +52,8 @@ class Services(SiteCore):
     def _start(self, role: str, argv: Sequence[str], log: Path, netns: str,
                env: dict[str, str] | None = None) -> int:
         """Start one recorded process in ``netns`` under ``role``."""
-        pid = procs.start(argv, log, env=env, netns=netns)
+        pid = self._spawn(argv, log, env=env, netns=netns)
         self.roles[role] = pid
-        self.state.pids.append(pid)
         self.state.save(self.state_path)
         return pid
 

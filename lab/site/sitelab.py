@@ -16,7 +16,6 @@ name for everything. As classes over :class:`SiteCore`, each part keeps ``self.v
 from __future__ import annotations
 
 import shutil
-from types import TracebackType
 
 from lab.netns import _free_octet, netns_supported, teardown
 from lab.site.faults import Faults
@@ -43,14 +42,6 @@ class SiteLab(Faults, Network):
     :meth:`lldp_neighbours`, :meth:`scanner_ipv6`; :attr:`devices` lists the inventory's devices.
     """
 
-    def __enter__(self) -> SiteLab:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
     def start(self) -> None:
         """Build the network, start every daemon, wait until all answer, apply the scenario."""
         if not netns_supported():
@@ -62,37 +53,17 @@ class SiteLab(Faults, Network):
         self.state.scratch_dirs = [str(self.sock_dir), *(str(d) for d in self.etc_dirs)]
         self.state.namespaces = self.namespaces  # recorded before they exist: `down` cleans up
         self.state.save(self.state_path)
-        try:
-            self._build()
-            self._start_daemons()
-            self._wait_ready()
-            self._write_outputs()
-            self.apply(self.start_scenario or Scenario("baseline", "", ()))
-        except Exception as exc:
-            tail = self._log_tail()
-            self.stop()
-            raise RuntimeError(f"site lab failed to start: {exc}\n{tail}") from exc
-        except BaseException:
-            self.stop()
-            raise
+        self._start_or_stop(self._bring_up, "site lab", logs=self.base)
+
+    def _bring_up(self) -> None:
+        self._build()
+        self._start_daemons()
+        self._wait_ready()
+        self._write_outputs()
+        self.apply(self.start_scenario or Scenario("baseline", "", ()))
 
     def stop(self) -> None:
         """Tear everything down: PIDs, namespaces, /run and /etc/netns scratch directories."""
         teardown(self.state)
         self.roles.clear()
-        if self.state_path.exists():
-            if self.state.pids or self.state.namespaces:
-                self.state.save(self.state_path)
-            else:
-                self.state_path.unlink()
-        if self.state.pids:
-            raise RuntimeError(f"lab processes survived SIGKILL: {self.state.pids}")
-
-    def _log_tail(self, lines: int = 5) -> str:
-        """Last lines of every daemon log, for start-up errors."""
-        out = []
-        for log in sorted(self.base.glob("**/*.log")):
-            tail = log.read_text(errors="replace").splitlines()[-lines:]
-            if tail:
-                out.append(f"--- {log}\n" + "\n".join(tail))
-        return "\n".join(out)
+        self._keep_state_while_left()
