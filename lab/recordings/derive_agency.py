@@ -1,6 +1,6 @@
 """Derive the lab's two agency-like recordings from real ones. Re-runnable and deterministic.
 
-    .venv/bin/python lab/recordings/derive_agency.py
+    .venv/bin/python -m lab.recordings.derive_agency
 
 Inputs (in this folder, from snmpsim-data-lextudio 1.0.0): ``dlink-des3200.snmprec.bz2`` and
 ``vyatta-unknown.snmprec.bz2``. Outputs: ``agency-access-switch.snmprec.bz2`` (a worn 24-port
@@ -11,11 +11,9 @@ the recording itself; SOURCES.md repeats the table.
 
 from __future__ import annotations
 
-import bz2
 import random
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from lab.recordings.snmprec import read, text, write
 
 IF = "1.3.6.1.2.1.2.2.1"
 IFX = "1.3.6.1.2.1.31.1.1.1"
@@ -54,35 +52,6 @@ LLDP_NEIGHBOURS = {  # local port: (chassis MAC, port id, port desc, sysName, sy
     26: ("1c7ee5a10301", "25", "D-Link DES-3200-28 Port 25", "sw-tang3-p301",
          "DES-3200-28 Fast Ethernet Switch", "20"),
 }
-
-
-def read(name: str) -> list[tuple[str, str, str]]:
-    """(oid, tag, value) records of a bz2 recording, comments and blank lines dropped."""
-    text = bz2.decompress((HERE / name).read_bytes()).decode("utf-8")
-    rows = []
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            oid, tag, value = line.split("|", 2)
-            rows.append((oid, tag, value))
-    return rows
-
-
-def oid_key(oid: str) -> tuple[int, ...]:
-    """Numeric sort key of a dotted OID."""
-    return tuple(int(x) for x in oid.split("."))
-
-
-def write(name: str, rows: dict[str, tuple[str, str]]) -> None:
-    """Write ``{oid: (tag, value)}`` sorted by OID, bz2-compressed, reproducibly."""
-    lines = [f"{oid}|{tag}|{value}" for oid, (tag, value) in
-             sorted(rows.items(), key=lambda kv: oid_key(kv[0]))]
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    (HERE / name).write_bytes(bz2.compress(data, 9))
-
-
-def text(value: str) -> tuple[str, str]:
-    """OCTET STRING record, hex-encoded (UTF-8) when not plain ASCII."""
-    return ("4", value) if value.isascii() and value.isprintable() else ("4x", value.encode().hex())
 
 
 def source_port(port: int) -> int:

@@ -1,6 +1,6 @@
 """Derive the site lab's old switch recording from a real one. Re-runnable and deterministic.
 
-    .venv/bin/python lab/recordings/derive_site.py
+    .venv/bin/python -m lab.recordings.derive_site
 
 Input (in this folder, from snmpsim-data-lextudio 1.0.0): ``cisco-c3750.snmprec.bz2``. Output:
 ``site-old-switch.snmprec.bz2``, the legacy gigabit switch ``old`` of the site lab (lab/site.py),
@@ -22,10 +22,8 @@ are admin up / oper down. sysUpTime grows (100 ticks/s) so counter deltas have a
 
 from __future__ import annotations
 
-import bz2
-from pathlib import Path
+from lab.recordings.snmprec import read, text, write
 
-HERE = Path(__file__).resolve().parent
 SOURCE = "cisco-c3750.snmprec.bz2"
 TARGET = "site-old-switch.snmprec.bz2"
 
@@ -57,35 +55,6 @@ UCAST_PER_S = 10_000
 OCTETS_PER_S = 5_000_000  # 500-byte average frames: 40 Mb/s on a gigabit port
 UPLINK_OCTETS_PER_S = 112_500_000  # 900 Mb/s
 UPLINK_UCAST_PER_S = 112_500  # 1000-byte average frames
-
-
-def read(name: str) -> list[tuple[str, str, str]]:
-    """(oid, tag, value) records of a bz2 recording, comments and blank lines dropped."""
-    text = bz2.decompress((HERE / name).read_bytes()).decode("utf-8")
-    rows = []
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            oid, tag, value = line.split("|", 2)
-            rows.append((oid, tag, value))
-    return rows
-
-
-def oid_key(oid: str) -> tuple[int, ...]:
-    """Numeric sort key of a dotted OID."""
-    return tuple(int(x) for x in oid.split("."))
-
-
-def write(name: str, rows: dict[str, tuple[str, str]]) -> None:
-    """Write ``{oid: (tag, value)}`` sorted by OID, bz2-compressed, reproducibly."""
-    lines = [f"{oid}|{tag}|{value}" for oid, (tag, value) in
-             sorted(rows.items(), key=lambda kv: oid_key(kv[0]))]
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    (HERE / name).write_bytes(bz2.compress(data, 9))
-
-
-def text(value: str) -> tuple[str, str]:
-    """OCTET STRING record, hex-encoded (UTF-8) when not plain ASCII."""
-    return ("4", value) if value.isascii() and value.isprintable() else ("4x", value.encode().hex())
 
 
 def growing(tag: str, rate: int, initial: str) -> tuple[str, str]:
