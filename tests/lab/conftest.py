@@ -4,7 +4,11 @@
 socket.getfqdn (no name is resolved); the modules that talk HTTP or SMTP on loopback mark
 themselves with it. The receivers (an HTTP server, SMTP servers, a refused port) listen on
 127.0.0.1 with a port the kernel picks, and are started and stopped (threads joined) by their
-fixture, also when the test fails."""
+fixture, also when the test fails.
+
+``lab6`` and ``segments`` are the IPv6 LAN lab of the test_ipv6_lan*.py modules
+(tests/lab/ipv6lab.py): one lab per module, its daemons stopped by PID and its namespaces deleted
+when the module ends, pass or fail."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from infraaudit.models.ipv6 import SegmentIpv6
+from tests.lab import ipv6lab
 from tests.lab.alert_receivers import LOOPBACK, HttpReceiver, Inbox, Received, SmtpStarter
 
 
@@ -128,3 +134,16 @@ def smtp_server() -> Iterator[SmtpStarter]:
     finally:
         for controller in controllers:
             controller.stop()
+
+
+@pytest.fixture(scope="module")
+def lab6(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ipv6lab.Lab6]:
+    """The IPv6 LAN lab for this module's tests."""
+    with ipv6lab.running(tmp_path_factory.mktemp("ipv6lab")) as lab:
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def segments(lab6: ipv6lab.Lab6) -> tuple[SegmentIpv6, SegmentIpv6]:
+    """Both segments probed at once (two processes in the scanner namespace)."""
+    return ipv6lab.probe_segments(lab6)
