@@ -1,7 +1,7 @@
 """``python -m lab up [--netns [--scenario NAME | --agents N]] [--block B] | down | status``.
 
 - ``up``: the loopback lab (no root);
-- ``up --netns [--scenario NAME]``: the site lab (lab/site.py: an office network in namespaces,
+- ``up --netns [--scenario NAME]``: the site lab (lab/site/: an office network in namespaces,
   faults from lab/scenarios/NAME.yaml, default baseline);
 - ``up --netns --agents N``: the flat namespace lab (lab/netns.py: N snmpd agents on one bridge).
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m lab.recordings.derive_site
 
 Input (in this folder, from snmpsim-data-lextudio 1.0.0): ``cisco-c3750.snmprec.bz2``. Output:
-``site-old-switch.snmprec.bz2``, the legacy gigabit switch ``old`` of the site lab (lab/site.py),
+``site-old-switch.snmprec.bz2``, the legacy gigabit switch ``old`` of the site lab (lab/site/),
 served by snmpsim on 10.X.1.6 in its own namespace. Its defects (SOURCES.md repeats the table):
 
 | ifIndex | ifName   | oper | defect                                                        |
@@ -34,8 +34,8 @@ LLDP_LOC = "1.0.8802.1.1.2.1.3"
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 
 # Dropped: addresses and neighbours of the network the source was recorded in (ipAddrTable and
-# the ARP cache name foreign hosts, the CDP cache foreign switches). lab/site.py adds the lab's
-# own ipAddrTable row (10.X.1.6 on Vlan1) when it starts the switch.
+# the ARP cache name foreign hosts, the CDP cache foreign switches). lab/site/services.py adds the
+# lab's own ipAddrTable row (10.X.1.6 on Vlan1) when it starts the switch.
 DROP = ("1.3.6.1.2.1.4.20.1.", "1.3.6.1.2.1.4.22.1.", "1.3.6.1.4.1.9.9.23.1.2.1.")
 
 GIG_PORTS = range(10101, 10113)  # GigabitEthernet1/0/1 .. 1/0/12
