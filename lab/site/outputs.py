@@ -84,7 +84,7 @@ class Outputs(SiteCore):
                    {"prefix": f"10.{x}.2.0/24", "name": "lan-b"},
                    {"prefix": f"10.{x}.3.0/24", "name": "servers"}]
         lines = [
-            "# Written by the infraaudit site lab (lab/site.py); regenerated on every start.",
+            "# Written by the infraaudit site lab (lab/site/); regenerated on every start.",
             "agency: " + flow({"code": "LAB", "name": "Cơ quan lab"}),
             "site: " + flow({"id": f"lab-site-{self.run_id}", "name": "Văn phòng lab (namespace)",
                              "address": f"Trụ sở lab, mạng 10.{x}.0.0/16 "
