@@ -28,8 +28,8 @@ pytestmark = [
 
 # The finding categories the scenarios are about; security posture (SNMP v2c and so on) and
 # availability are the same in every scenario and are tested elsewhere.
-# The lab's core was installed six years ago (lab/site/outputs.py): its 8-year life ends in two years,
-# inside the plan horizon whatever the year the test runs in.
+# The lab's core was installed six years ago (lab/site/outputs.py): its 8-year life ends in two
+# years, inside the plan horizon whatever the year the test runs in.
 THRESHOLDS = load_thresholds(None)
 THRESHOLDS["lifetime"]["plan_until"] = max(THRESHOLDS["lifetime"]["plan_until"],
                                            dt.date.today().year + 2)
