@@ -32,7 +32,7 @@ from infraaudit.probes.link.polls import (
     sample_of,
 )
 from infraaudit.probes.snmp import interfaces
-from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, make_client
+from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, make_client
 
 log = logging.getLogger(__name__)
 
