@@ -44,13 +44,9 @@ from infraaudit.probes.discovery import discover
 from infraaudit.probes.host import scanning_host
 from infraaudit.probes.link.endpoints import endpoint_share
 from infraaudit.probes.snmp.base import SnmpProbe
+from infraaudit.probes.snmp.client import make_client, release_backends
 from infraaudit.probes.snmp.device import PROBES, Collected, assemble, collect
-from infraaudit.probes.snmp.transport import (
-    Backend,
-    SnmpTarget,
-    make_client,
-    release_backends,
-)
+from infraaudit.probes.snmp.transport import Backend, SnmpTarget
 from infraaudit.probes.ssh.allowlist import resolve
 from infraaudit.probes.ssh.device import collect_cli
 from infraaudit.probes.ssh.transport import SshCredentials, SshTarget

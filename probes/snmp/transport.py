@@ -1,9 +1,11 @@
-"""The one small SNMP interface probes talk to, and the factory that picks a backend.
+"""The one small SNMP interface probes talk to, and the types it speaks in.
 
-Probes only ever see ``SnmpClient``: ``get`` a few scalars, ``walk`` one column. Two backends
-implement it: gufo-snmp (default, Rust core) and pysnmp 7 (pure Python reference). Both share the
-retry, rate-limit, concurrency and walk-safety logic in ``BaseClient``; a backend only knows how to
-send one GET and one GETBULK/GETNEXT.
+Probes only ever see ``BaseClient``: ``get`` a few scalars, ``walk`` one column. Two backends
+implement it: gufo-snmp (``gufo_backend``, default, Rust core) and pysnmp 7 (``pysnmp_backend``,
+pure Python reference); ``replay`` is the double that serves a recorded walk. They import this
+module only; ``client.make_client`` picks a backend. All share the retry, rate-limit,
+concurrency and walk-safety logic in ``BaseClient``; a backend only knows how to send one GET
+and one GETBULK/GETNEXT.
 
 Values are normalised the same way by both backends:
     INTEGER, Counter32/64, Gauge32, TimeTicks, Unsigned32 -> int
@@ -17,7 +19,6 @@ Read-only by construction: no backend has a SET code path.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
@@ -192,23 +193,3 @@ class BaseClient(ABC):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-
-def release_backends() -> None:
-    """Free what backends share across devices (pysnmp's engine); call at the end of a scan.
-
-    Must run inside the event loop that did the scan.
-    """
-    pysnmp_backend = sys.modules.get("infraaudit.probes.snmp.pysnmp_backend")
-    if pysnmp_backend is not None:
-        pysnmp_backend.close_engine()
-
-
-def make_client(target: SnmpTarget, backend: Backend) -> BaseClient:
-    """Build the client for ``backend``. Both are always installed; import lazily all the same."""
-    if backend is Backend.GUFO:
-        from infraaudit.probes.snmp.gufo_backend import GufoClient
-
-        return GufoClient(target)
-    from infraaudit.probes.snmp.pysnmp_backend import PysnmpClient
-
-    return PysnmpClient(target)
