@@ -49,7 +49,7 @@ from infraaudit.probes.snmp.device import PROBES, Collected, assemble, collect
 from infraaudit.probes.snmp.transport import Backend, SnmpTarget
 from infraaudit.probes.ssh.allowlist import resolve
 from infraaudit.probes.ssh.device import collect_cli
-from infraaudit.probes.ssh.transport import SshCredentials, SshTarget
+from infraaudit.probes.ssh.netmiko_backend import SshCredentials, SshTarget
 from infraaudit.scan.merge import mark_snmp_sources, merge_cli
 from infraaudit.scan.sitescan import (
     PollTarget,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from infraaudit.errors import TransportError
 from infraaudit.models import ProbeResult, ProbeStatus
+from infraaudit.probes.ssh.netmiko_backend import CliSession, CommandRejected, SshTarget
 from infraaudit.probes.ssh.parsers import CliFacts, build_facts
-from infraaudit.probes.ssh.transport import CliSession, CommandRejected, SshTarget
 
 BACKEND = "netmiko"
 

@@ -15,7 +15,12 @@ from infraaudit.probes.ssh.allowlist import (
     resolve,
     table,
 )
-from infraaudit.probes.ssh.transport import CliSession, CommandRejected, SshCredentials, SshTarget
+from infraaudit.probes.ssh.netmiko_backend import (
+    CliSession,
+    CommandRejected,
+    SshCredentials,
+    SshTarget,
+)
 
 # Words that change a device. Junos' `set cli ...` only changes the session, and is allowed
 # in `session:` only.
@@ -116,7 +121,7 @@ def test_one_unreadable_output_costs_only_that_command() -> None:
 
 
 def test_write_guard_lets_only_listed_lines_through() -> None:
-    from infraaudit.probes.ssh.transport import check_written
+    from infraaudit.probes.ssh.netmiko_backend import check_written
 
     allowed = frozenset({"show version", "terminal length 0", "exit"})
     creds = frozenset({"s3cret-enable"})
@@ -129,7 +134,7 @@ def test_write_guard_lets_only_listed_lines_through() -> None:
 
 def test_huawei_save_prompt_answer_is_refused() -> None:
     """netmiko's Huawei login answers 'Y' (save the configuration) to a banner: a write."""
-    from infraaudit.probes.ssh.transport import check_written
+    from infraaudit.probes.ssh.netmiko_backend import check_written
 
     tbl = table("huawei")
     allowed = frozenset({c.command for c in tbl.commands} | tbl.session)
@@ -165,7 +170,7 @@ def test_connection_timeouts_are_retried_but_refusals_are_not(
 def test_netmiko_wrapped_host_key_change_is_named() -> None:
     from netmiko.exceptions import NetmikoTimeoutException
 
-    from infraaudit.probes.ssh.transport import _translate
+    from infraaudit.probes.ssh.netmiko_backend import _translate
 
     target = SshTarget("10.0.0.9", 22, SshCredentials("audit", password="x" * 10), "cisco_ios")
     wrapped = NetmikoTimeoutException(
