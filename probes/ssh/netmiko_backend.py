@@ -1,8 +1,8 @@
-"""Read-only SSH sessions over netmiko.
+"""The netmiko backend of ``transport.CliTransport``: read-only SSH sessions to real devices.
 
-``CliSession`` is the only way probes reach a device's CLI. It holds the netmiko connection
-privately and exposes one operation, ``run(command)``, which refuses anything that is not on the
-platform's allowlist (``commands.yaml``). It has no configuration-mode code path at all.
+``CliSession`` holds the netmiko connection privately; its ``run`` is ``CliTransport.run`` (the
+allowlist check). On top, every line netmiko itself types is checked against the platform's
+table (``guarded_driver``). It has no configuration-mode code path at all.
 netmiko is blocking: every call runs in a worker thread.
 """
 
@@ -11,43 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from infraaudit.errors import TransportError, TransportTimeout
-from infraaudit.probes.ssh.allowlist import (
-    CommandRefused,
-    PlatformTable,
-    autodetect_commands,
-    table,
-)
-
-
-@dataclass(frozen=True, repr=False)
-class SshCredentials:
-    username: str
-    password: str = ""
-    key_file: Path | None = None
-    enable_secret: str = ""
-    enable: bool = False  # privileged mode even with an empty enable secret
-
-    def __repr__(self) -> str:
-        return f"SshCredentials(username={self.username!r}, password=***)"
-
-
-@dataclass(frozen=True)
-class SshTarget:
-    host: str
-    port: int
-    credentials: SshCredentials = field(repr=False)
-    platform: str | None = None  # None: autodetect
-    timeout_s: float = 15.0
-    known_hosts: Path | None = None  # None: host keys are not checked (lab use only)
-    strict_host_keys: bool = False  # True: refuse hosts not already in known_hosts
-    legacy_algorithms: bool = False  # offer the SHA-1/CBC algorithms old devices need
-    retries: int = 1  # new attempts after a connection timeout (never after a refusal)
-
+from infraaudit.probes.ssh.allowlist import CommandRefused, autodetect_commands, table
+from infraaudit.probes.ssh.transport import CliTransport, SshCredentials, SshTarget
 
 # What old devices need and modern ones never do: refused unless legacy_algorithms is set.
 LEGACY_ALGORITHMS = {
@@ -56,10 +24,6 @@ LEGACY_ALGORITHMS = {
     "keys": ["ssh-rsa", "ssh-dss"],
     "ciphers": ["3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc"],
 }
-
-
-class CommandRejected(TransportError):
-    """The device answered that it does not know the command."""
 
 
 def _connection_params(target: SshTarget, device_type: str) -> dict[str, Any]:
@@ -210,13 +174,12 @@ def guarded_driver(device_type: str, allowed: frozenset[str],
     return Guarded
 
 
-class CliSession:
+class CliSession(CliTransport):
     """One read-only CLI session: ``async with await CliSession.open(target) as session:``."""
 
     def __init__(self, target: SshTarget, platform: str, connection: Any) -> None:
+        super().__init__(target.host, platform)
         self.target = target
-        self.platform = platform
-        self.table: PlatformTable = table(platform)
         self._connection = connection
         self._lock = asyncio.Lock()  # one command at a time per device
 
@@ -271,32 +234,17 @@ class CliSession:
             raise _translate(exc, target) from exc
         return connection
 
-    async def run(self, command: str) -> str:
-        """Send one allowlisted command and return its output."""
-        if not self.table.allows(command):
-            raise CommandRefused(f"{command!r} is not on the {self.platform} allowlist")
+    async def _send(self, command: str) -> str:
         async with self._lock:
-            output = await asyncio.to_thread(self._send, command)
-        for marker in self.table.rejected:
-            if marker in output[:400]:
-                raise CommandRejected(f"{self.target.host} rejected {command!r} ({marker})")
-        return output
+            return await asyncio.to_thread(self._send_blocking, command)
 
-    def _send(self, command: str) -> str:
-        """The command's output; NUL characters (some terminals pad with them) removed, as the
-        SNMP text parser cuts them: no audit string carries one."""
+    def _send_blocking(self, command: str) -> str:
         try:
             output = self._connection.send_command(command, read_timeout=self.target.timeout_s)
-            return str(output).replace("\x00", "")
+            return str(output)
         except Exception as exc:
             raise _translate(exc, self.target) from exc
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the device may already have dropped us
             await asyncio.to_thread(self._connection.disconnect)
-
-    async def __aenter__(self) -> CliSession:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()

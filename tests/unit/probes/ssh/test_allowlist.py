@@ -15,12 +15,9 @@ from infraaudit.probes.ssh.allowlist import (
     resolve,
     table,
 )
-from infraaudit.probes.ssh.netmiko_backend import (
-    CliSession,
-    CommandRejected,
-    SshCredentials,
-    SshTarget,
-)
+from infraaudit.probes.ssh.netmiko_backend import CliSession
+from infraaudit.probes.ssh.transport import CommandRejected, SshCredentials, SshTarget
+from tests.unit.probes.ssh.fakes import FakeConnection
 
 # Words that change a device. Junos' `set cli ...` only changes the session, and is allowed
 # in `session:` only.
@@ -60,21 +57,6 @@ def test_aliases() -> None:
     with pytest.raises(CommandRefused, match="no command table"):
         table("cisco_nxos_unknown")
     assert command_slug("show configuration | display set") == "show_configuration_display_set"
-
-
-class FakeConnection:
-    """Stands in for netmiko's connection: records what would be sent."""
-
-    def __init__(self, answers: dict[str, str]) -> None:
-        self.answers = answers
-        self.sent: list[str] = []
-
-    def send_command(self, command: str, read_timeout: float) -> str:
-        self.sent.append(command)
-        return self.answers.get(command, "")
-
-    def disconnect(self) -> None:
-        self.sent.append("<disconnect>")
 
 
 def _session(answers: dict[str, str]) -> tuple[CliSession, FakeConnection]:
