@@ -34,7 +34,7 @@ from infraaudit.findings.firmware import load_catalog
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
 from infraaudit.models.migrate import load_audit
-from infraaudit.probes.snmp.client import Backend
+from infraaudit.probes.snmp.transport import Backend
 from infraaudit.scan.runner import Scanner, ScanOptions
 from infraaudit.util.output import write_atomic
 

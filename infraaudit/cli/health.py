@@ -27,7 +27,7 @@ from infraaudit.health.store import HistoryStore, LockHeld, RunLock, StoreError,
 from infraaudit.health.trends import as_rows, availability, links, ports, since
 from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport
-from infraaudit.probes.snmp.client import Backend
+from infraaudit.probes.snmp.transport import Backend
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 3, 4
 err = Console(stderr=True)

@@ -22,8 +22,9 @@ from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.health import DeviceHealth, HealthReport, HealthRun, PortHealth
 from infraaudit.probes.host import scanning_host
 from infraaudit.probes.snmp import interfaces, system
-from infraaudit.probes.snmp.client import Backend, release_backends
+from infraaudit.probes.snmp.client import release_backends
 from infraaudit.probes.snmp.device import assemble
+from infraaudit.probes.snmp.transport import Backend
 from infraaudit.scan.runner import collect_snmp, now_iso, target_for
 from infraaudit.scan.sitescan import run_pings
 

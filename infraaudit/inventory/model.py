@@ -24,7 +24,7 @@ from infraaudit.inventory.alerts import AlertOptions
 from infraaudit.models import Agency, Site
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Role
-from infraaudit.probes.snmp.client import SnmpCredentials
+from infraaudit.probes.snmp.transport import SnmpCredentials
 
 
 class AuthProtocol(StrEnum):

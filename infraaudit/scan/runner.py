@@ -44,15 +44,12 @@ from infraaudit.probes.discovery import discover
 from infraaudit.probes.host import scanning_host
 from infraaudit.probes.link.endpoints import endpoint_share
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import (
-    Backend,
-    SnmpTarget,
-    make_client,
-    release_backends,
-)
+from infraaudit.probes.snmp.client import make_client, release_backends
 from infraaudit.probes.snmp.device import PROBES, Collected, assemble, collect
+from infraaudit.probes.snmp.transport import Backend, SnmpTarget
 from infraaudit.probes.ssh.allowlist import resolve
 from infraaudit.probes.ssh.device import collect_cli
+from infraaudit.probes.ssh.netmiko_backend import CliSession
 from infraaudit.probes.ssh.transport import SshCredentials, SshTarget
 from infraaudit.scan.merge import mark_snmp_sources, merge_cli
 from infraaudit.scan.sitescan import (
@@ -157,7 +154,7 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
                 findings.append(snmp_findings(cred.version, entry.snmp or "?",
                                               cred.community or None, device.sys_name))
         if ssh_target is not None:
-            cli = await collect_cli(ssh_target)
+            cli = await collect_cli(ssh_target, CliSession.open)
             device.probes += cli.results
             if cli.facts is not None:
                 device.reachable = True

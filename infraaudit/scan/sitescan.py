@@ -32,7 +32,8 @@ from infraaudit.probes.link.polls import (
     sample_of,
 )
 from infraaudit.probes.snmp import interfaces
-from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, make_client
+from infraaudit.probes.snmp.client import make_client
+from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,8 @@ from infraaudit.probes.discovery.scope import (
 )
 from infraaudit.probes.discovery.snmp import ClientFactory, DiscoverySnmp
 from infraaudit.probes.link.ping import Pinger, PingUnavailable
-from infraaudit.probes.snmp.client import Backend, make_client
+from infraaudit.probes.snmp.client import make_client
+from infraaudit.probes.snmp.transport import Backend
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,10 @@ from infraaudit.inventory import Inventory, snmp_credentials
 from infraaudit.probes.discovery.crawl import Neighbour, Neighbours
 from infraaudit.probes.discovery.scope import Scope
 from infraaudit.probes.snmp import lldp
-from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, make_client
+from infraaudit.probes.snmp.client import make_client
 from infraaudit.probes.snmp.system import vendor_from_oid
 from infraaudit.probes.snmp.table import walk_columns
+from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget
 from infraaudit.probes.snmp.values import Walked, split_index, text
 
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"

@@ -8,8 +8,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from infraaudit.probes.snmp.client import BaseClient
 from infraaudit.probes.snmp.table import walk_columns
+from infraaudit.probes.snmp.transport import BaseClient
 from infraaudit.probes.snmp.values import Walked
 
 M = TypeVar("M", bound=BaseModel)

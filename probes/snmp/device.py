@@ -14,9 +14,9 @@ from infraaudit.errors import DecodeError, TransportError
 from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
 from infraaudit.probes.snmp import bridge, entity, interfaces, ip, lldp, system
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import BaseClient
 from infraaudit.probes.snmp.role import guess_role
 from infraaudit.probes.snmp.table import count_values
+from infraaudit.probes.snmp.transport import BaseClient
 
 PROBES: tuple[SnmpProbe[Any], ...] = (
     system.PROBE, entity.PROBE, interfaces.PROBE, ip.PROBE, lldp.PROBE, bridge.PROBE,

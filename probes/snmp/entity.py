@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, integer, text
 
 _BASE = "1.3.6.1.2.1.47.1.1.1.1"

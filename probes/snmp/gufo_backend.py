@@ -32,7 +32,7 @@ from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
-from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, Value, VarBind
+from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, Value, VarBind
 
 _AUTH = {
     "MD5": Md5Key, "SHA": Sha1Key, "SHA-224": Sha224Key,

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from infraaudit.models import Duplex, Port, PortCounters
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, integer, mac, text
 
 _IF = "1.3.6.1.2.1.2.2.1"

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 from infraaudit.models import LldpNeighbour
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import Value
 from infraaudit.probes.snmp.system import LLDP_CAPABILITIES
+from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, bits, is_printable, mac, split_index, text
 
 _REM = "1.0.8802.1.1.2.1.4.1.1"

@@ -39,7 +39,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
-from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, Value, VarBind, oid_in
+from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, Value, VarBind, oid_in
 
 _AUTH = {
     "MD5": usmHMACMD5AuthProtocol, "SHA": usmHMACSHAAuthProtocol,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infraaudit.errors import DecodeError
-from infraaudit.probes.snmp.client import (
+from infraaudit.probes.snmp.transport import (
     Backend,
     BaseClient,
     SnmpCredentials,

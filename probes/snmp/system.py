@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, bits, integer, text
 
 LLDP_CAPABILITIES = [

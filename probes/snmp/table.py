@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from infraaudit.probes.snmp.client import BaseClient
+from infraaudit.probes.snmp.transport import BaseClient
 from infraaudit.probes.snmp.values import Walked
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import string
 
-from infraaudit.probes.snmp.client import Value
+from infraaudit.probes.snmp.transport import Value
 
 Column = dict[str, Value]  # index suffix (e.g. "12" or "0.5.1") -> value
 Walked = dict[str, Column]  # column name -> its rows

@@ -1,4 +1,7 @@
-"""Run a platform's allowlisted commands on one device and turn the outputs into CliFacts."""
+"""Run a platform's allowlisted commands on one device and turn the outputs into CliFacts.
+
+The session comes from the caller's opener (``transport.CliOpener``): netmiko on a scan, a
+replay of captured outputs in tests. This module never imports a backend."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from datetime import UTC, datetime
 from infraaudit.errors import TransportError
 from infraaudit.models import ProbeResult, ProbeStatus
 from infraaudit.probes.ssh.parsers import CliFacts, build_facts
-from infraaudit.probes.ssh.transport import CliSession, CommandRejected, SshTarget
+from infraaudit.probes.ssh.transport import CliOpener, CommandRejected, SshTarget
 
 BACKEND = "netmiko"
 
@@ -33,12 +36,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-async def collect_cli(target: SshTarget) -> CliCollected:
-    """Connect, run every command of the platform's table, parse. Failures become results."""
+async def collect_cli(target: SshTarget, open_session: CliOpener) -> CliCollected:
+    """Open a session on ``target`` with ``open_session`` (``CliSession.open`` on a scan), run
+    every command of the platform's table, parse. Failures become results: a rejected command
+    is UNSUPPORTED and the next one runs; a transport failure ends the session."""
     out = CliCollected()
     started, t0 = _now(), time.perf_counter()
     try:
-        session = await CliSession.open(target)
+        session = await open_session(target)
     except TransportError as exc:
         out.results.append(_result("ssh", started, t0, ProbeStatus.FAILED, str(exc)))
         return out

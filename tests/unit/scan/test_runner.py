@@ -11,9 +11,9 @@ import pytest
 from infraaudit.inventory import load_inventory
 from infraaudit.models import ProbeStatus
 from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import Backend, SnmpTarget
 from infraaudit.probes.snmp.device import PROBES, Collected, collect
 from infraaudit.probes.snmp.replay import ReplayClient
+from infraaudit.probes.snmp.transport import Backend, SnmpTarget
 from infraaudit.scan import runner
 from tests.paths import REPLAY
 

@@ -18,8 +18,8 @@ from infraaudit.probes.discovery.scope import LocalAddress, Scope
 from infraaudit.probes.discovery.snmp import CDP_COLUMNS, lldp_rows, parse_cdp, port_label
 from infraaudit.probes.link.ping import PingUnavailable
 from infraaudit.probes.snmp import lldp
-from infraaudit.probes.snmp.client import Backend, BaseClient, SnmpTarget, VarBind
 from infraaudit.probes.snmp.replay import ReplayClient
+from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, VarBind
 from infraaudit.probes.snmp.values import Walked
 
 SECRETS = {"old": "0ld-community-s3cret", "good": "g00d-community-s3cret"}

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pytest
 
 from infraaudit.errors import DecodeError, TransportTimeout
-from infraaudit.probes.snmp.client import SnmpCredentials, SnmpTarget, VarBind
 from infraaudit.probes.snmp.replay import ReplayClient
+from infraaudit.probes.snmp.transport import SnmpCredentials, SnmpTarget, VarBind
 
 ROWS = [(f"1.3.6.1.2.1.2.2.1.2.{i}", f"eth{i}".encode()) for i in range(1, 11)]
 ROWS += [("1.3.6.1.2.1.2.2.1.3.1", 6), ("1.3.6.1.2.1.1.5.0", b"sw1")]
@@ -98,7 +98,7 @@ def test_no_set_request_anywhere_in_the_snmp_code() -> None:
 
 def test_rate_limiter_spaces_concurrent_callers() -> None:
     """16 coroutines share a 10 req/s limiter: every request gets its own 100 ms slot."""
-    from infraaudit.probes.snmp.client import RateLimiter
+    from infraaudit.probes.snmp.transport import RateLimiter
 
     delays: list[float] = []
 

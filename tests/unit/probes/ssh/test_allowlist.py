@@ -15,7 +15,9 @@ from infraaudit.probes.ssh.allowlist import (
     resolve,
     table,
 )
-from infraaudit.probes.ssh.transport import CliSession, CommandRejected, SshCredentials, SshTarget
+from infraaudit.probes.ssh.netmiko_backend import CliSession
+from infraaudit.probes.ssh.transport import CommandRejected, SshCredentials, SshTarget
+from tests.unit.probes.ssh.fakes import FakeConnection
 
 # Words that change a device. Junos' `set cli ...` only changes the session, and is allowed
 # in `session:` only.
@@ -55,21 +57,6 @@ def test_aliases() -> None:
     with pytest.raises(CommandRefused, match="no command table"):
         table("cisco_nxos_unknown")
     assert command_slug("show configuration | display set") == "show_configuration_display_set"
-
-
-class FakeConnection:
-    """Stands in for netmiko's connection: records what would be sent."""
-
-    def __init__(self, answers: dict[str, str]) -> None:
-        self.answers = answers
-        self.sent: list[str] = []
-
-    def send_command(self, command: str, read_timeout: float) -> str:
-        self.sent.append(command)
-        return self.answers.get(command, "")
-
-    def disconnect(self) -> None:
-        self.sent.append("<disconnect>")
 
 
 def _session(answers: dict[str, str]) -> tuple[CliSession, FakeConnection]:
@@ -116,7 +103,7 @@ def test_one_unreadable_output_costs_only_that_command() -> None:
 
 
 def test_write_guard_lets_only_listed_lines_through() -> None:
-    from infraaudit.probes.ssh.transport import check_written
+    from infraaudit.probes.ssh.netmiko_backend import check_written
 
     allowed = frozenset({"show version", "terminal length 0", "exit"})
     creds = frozenset({"s3cret-enable"})
@@ -129,7 +116,7 @@ def test_write_guard_lets_only_listed_lines_through() -> None:
 
 def test_huawei_save_prompt_answer_is_refused() -> None:
     """netmiko's Huawei login answers 'Y' (save the configuration) to a banner: a write."""
-    from infraaudit.probes.ssh.transport import check_written
+    from infraaudit.probes.ssh.netmiko_backend import check_written
 
     tbl = table("huawei")
     allowed = frozenset({c.command for c in tbl.commands} | tbl.session)
@@ -165,7 +152,7 @@ def test_connection_timeouts_are_retried_but_refusals_are_not(
 def test_netmiko_wrapped_host_key_change_is_named() -> None:
     from netmiko.exceptions import NetmikoTimeoutException
 
-    from infraaudit.probes.ssh.transport import _translate
+    from infraaudit.probes.ssh.netmiko_backend import _translate
 
     target = SshTarget("10.0.0.9", 22, SshCredentials("audit", password="x" * 10), "cisco_ios")
     wrapped = NetmikoTimeoutException(
