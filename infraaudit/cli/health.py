@@ -19,11 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from infraaudit.cli.tables import findings_table
-from infraaudit.errors import InfraAuditError, InventoryError
+from infraaudit.errors import InfraAuditError, InventoryError, LockHeld, StoreError
 from infraaudit.findings.engine import load_thresholds
 from infraaudit.health.alerts import deliver
 from infraaudit.health.run import compare, run_health
-from infraaudit.health.store import HistoryStore, LockHeld, RunLock, StoreError, default_db
+from infraaudit.health.store import HistoryStore, RunLock, default_db
 from infraaudit.health.trends import as_rows, availability, links, ports, since
 from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport

@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import AuditFormatError, InfraAuditError
 from infraaudit.findings.engine import load_thresholds
 from infraaudit.models import AuditDocument
-from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.migrate import load_audit
 from infraaudit.proposal.plan import load_catalog
 from infraaudit.util.output import write_documents
 

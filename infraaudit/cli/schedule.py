@@ -16,12 +16,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from infraaudit.errors import ScheduleError, ScheduleInputError
 from infraaudit.health.schedule import (
     PREFIX,
     Cron,
     Outcome,
-    ScheduleError,
-    ScheduleInputError,
     Scheduler,
     ScheduleStatus,
     Systemd,

@@ -16,12 +16,11 @@ from infraaudit.collector.submit import (
     DEFAULT_TIMEOUT_S,
     Outcome,
     Result,
-    SubmitError,
     Submitter,
     default_outbox,
     read_audit,
 )
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import InfraAuditError, SubmitError
 
 EXIT_SENT, EXIT_QUEUED, EXIT_REFUSED = 0, 1, 2
 DEFAULT_TOKEN_ENV = "INFRAAUDIT_SUBMIT_TOKEN"

@@ -27,7 +27,7 @@ from infraaudit.collector.auth import Principal, authenticate
 from infraaudit.collector.dashboard import add_dashboard
 from infraaudit.collector.download import province_response
 from infraaudit.collector.migrations import version
-from infraaudit.errors import ApiError
+from infraaudit.errors import ApiError, Rejected
 from infraaudit.models import AuditDocument
 from infraaudit.proposal.plan import Catalog
 from infraaudit.report.agency import ReportOptions
@@ -200,7 +200,7 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         assert who.agency_code is not None
         try:
             stored = await run_in_threadpool(store.submit, engine, body, who.agency_code)
-        except store.Rejected as exc:
+        except Rejected as exc:
             raise ApiError(exc.status, exc.error, exc.detail) from None
         result = Submitted(status="stored" if stored.created else "already-stored",
                            audit_id=stored.audit_id, sha256=stored.sha256)

@@ -18,14 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from infraaudit.collector.db import agencies, tokens, writer
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import AuthAdminError
 
 PREFIX_LEN = 8
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-
-class AuthAdminError(InfraAuditError):
-    """An agency or token operation cannot be done as asked."""
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import CollectorDbError
 
 # Written (not read) as execution option: transactions on an engine carrying it take SQLite's
 # write lock at BEGIN, so that a read followed by a write never fails with SQLITE_BUSY.
 WRITE = {"infraaudit_write": True}
 PG_LOCK_KEY = 0x1AF0_A0D1  # pg_advisory_xact_lock key for migrations
-
-
-class CollectorDbError(InfraAuditError):
-    """The collector database cannot be opened or migrated."""
 
 
 class UtcDateTime(sa.TypeDecorator[dt.datetime]):

@@ -25,7 +25,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from infraaudit.collector.db import (
     PG_LOCK_KEY,
-    CollectorDbError,
     agencies,
     make_engine,
     metadata,
@@ -36,6 +35,7 @@ from infraaudit.collector.db import (
     writer,
 )
 from infraaudit.collector.summaries import backfill
+from infraaudit.errors import CollectorDbError
 
 
 def _v1(conn: Connection) -> None:

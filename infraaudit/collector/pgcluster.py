@@ -22,11 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from infraaudit.errors import InfraAuditError
-
-
-class PgClusterError(InfraAuditError):
-    """The throwaway cluster could not be set up."""
+from infraaudit.errors import PgClusterError
 
 
 def bindir() -> Path | None:

@@ -21,21 +21,14 @@ from sqlalchemy.engine import Engine
 
 from infraaudit.collector import summaries as summary
 from infraaudit.collector.db import agencies, submissions, summaries, writer
+from infraaudit.errors import AuditFormatError, Rejected
 from infraaudit.models import SCHEMA_VERSION, AuditDocument
-from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.migrate import load_audit
 from infraaudit.models.province import SEVERITIES
 
 SITE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 AUDIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 MAX_SKEW = dt.timedelta(days=1)
-
-
-class Rejected(Exception):
-    """The submission is refused; ``status`` is the HTTP status, ``error`` a stable code."""
-
-    def __init__(self, status: int, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
 
 
 @dataclass(frozen=True)

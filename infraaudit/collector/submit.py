@@ -33,8 +33,8 @@ from hashlib import sha256
 from pathlib import Path
 
 from infraaudit import __version__
-from infraaudit.errors import InfraAuditError
-from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.errors import AuditFormatError, SubmitError
+from infraaudit.models.migrate import load_audit
 from infraaudit.util.httpout import Answer, clip, describe_transport_error, open_url, redact_url
 from infraaudit.util.output import write_atomic
 
@@ -47,10 +47,6 @@ DEFAULT_TIMEOUT_S = 30.0
 TRANSIENT = {408, 429}  # besides every 5xx
 CONTENT_REFUSALS = {409, 413, 422}  # the audit itself will never be accepted as it is
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-class SubmitError(InfraAuditError):
-    """The submission cannot start: bad URL, missing token, unreadable audit (exit code 2)."""
 
 
 class Outcome(StrEnum):

@@ -30,9 +30,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from infraaudit import __version__
 from infraaudit.collector.db import submissions, summaries, writer
+from infraaudit.errors import AuditFormatError
 from infraaudit.findings.engine import findings
 from infraaudit.models import ETHERNET_TYPES, SCHEMA_VERSION, AuditDocument
-from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.migrate import load_audit
 from infraaudit.models.province import SEVERITIES
 
 # Bump when site_summary's output changes shape or meaning.

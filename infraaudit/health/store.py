@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import LockHeld, StoreError
 from infraaudit.models.finding import Finding
 from infraaudit.models.health import HealthRun
 
@@ -82,14 +82,6 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(InfraAuditError):
-    """The history database cannot be opened, upgraded or written."""
-
-
-class LockHeld(InfraAuditError):
-    """Another run holds the lock of this history database."""
 
 
 def default_db() -> Path:

@@ -8,12 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import AuditFormatError
 from infraaudit.models.audit import SCHEMA_VERSION, AuditDocument
-
-
-class AuditFormatError(InfraAuditError):
-    """The text is not an audit document this version of infraaudit can read."""
 
 
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field
 
-from infraaudit.errors import InventoryError
+from infraaudit.errors import AuditFormatError, InventoryError, StoreError
 from infraaudit.findings.engine import (
     Thresholds,
     default_thresholds,
@@ -24,11 +24,11 @@ from infraaudit.findings.engine import (
     gigabit_capable,
 )
 from infraaudit.health import trends
-from infraaudit.health.store import HistoryStore, StoreError, default_db
+from infraaudit.health.store import HistoryStore, default_db
 from infraaudit.models import ETHERNET_TYPES, Agency, AuditDocument
 from infraaudit.models.base import VN_TZ, Strict, local_year
 from infraaudit.models.finding import Finding
-from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.migrate import load_audit
 from infraaudit.models.report import (
     AgencyReport,
     DeviceAgeRow,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from infraaudit.errors import TransportError
+from infraaudit.errors import PingUnavailable, TransportError
 from infraaudit.findings.readiness import device_readiness, site_phase
 from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
 from infraaudit.inventory import Inventory, LinkOptions, Subnet
@@ -23,7 +23,7 @@ from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import PingSeries, PortPoll
 from infraaudit.models.readiness import Ipv6Report
 from infraaudit.probes.ipv6 import host_state, probe_segment, resolve
-from infraaudit.probes.link.ping import PingUnavailable, ping_many
+from infraaudit.probes.link.ping import ping_many
 from infraaudit.probes.link.polls import (
     STATUS_PROBE,
     StatusSample,

@@ -2,7 +2,8 @@
 LLDP/CDP crawl from the inventory's devices).
 See :func:`infraaudit.probes.discovery.core.discover`."""
 
+from infraaudit.errors import OutOfScope
 from infraaudit.probes.discovery.core import Tools, discover
-from infraaudit.probes.discovery.scope import OutOfScope, Scope
+from infraaudit.probes.discovery.scope import Scope
 
 __all__ = ["OutOfScope", "Scope", "Tools", "discover"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import InfraAuditError, PingUnavailable, TooLarge
 from infraaudit.inventory import Inventory
 from infraaudit.models.discovery import (
     DiscoveredHost,
@@ -36,13 +36,12 @@ from infraaudit.probes.discovery.scope import (
     LocalAddress,
     Scope,
     SweepPlan,
-    TooLarge,
     classify,
     host_addresses,
     local_addresses,
 )
 from infraaudit.probes.discovery.snmp import ClientFactory, DiscoverySnmp
-from infraaudit.probes.link.ping import Pinger, PingUnavailable
+from infraaudit.probes.link.ping import Pinger
 from infraaudit.probes.snmp.client import make_client
 from infraaudit.probes.snmp.transport import Backend
 

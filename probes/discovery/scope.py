@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import OutOfScope, TooLarge
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -23,10 +23,6 @@ class SubnetLike(Protocol):
 
     @property
     def name(self) -> str | None: ...
-
-
-class OutOfScope(InfraAuditError):
-    """An address outside the declared subnets was about to be contacted."""
 
 
 class Scope:
@@ -73,10 +69,6 @@ class SweepPlan:
     method: Literal["arp", "icmp", "none"]
     source: LocalAddress | None = None  # the ARP sweep's interface and sender address
     reason: str | None = None  # why not swept (method "none")
-
-
-class TooLarge(InfraAuditError):
-    """The subnet has more host addresses than discovery sweeps."""
 
 
 def classify(subnets: Sequence[SubnetLike], local: Sequence[LocalAddress], *, arp: bool = True,

@@ -43,7 +43,7 @@ _CDP_ADDRESS_SIZE = {1: 4, 20: 16}  # CiscoNetworkProtocol ip(1), ipv6(20)
 ClientFactory = Callable[[SnmpTarget, Backend], BaseClient]
 
 
-class NoSnmpAnswer(InfraAuditError):
+class _NoSnmpAnswer(InfraAuditError):
     """No profile of the inventory got an answer from the address."""
 
 
@@ -182,7 +182,7 @@ class DiscoverySnmp:
             identity = await self.identify(address)
             if identity is None:
                 tried = ", ".join(self.profiles) or "none"
-                raise NoSnmpAnswer(f"no SNMP answer with the inventory's profiles ({tried})")
+                raise _NoSnmpAnswer(f"no SNMP answer with the inventory's profiles ({tried})")
             port, profile, name = 161, identity.profile, identity.sys_name
         target = self.target(address, port, profile, quick=False)
         async with self.slots:

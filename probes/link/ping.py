@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import PingUnavailable
 
 ECHO_REQUEST: dict[int, int] = {socket.AF_INET: 8, socket.AF_INET6: 128}
 ECHO_REPLY: dict[int, int] = {socket.AF_INET: 0, socket.AF_INET6: 129}
@@ -35,10 +35,6 @@ SockAddr = tuple[str, int] | tuple[str, int, int, int]
 PAYLOAD = b"infraaudit-ping!" * 2  # 32 bytes, like Windows' default
 _TIMESPEC = struct.Struct("@qq")
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
-
-
-class PingUnavailable(InfraAuditError):
-    """No ICMP socket could be opened (needs root or net.ipv4.ping_group_range)."""
 
 
 @dataclass

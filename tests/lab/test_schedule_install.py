@@ -17,7 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from infraaudit.cli.schedule import schedule_app
-from infraaudit.health.schedule import ScheduleError, Systemd, cron_entries, make_job
+from infraaudit.errors import ScheduleError
+from infraaudit.health.schedule import Systemd, cron_entries, make_job
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,10 @@ Only the standard library talks to the network (urllib, smtplib): no runtime dep
 of the inventory: :mod:`infraaudit.inventory.alerts`.
 """
 
+from infraaudit.errors import PayloadError
 from infraaudit.health.alerts.delivery import deliver
 from infraaudit.health.alerts.email import SmtpFactory, build_message, send_email
-from infraaudit.health.alerts.payload import Delivery, PayloadError, encode_payload, needs_attention
+from infraaudit.health.alerts.payload import Delivery, encode_payload, needs_attention
 from infraaudit.health.alerts.webhook import Opener, send_webhook
 
 __all__ = [

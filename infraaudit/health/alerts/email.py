@@ -14,7 +14,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from infraaudit import __version__
-from infraaudit.health.alerts.payload import Delivery, PayloadError, _scrub, encode_payload
+from infraaudit.errors import PayloadError
+from infraaudit.health.alerts.payload import Delivery, _scrub, encode_payload
 from infraaudit.inventory.alerts import EmailOptions
 from infraaudit.util.httpout import clip
 

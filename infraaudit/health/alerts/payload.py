@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 import pydantic_core
 
+from infraaudit.errors import PayloadError
+
 ALERTS_KEY = "alerts"
 """Key of the payload's list of alerts (each a dict with a ``severity``)."""
 
@@ -20,10 +22,6 @@ class Delivery:
     channel: Literal["webhook", "email"]
     ok: bool
     detail: str
-
-
-class PayloadError(ValueError):
-    """The alert document cannot be written as JSON."""
 
 
 def encode_payload(payload: dict[str, Any], *, indent: int | None = None) -> bytes:

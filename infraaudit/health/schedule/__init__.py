@@ -4,6 +4,7 @@
 (pure functions) and install it (:class:`Systemd`, :class:`Cron`); ``common`` holds what both
 backends share; ``choose`` picks one. ``__all__`` names what the CLI and the tests use."""
 
+from infraaudit.errors import ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.choose import Scheduler, backend
 from infraaudit.health.schedule.common import Outcome, ScheduleStatus, next_run
 from infraaudit.health.schedule.cron import (
@@ -20,8 +21,6 @@ from infraaudit.health.schedule.cron import (
 from infraaudit.health.schedule.job import (
     PREFIX,
     HealthJob,
-    ScheduleError,
-    ScheduleInputError,
     TimeOfDay,
     check_name,
     default_executable,

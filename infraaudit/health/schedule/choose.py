@@ -7,8 +7,8 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
+from infraaudit.errors import ScheduleInputError
 from infraaudit.health.schedule.cron import Cron
-from infraaudit.health.schedule.job import ScheduleInputError
 from infraaudit.health.schedule.systemd import Systemd, systemd_running
 
 

@@ -17,7 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from infraaudit.health.schedule.job import ScheduleError, TimeOfDay
+from infraaudit.errors import ScheduleError
+from infraaudit.health.schedule.job import TimeOfDay
 
 
 def next_run(at: TimeOfDay, now: datetime | None = None) -> datetime:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import psutil
 
+from infraaudit.errors import ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.common import (
     Outcome,
     ScheduleStatus,
@@ -38,15 +39,7 @@ from infraaudit.health.schedule.common import (
     last_health_run,
     next_run,
 )
-from infraaudit.health.schedule.job import (
-    PREFIX,
-    HealthJob,
-    ScheduleError,
-    ScheduleInputError,
-    TimeOfDay,
-    format_timespan,
-    read_site,
-)
+from infraaudit.health.schedule.job import PREFIX, HealthJob, TimeOfDay, format_timespan, read_site
 from infraaudit.health.store import default_db
 
 _CRON_TAG = re.compile(r"(?:^|\s)#\s*" + re.escape(PREFIX) + r"([A-Za-z0-9][A-Za-z0-9_.-]*)\s*$")

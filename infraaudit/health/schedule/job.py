@@ -13,20 +13,12 @@ from pathlib import Path
 
 import yaml
 
-from infraaudit.errors import InfraAuditError
+from infraaudit.errors import ScheduleInputError
 from infraaudit.health.store import default_db
 
 PREFIX = "infraaudit-health-"
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_RANDOM_DELAY_S = 12 * 3600
-
-
-class ScheduleInputError(InfraAuditError):
-    """The request cannot be used as given (exit code 2)."""
-
-
-class ScheduleError(InfraAuditError):
-    """Installing, removing or inspecting the schedule failed (exit code 1)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from infraaudit import __version__
-from infraaudit.errors import OutputError
+from infraaudit.errors import OutputError, ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.common import (
     Outcome,
     ScheduleStatus,
@@ -40,8 +40,6 @@ from infraaudit.health.schedule.job import (
     NAME_RE,
     PREFIX,
     HealthJob,
-    ScheduleError,
-    ScheduleInputError,
     TimeOfDay,
     env_file_problems,
     format_timespan,

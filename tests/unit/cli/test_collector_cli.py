@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from infraaudit.cli import app
 from infraaudit.collector.auth import authenticate
-from infraaudit.collector.db import CollectorDbError, db_url, default_db, make_engine
+from infraaudit.collector.db import db_url, default_db, make_engine
 from infraaudit.collector.migrations import open_db
+from infraaudit.errors import CollectorDbError
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:

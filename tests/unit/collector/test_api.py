@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 
 from infraaudit.collector import auth
 from infraaudit.collector.api import create_app
-from infraaudit.collector.db import CollectorDbError, metadata, submissions
+from infraaudit.collector.db import metadata, submissions
 from infraaudit.collector.migrations import DB_VERSION, open_db
-from infraaudit.collector.pgcluster import PgCluster, PgClusterError
+from infraaudit.collector.pgcluster import PgCluster
+from infraaudit.errors import CollectorDbError, PgClusterError
 from infraaudit.findings.engine import findings
 from infraaudit.models import (
     SCHEMA_VERSION,

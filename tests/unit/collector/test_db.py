@@ -27,6 +27,7 @@ from infraaudit.collector.db import make_engine, submissions
 from infraaudit.collector.db import summaries as summary_table
 from infraaudit.collector.migrations import DB_VERSION, migrate, open_db, version
 from infraaudit.collector.pgcluster import PgCluster
+from infraaudit.errors import Rejected
 from infraaudit.models import AuditDocument
 from tests.paths import UNIT_DATA
 from tests.unit.collector.test_api import body, make_audit
@@ -168,7 +169,7 @@ def test_a_submission_and_its_summary_are_stored_together_or_not_at_all(
         # the summary insert fails (a foreign key to no submission) after the submission's
         monkeypatch.setattr(summaries, "summary_row",
                             lambda d: {**real(d), "audit_id": "no-such-audit"})
-        with pytest.raises(store.Rejected):
+        with pytest.raises(Rejected):
             store.submit(engine, body(doc), "TTT")
         with engine.connect() as conn:
             for table in (submissions, summary_table):
@@ -223,12 +224,12 @@ def test_a_nul_character_is_refused_with_where_it_is_on_every_engine(url: str) -
         auth.add_agency(engine, "TTT", "Thanh tra tỉnh")
         doc = make_audit()
         doc.devices[0].sys_descr = "Cisco IOS\x00\x00"
-        with pytest.raises(store.Rejected, match=r"devices\[0\]\.sys_descr holds a NUL") as exc:
+        with pytest.raises(Rejected, match=r"devices\[0\]\.sys_descr holds a NUL") as exc:
             store.submit(engine, body(doc), "TTT")
         assert exc.value.status == 422 and exc.value.error == "invalid-audit"
         doc = make_audit()
         doc.devices[1].sources = {"sys\x00name": ["snmp"]}
-        with pytest.raises(store.Rejected, match=r"devices\[1\]\.sources\.sys\x00name"):
+        with pytest.raises(Rejected, match=r"devices\[1\]\.sources\.sys\x00name"):
             store.submit(engine, body(doc), "TTT")
         doc = make_audit()
         doc.devices[0].sys_descr = "C:\\u0000 is not a NUL"  # the escape's text is no NUL
@@ -261,7 +262,7 @@ def test_an_audit_stored_under_the_previous_schema_resent_after_the_upgrade(url:
         again = store.submit(engine, data, "TTT")
         assert not again.created
         old["site"]["name"] = "Trụ sở khác"
-        with pytest.raises(store.Rejected, match="different content"):
+        with pytest.raises(Rejected, match="different content"):
             store.submit(engine, json.dumps(old).encode(), "TTT")
     finally:
         engine.dispose()

@@ -17,15 +17,8 @@ from typer.testing import CliRunner
 
 from infraaudit.cli import app
 from infraaudit.collector import submit
-from infraaudit.collector.submit import (
-    Answer,
-    Outcome,
-    SubmitError,
-    Submitter,
-    endpoint,
-    outbox_name,
-)
-from infraaudit.errors import OutputError
+from infraaudit.collector.submit import Answer, Outcome, Submitter, endpoint, outbox_name
+from infraaudit.errors import OutputError, SubmitError
 from infraaudit.models import Agency, AuditDocument, Coverage, ScanMeta, Site
 from infraaudit.util import output
 

@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from infraaudit.errors import LockHeld, StoreError
 from infraaudit.findings.engine import default_thresholds
 from infraaudit.health.run import compare
-from infraaudit.health.store import (
-    MIGRATIONS,
-    HistoryStore,
-    LockHeld,
-    PortRates,
-    RunLock,
-    StoreError,
-)
+from infraaudit.health.store import MIGRATIONS, HistoryStore, PortRates, RunLock
 from infraaudit.health.trends import availability, percentile, ports, since
 from infraaudit.models import Agency, Duplex, PortCounters, Site
 from infraaudit.models.health import DeviceHealth, HealthRun, PortHealth

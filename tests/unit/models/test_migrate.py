@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from infraaudit.errors import AuditFormatError
 from infraaudit.models import SCHEMA_VERSION
-from infraaudit.models.migrate import AuditFormatError, load_audit
+from infraaudit.models.migrate import load_audit
 from tests.paths import UNIT_DATA
 
 V1 = UNIT_DATA / "audit-v1.json"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from infraaudit.errors import StoreError
 from infraaudit.findings.engine import default_thresholds, history_findings
-from infraaudit.health.store import HistoryStore, PortRates, StoreError
+from infraaudit.health.store import HistoryStore, PortRates
 from infraaudit.models.base import VN_TZ
 from infraaudit.models.link import PingSeries
 from infraaudit.report.agency import history_db, site_history

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from infraaudit.errors import PayloadError
 from infraaudit.health import alerts
-from infraaudit.health.alerts import PayloadError, encode_payload
+from infraaudit.health.alerts import encode_payload
 from tests.unit.health.alerts.alert_samples import PAYLOAD
 
 

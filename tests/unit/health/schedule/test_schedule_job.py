@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from infraaudit.errors import ScheduleInputError
 from infraaudit.health.schedule import (
-    ScheduleInputError,
     TimeOfDay,
     check_name,
     default_executable,

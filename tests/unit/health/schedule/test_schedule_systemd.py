@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from infraaudit import __version__
+from infraaudit.errors import ScheduleError
 from infraaudit.health.schedule import (
-    ScheduleError,
     Systemd,
     TimeOfDay,
     make_job,

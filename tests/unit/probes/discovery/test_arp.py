@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from scapy.layers.l2 import ARP, Ether
 
+from infraaudit.errors import OutOfScope
 from infraaudit.probes.discovery.arp import ArpResult, parse_reply, sweep_blocking
-from infraaudit.probes.discovery.scope import OutOfScope, Scope
+from infraaudit.probes.discovery.scope import Scope
 
 ME_MAC, ME_IP = "02:00:00:00:00:aa", "10.1.0.5"
 LIVE = {"10.1.0.1": "02:00:00:00:00:01", "10.1.0.7": "02:00:00:00:00:07"}

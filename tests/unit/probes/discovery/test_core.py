@@ -9,14 +9,13 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from infraaudit.errors import TransportTimeout
+from infraaudit.errors import PingUnavailable, TransportTimeout
 from infraaudit.inventory import Inventory
 from infraaudit.models.discovery import Discovery
 from infraaudit.probes.discovery import Tools, discover
 from infraaudit.probes.discovery.arp import ArpReply, ArpResult
 from infraaudit.probes.discovery.scope import LocalAddress, Scope
 from infraaudit.probes.discovery.snmp import CDP_COLUMNS, lldp_rows, parse_cdp, port_label
-from infraaudit.probes.link.ping import PingUnavailable
 from infraaudit.probes.snmp import lldp
 from infraaudit.probes.snmp.replay import ReplayClient
 from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, VarBind

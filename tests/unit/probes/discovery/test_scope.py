@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from infraaudit.errors import OutOfScope, TooLarge
 from infraaudit.probes.discovery.scope import (
     IPV6_NOT_SWEPT,
     LocalAddress,
     Network,
-    OutOfScope,
     Scope,
-    TooLarge,
     classify,
     host_addresses,
     local_addresses,
