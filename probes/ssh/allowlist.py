@@ -10,11 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from infraaudit.errors import InfraAuditError
-
-
-class CommandRefused(InfraAuditError):
-    """A command that is not on the platform's allowlist was about to be sent."""
+from infraaudit.errors import CommandRefused
 
 
 class Command(BaseModel):

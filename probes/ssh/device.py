@@ -9,10 +9,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from infraaudit.errors import TransportError
+from infraaudit.errors import CommandRejected, TransportError
 from infraaudit.models import ProbeResult, ProbeStatus
 from infraaudit.probes.ssh.parsers import CliFacts, build_facts
-from infraaudit.probes.ssh.transport import CliOpener, CommandRejected, SshTarget
+from infraaudit.probes.ssh.transport import CliOpener, SshTarget
 
 BACKEND = "netmiko"
 

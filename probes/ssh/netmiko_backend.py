@@ -13,8 +13,8 @@ import contextlib
 import re
 from typing import Any
 
-from infraaudit.errors import TransportError, TransportTimeout
-from infraaudit.probes.ssh.allowlist import CommandRefused, autodetect_commands, table
+from infraaudit.errors import CommandRefused, TransportError, TransportTimeout
+from infraaudit.probes.ssh.allowlist import autodetect_commands, table
 from infraaudit.probes.ssh.transport import CliTransport, SshCredentials, SshTarget
 
 # What old devices need and modern ones never do: refused unless legacy_algorithms is set.

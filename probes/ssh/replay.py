@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from infraaudit.errors import TransportError
+from infraaudit.errors import CommandRejected, TransportError
 from infraaudit.probes.ssh.allowlist import table
-from infraaudit.probes.ssh.transport import CliTransport, CommandRejected, SshTarget
+from infraaudit.probes.ssh.transport import CliTransport, SshTarget
 
 
 def capture_file(command: str) -> str:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
-from infraaudit.errors import TransportError
-from infraaudit.probes.ssh.allowlist import CommandRefused, PlatformTable, table
+from infraaudit.errors import CommandRefused, CommandRejected
+from infraaudit.probes.ssh.allowlist import PlatformTable, table
 
 REJECTION_WINDOW = 400  # characters: a rejection is the output's first lines, never its body
 
@@ -46,10 +46,6 @@ class SshTarget:
     strict_host_keys: bool = False  # True: refuse hosts not already in known_hosts
     legacy_algorithms: bool = False  # offer the SHA-1/CBC algorithms old devices need
     retries: int = 1  # new attempts after a connection timeout (never after a refusal)
-
-
-class CommandRejected(TransportError):
-    """The device answered that it does not know the command."""
 
 
 class CliTransport(ABC):

@@ -31,13 +31,16 @@ def defined_exceptions() -> dict[str, type[BaseException]]:
     return found
 
 
+# "    │   └── SecretError   ..." (the depth is the count of 4-wide indents) or the root alone
+DRAWN = r"^(\s*)((?:[│ ]   )*)(?:[├└]── )?([A-Z]\w+)\s{2,}|^(\s*)(InfraAuditError)$"
+
+
 def drawing() -> dict[str, str | None]:
     """Each class the docstring draws, with the class drawn as its parent."""
     parents: dict[str, str | None] = {}
     stack: list[tuple[int, str]] = []
     for line in (errors.__doc__ or "").splitlines():
-        match = re.match(r"^(\s*)((?:[│ ]   )*)(?:[├└]── )?([A-Z]\w+)\s{2,}|^(\s*)(InfraAuditError)$",
-                         line)
+        match = re.match(DRAWN, line)
         if not match:
             continue
         name = match.group(3) or match.group(5)
@@ -51,8 +54,9 @@ def drawing() -> dict[str, str | None]:
 
 def test_every_public_exception_is_defined_in_the_errors_module() -> None:
     elsewhere = sorted(path for path, cls in defined_exceptions().items()
-                       if cls.__module__ != "infraaudit.errors" and not cls.__name__.startswith("_"))
-    assert not elsewhere, f"define these in infraaudit/errors.py (or make them private): {elsewhere}"
+                       if cls.__module__ != "infraaudit.errors"
+                       and not cls.__name__.startswith("_"))
+    assert not elsewhere, f"define them in infraaudit/errors.py (or make them private): {elsewhere}"
 
 
 def test_every_exception_derives_from_the_root() -> None:

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from infraaudit.errors import CommandRefused, CommandRejected
 from infraaudit.probes.ssh.allowlist import (
-    CommandRefused,
     autodetect_commands,
     command_slug,
     platforms,
@@ -16,7 +16,7 @@ from infraaudit.probes.ssh.allowlist import (
     table,
 )
 from infraaudit.probes.ssh.netmiko_backend import CliSession
-from infraaudit.probes.ssh.transport import CommandRejected, SshCredentials, SshTarget
+from infraaudit.probes.ssh.transport import SshCredentials, SshTarget
 from tests.unit.probes.ssh.fakes import FakeConnection
 
 # Words that change a device. Junos' `set cli ...` only changes the session, and is allowed

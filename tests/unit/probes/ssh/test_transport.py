@@ -8,15 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from infraaudit.probes.ssh.allowlist import CommandRefused
+from infraaudit.errors import CommandRefused, CommandRejected
 from infraaudit.probes.ssh.netmiko_backend import CliSession
 from infraaudit.probes.ssh.replay import ReplaySession
-from infraaudit.probes.ssh.transport import (
-    CliTransport,
-    CommandRejected,
-    SshCredentials,
-    SshTarget,
-)
+from infraaudit.probes.ssh.transport import CliTransport, SshCredentials, SshTarget
 from tests.unit.probes.ssh.fakes import FakeConnection
 
 Make = Callable[[dict[str, str]], tuple[CliTransport, list[str]]]
