@@ -28,9 +28,8 @@ from infraaudit.cli import submit as cli_submit
 from infraaudit.cli.collector import collector_app, serve
 from infraaudit.cli.tables import findings_table, summary_table
 from infraaudit.errors import InfraAuditError, InventoryError
-from infraaudit.findings.engine import findings as find
-from infraaudit.findings.engine import load_thresholds
-from infraaudit.findings.firmware import load_catalog
+from infraaudit.findings import findings as find
+from infraaudit.findings import load_firmware_catalog, load_thresholds
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
 from infraaudit.models.migrate import load_audit
@@ -101,7 +100,7 @@ def scan(
         env = read_env_file(env_file) if env_file else {}
         env.update(os.environ)
         loaded = load_inventory(inventory, env=env, allow_inline_secrets=allow_inline_secrets)
-        catalog = load_catalog(firmware_catalog) if firmware_catalog else None
+        catalog = load_firmware_catalog(firmware_catalog) if firmware_catalog else None
     except InventoryError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from infraaudit.cli.tables import findings_table
 from infraaudit.errors import InfraAuditError, InventoryError, LockHeld, StoreError
-from infraaudit.findings.engine import load_thresholds
+from infraaudit.findings import load_thresholds
 from infraaudit.health.alerts import deliver
 from infraaudit.health.run import compare, run_health
 from infraaudit.health.store import HistoryStore, RunLock, default_db

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from infraaudit.errors import AuditFormatError, InfraAuditError
-from infraaudit.findings.engine import load_thresholds
+from infraaudit.findings import load_thresholds
 from infraaudit.models import AuditDocument
 from infraaudit.models.migrate import load_audit
 from infraaudit.proposal.plan import load_catalog

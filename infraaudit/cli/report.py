@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from infraaudit.errors import InfraAuditError
-from infraaudit.findings.engine import load_thresholds
+from infraaudit.findings import load_thresholds
 from infraaudit.report.agency import build_report, latest_audits, load_agency
 from infraaudit.util.output import write_documents
 

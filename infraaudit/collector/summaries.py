@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from infraaudit import __version__
 from infraaudit.collector.db import submissions, summaries, writer
 from infraaudit.errors import AuditFormatError
-from infraaudit.findings.engine import findings
+from infraaudit.findings import findings
 from infraaudit.models import ETHERNET_TYPES, SCHEMA_VERSION, AuditDocument
 from infraaudit.models.migrate import load_audit
 from infraaudit.models.province import SEVERITIES

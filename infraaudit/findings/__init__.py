@@ -1,2 +1,51 @@
 """Rules over measured evidence: findings with severity and evidence, thresholds, security
-posture, firmware, IPv6 readiness scoring, service life. May import: models, util, errors."""
+posture, firmware, IPv6 readiness scoring, service life. May import: models, util, errors.
+
+Other stages import the names of ``__all__`` from here, never a module of this package
+(``tests/unit/findings/test_public_surface.py`` checks it)."""
+
+from infraaudit.findings.engine import (
+    Thresholds,
+    default_thresholds,
+    device_label,
+    findings,
+    gigabit_capable,
+    history_findings,
+    load_thresholds,
+    make,
+    ping_findings,
+)
+from infraaudit.findings.firmware import FirmwareCatalog, firmware_findings
+from infraaudit.findings.firmware import load_catalog as load_firmware_catalog
+from infraaudit.findings.lifecycle import service_age
+from infraaudit.findings.readiness import device_readiness, site_phase
+from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
+from infraaudit.findings.security import (
+    config_findings,
+    merge_findings,
+    snmp_findings,
+    ssh_legacy_findings,
+)
+
+__all__ = [
+    "FirmwareCatalog",
+    "Thresholds",
+    "config_findings",
+    "default_thresholds",
+    "device_label",
+    "device_readiness",
+    "findings",
+    "firmware_findings",
+    "gigabit_capable",
+    "history_findings",
+    "load_firmware_catalog",
+    "load_ipv6_catalog",
+    "load_thresholds",
+    "make",
+    "merge_findings",
+    "ping_findings",
+    "service_age",
+    "site_phase",
+    "snmp_findings",
+    "ssh_legacy_findings",
+]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from infraaudit import __version__
-from infraaudit.findings.engine import Thresholds, make, ping_findings
+from infraaudit.findings import Thresholds, make, ping_findings
 from infraaudit.health.store import PortRates
 from infraaudit.inventory import DeviceEntry, LinkOptions, LoadedInventory
 from infraaudit.models import Device

@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field
 
 from infraaudit.errors import AuditFormatError, InventoryError, StoreError
-from infraaudit.findings.engine import (
+from infraaudit.findings import (
     Thresholds,
     default_thresholds,
     device_label,

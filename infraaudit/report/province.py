@@ -2,7 +2,7 @@
 
 For every (agency code, site id) the newest audit (by scan start) is used; older ones are only
 counted as superseded. Per site: devices, Ethernet ports of network devices (as in the agency
-report), findings by severity (``infraaudit.findings.engine``), IPv6 readiness, devices past their
+report), findings by severity (``infraaudit.findings``), IPv6 readiness, devices past their
 lifetime (``DEVICE-PAST-LIFETIME`` or ``SEC-FIRMWARE-EOS`` findings, each device once) and the
 proposal cost; the proposal is built per agency over its sites
 (``infraaudit.proposal.plan.propose``), as the agency's own report does from the same audits.
@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from infraaudit.findings.engine import Thresholds, findings
+from infraaudit.findings import Thresholds, findings
 from infraaudit.models import AuditDocument
 from infraaudit.models.finding import Finding
 from infraaudit.models.province import (

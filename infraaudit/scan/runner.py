@@ -19,11 +19,12 @@ from typing import Any
 
 from infraaudit import __version__
 from infraaudit.errors import TransportError
-from infraaudit.findings.firmware import FirmwareCatalog, firmware_findings
-from infraaudit.findings.lifecycle import service_age
-from infraaudit.findings.security import (
+from infraaudit.findings import (
+    FirmwareCatalog,
     config_findings,
+    firmware_findings,
     merge_findings,
+    service_age,
     snmp_findings,
     ssh_legacy_findings,
 )

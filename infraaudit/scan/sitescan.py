@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from infraaudit.errors import PingUnavailable, TransportError
-from infraaudit.findings.readiness import device_readiness, site_phase
-from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
+from infraaudit.findings import device_readiness, load_ipv6_catalog, site_phase
 from infraaudit.inventory import Inventory, LinkOptions, Subnet
 from infraaudit.models import Device, Port
 from infraaudit.models.host import ScanningHost

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infraaudit.findings.engine import findings, load_thresholds
+from infraaudit.findings import findings, load_thresholds
 from infraaudit.models import AuditDocument
 from infraaudit.models.migrate import load_audit
 from lab.netns import netns_supported

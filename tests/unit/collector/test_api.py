@@ -24,7 +24,7 @@ from infraaudit.collector.db import metadata, submissions
 from infraaudit.collector.migrations import DB_VERSION, open_db
 from infraaudit.collector.pgcluster import PgCluster
 from infraaudit.errors import CollectorDbError, PgClusterError
-from infraaudit.findings.engine import findings
+from infraaudit.findings import findings
 from infraaudit.models import (
     SCHEMA_VERSION,
     Agency,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from infraaudit.errors import LockHeld, StoreError
-from infraaudit.findings.engine import default_thresholds
+from infraaudit.findings import default_thresholds
 from infraaudit.health.run import compare
 from infraaudit.health.store import MIGRATIONS, HistoryStore, PortRates, RunLock
 from infraaudit.health.trends import availability, percentile, ports, since

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from infraaudit.errors import InventoryError
-from infraaudit.findings.engine import make
+from infraaudit.findings import make
 from infraaudit.models import Agency, AuditDocument, Coverage, Device, Port, Role, ScanMeta, Site
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.proposal.plan import load_catalog, propose

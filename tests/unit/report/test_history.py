@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infraaudit.errors import StoreError
-from infraaudit.findings.engine import default_thresholds, history_findings
+from infraaudit.findings import default_thresholds, history_findings
 from infraaudit.health.store import HistoryStore, PortRates
 from infraaudit.models.base import VN_TZ
 from infraaudit.models.link import PingSeries

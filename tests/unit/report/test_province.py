@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from infraaudit.cli import app
-from infraaudit.findings.engine import findings
+from infraaudit.findings import findings
 from infraaudit.models import (
     Agency,
     AuditDocument,
