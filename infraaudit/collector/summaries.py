@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,12 +47,23 @@ log = logging.getLogger(__name__)
 def rules() -> str:
     """The fingerprint of what computes a summary (16 hex digits): the format, the version,
     this module, the finding rules with their data, and the audit models with their
-    migrations (a model change can change what a stored document reads as)."""
+    migrations (a model change can change what a stored document reads as). The findings
+    package is read whole (every Python file at any depth, every file of ``data/``), so a
+    module split off or added there is never left out."""
     digest = hashlib.sha256(f"{SUMMARY_FORMAT}|{__version__}".encode())
     package = resources.files("infraaudit")
-    sources = [package.joinpath(name) for name in (
-        "collector/summaries.py", "findings/engine.py", "findings/lifecycle.py",
-        "findings/data/thresholds.yaml")]
+    sources = [package.joinpath("collector/summaries.py")]
+    pending = [("", package.joinpath("findings"))]
+    found: list[tuple[str, Traversable]] = []
+    while pending:
+        where, folder = pending.pop()
+        for entry in folder.iterdir():
+            name = f"{where}{entry.name}"
+            if entry.is_dir() and entry.name != "__pycache__":
+                pending.append((f"{name}/", entry))
+            elif entry.is_file() and (name.endswith(".py") or name.startswith("data/")):
+                found.append((name, entry))
+    sources += [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
     sources += sorted((p for p in package.joinpath("models").iterdir()
                        if p.name.endswith(".py")), key=lambda p: p.name)
     sources.append(resources.files("infraaudit.report_templates").joinpath("findings.yaml"))
