@@ -4,7 +4,12 @@ posture, firmware, IPv6 readiness scoring, service life. May import: models, uti
 Other stages import the names of ``__all__`` from here, never a module of this package
 (``tests/unit/findings/test_public_surface.py`` checks it)."""
 
-from infraaudit.findings.engine import (
+from infraaudit.findings.firmware import FirmwareCatalog, firmware_findings
+from infraaudit.findings.firmware import load_catalog as load_firmware_catalog
+from infraaudit.findings.lifecycle import service_age
+from infraaudit.findings.readiness import device_readiness, site_phase
+from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
+from infraaudit.findings.rules import (
     Thresholds,
     default_thresholds,
     device_label,
@@ -15,11 +20,6 @@ from infraaudit.findings.engine import (
     make,
     ping_findings,
 )
-from infraaudit.findings.firmware import FirmwareCatalog, firmware_findings
-from infraaudit.findings.firmware import load_catalog as load_firmware_catalog
-from infraaudit.findings.lifecycle import service_age
-from infraaudit.findings.readiness import device_readiness, site_phase
-from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
 from infraaudit.findings.security import (
     config_findings,
     merge_findings,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from infraaudit.findings.engine import (
+from infraaudit.findings.lifecycle import cisco_serial_date, service_age
+from infraaudit.findings.rules import (
     findings,
     lifetime_findings,
     load_findings,
     load_thresholds,
     uplink_reason,
 )
-from infraaudit.findings.lifecycle import cisco_serial_date, service_age
 from infraaudit.models import (
     Agency,
     AuditDocument,
@@ -104,7 +104,7 @@ def test_lifetime_rules_by_role_and_plan_horizon() -> None:
 
 
 def findings_thresholds() -> dict[str, object]:
-    from infraaudit.findings.engine import default_thresholds
+    from infraaudit.findings.rules import default_thresholds
     return default_thresholds()
 
 

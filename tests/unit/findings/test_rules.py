@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from infraaudit.findings.engine import default_thresholds, findings, load_thresholds
+from infraaudit.findings.rules import default_thresholds, findings, load_thresholds
 from infraaudit.models import Agency, AuditDocument, Coverage, Device, Duplex, Port, ScanMeta, Site
 from infraaudit.models.finding import Finding
 from infraaudit.models.link import EndpointShare, LinkReport, PingSeries, PortPoll
@@ -120,8 +120,10 @@ def test_every_code_the_rules_raise_has_complete_nfc_wording() -> None:
     root = REPO
     wording = yaml.safe_load((root / "report_templates" / "findings.yaml").read_text("utf-8"))
     raised = set()
-    for module in ("infraaudit/findings/engine.py", "infraaudit/health/run.py"):
-        raised |= set(re.findall(r'make\("([A-Z0-9-]+)"', (root / module).read_text("utf-8")))
+    modules = [*sorted((root / "infraaudit" / "findings" / "rules").glob("*.py")),
+               root / "infraaudit" / "health" / "run.py"]
+    for module in modules:
+        raised |= set(re.findall(r'make\("([A-Z0-9-]+)"', module.read_text("utf-8")))
     assert raised and raised <= set(wording), raised - set(wording)
     for code, words in wording.items():
         if code == "words":
