@@ -10,13 +10,10 @@ from infraaudit.findings.lifecycle import service_age
 from infraaudit.findings.readiness import device_readiness, site_phase
 from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
 from infraaudit.findings.rules import (
-    Thresholds,
-    default_thresholds,
     device_label,
     findings,
     gigabit_capable,
     history_findings,
-    load_thresholds,
     make,
     ping_findings,
 )
@@ -26,6 +23,7 @@ from infraaudit.findings.security import (
     snmp_findings,
     ssh_legacy_findings,
 )
+from infraaudit.findings.thresholds import Thresholds, default_thresholds, load_thresholds
 
 __all__ = [
     "FirmwareCatalog",

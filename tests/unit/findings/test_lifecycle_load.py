@@ -13,9 +13,9 @@ from infraaudit.findings.rules import (
     findings,
     lifetime_findings,
     load_findings,
-    load_thresholds,
     uplink_reason,
 )
+from infraaudit.findings.thresholds import load_thresholds
 from infraaudit.models import (
     Agency,
     AuditDocument,
@@ -104,7 +104,7 @@ def test_lifetime_rules_by_role_and_plan_horizon() -> None:
 
 
 def findings_thresholds() -> dict[str, object]:
-    from infraaudit.findings.rules import default_thresholds
+    from infraaudit.findings.thresholds import default_thresholds
     return default_thresholds()
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from infraaudit.findings.rules import default_thresholds, findings, load_thresholds
+from infraaudit.findings.rules import findings
+from infraaudit.findings.thresholds import default_thresholds, load_thresholds
 from infraaudit.models import Agency, AuditDocument, Coverage, Device, Duplex, Port, ScanMeta, Site
 from infraaudit.models.finding import Finding
 from infraaudit.models.link import EndpointShare, LinkReport, PingSeries, PortPoll
