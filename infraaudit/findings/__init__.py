@@ -10,11 +10,9 @@ from infraaudit.findings.lifecycle import service_age
 from infraaudit.findings.readiness import device_readiness, site_phase
 from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
 from infraaudit.findings.rules import (
-    device_label,
     findings,
     gigabit_capable,
     history_findings,
-    make,
     ping_findings,
 )
 from infraaudit.findings.security import (
@@ -24,6 +22,7 @@ from infraaudit.findings.security import (
     ssh_legacy_findings,
 )
 from infraaudit.findings.thresholds import Thresholds, default_thresholds, load_thresholds
+from infraaudit.findings.wording import device_label, make
 
 __all__ = [
     "FirmwareCatalog",

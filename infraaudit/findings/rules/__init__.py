@@ -12,56 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
+from infraaudit.findings.wording import device_label, make, wording, words
 from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device, Port
 from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.link import PingSeries, PortPoll
 from infraaudit.models.report import SiteHistory
-
-
-@cache
-def _wording() -> dict[str, Any]:
-    source = resources.files("infraaudit.report_templates").joinpath("findings.yaml")
-    text = source.read_text("utf-8")
-    return dict(yaml.safe_load(text))
-
-
-def words(codes: list[str]) -> list[str]:
-    """Vietnamese names of IPv6 reason and requirement codes (the code itself if unnamed)."""
-    named = _wording()["words"]
-    return [named.get(code, code) for code in codes]
-
-
-def _fmt(value: object) -> str:
-    """A value in Vietnamese wording: decimal comma (88,7), at most two decimals; integers as
-    they are (years, counts: no grouping, so 2026 stays 2026)."""
-    if isinstance(value, float):
-        if value == int(value):
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-    return str(value)
-
-
-def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidence]) -> Finding:
-    """A finding of ``code`` with its wording filled from ``values`` (and the subject)."""
-    words = _wording()[code]
-    fill = {k: _fmt(v) for k, v in {"subject": subject, **values}.items()}
-    return Finding(code=code, category=words["category"], severity=words["severity"],
-                   subject=subject, title=words["title"].format(**fill),
-                   explanation=words["explanation"].format(**fill),
-                   recommendation=words["recommendation"].format(**fill), evidence=evidence)
-
-
-def device_label(device: Device) -> str:
-    return device.name or device.sys_name or device.host
-
 
 # --- link: ping series -------------------------------------------------------------------------
 
@@ -288,11 +247,11 @@ def uplink_reason(port: Port, t: Thresholds) -> str | None:
     """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
     neighbour = uplink_neighbour(port)
     if neighbour is not None:
-        return str(_wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
+        return str(wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
     for label in (port.alias, port.descr):
         for pattern in t["load"]["uplink_patterns"]:
             if label and re.search(pattern, label, re.IGNORECASE):
-                return str(_wording()["words"]["uplink-label"]).format(label=label)
+                return str(wording()["words"]["uplink-label"]).format(label=label)
     return None
 
 
@@ -336,7 +295,7 @@ def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
     limits = t["lifetime"]
     year = local_year(doc.scan.started_at)
-    named = _wording()["words"]
+    named = wording()["words"]
     out = []
     for d in doc.devices:
         if d.in_service is None:
