@@ -11,53 +11,18 @@ Subjects: a device is named by its inventory name (else sysName, else address); 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
+from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.link import ping_findings
 from infraaudit.findings.rules.ports import poll_findings
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
 from infraaudit.findings.wording import device_label, make, wording, words
-from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device, Port
+from infraaudit.models import ETHERNET_TYPES, AuditDocument, Port
 from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.report import SiteHistory
-
-# --- cabling: speed and duplex of up ports ------------------------------------------------------
-
-
-def gigabit_capable(port: Port, t: Thresholds) -> str | None:
-    """Why the port is taken as gigabit-capable, or None."""
-    if port.type == "gigabitEthernet":
-        return "ifType gigabitEthernet"
-    for label in (port.name, port.descr):
-        for pattern in t["cabling"]["gigabit_patterns"]:
-            if label and re.search(pattern, label, re.IGNORECASE):
-                return f"tên cổng «{label}»"
-    return None
-
-
-def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
-    out = []
-    for d in devices:
-        for p in d.ports:
-            if p.oper_status != "up" or (p.type is not None and p.type not in ETHERNET_TYPES):
-                continue
-            device, port = device_label(d), p.name or str(p.if_index)
-            measured = {"speed_mbps": p.speed_mbps, "duplex": p.duplex.value if p.duplex else None,
-                        "oper_status": p.oper_status, "if_index": p.if_index}
-            evidence = [Evidence(source="snmp:ifTable+ifXTable+EtherLike-MIB", device=device,
-                                 port=port, measured=measured)]
-            values = {"device": device, "port": port, "speed_mbps": p.speed_mbps}
-            reason = gigabit_capable(p, t)
-            if (reason and p.speed_mbps
-                    and p.speed_mbps < t["cabling"]["min_speed_mbps"]):
-                out.append(make("PORT-SPEED-DOWNGRADE", f"{device}:{port}",
-                                {**values, "reason": reason}, evidence))
-            if p.duplex is not None and p.duplex.value == "half":
-                out.append(make("PORT-HALF-DUPLEX", f"{device}:{port}", values, evidence))
-    return out
-
 
 # --- Wi-Fi dependence ---------------------------------------------------------------------------
 
