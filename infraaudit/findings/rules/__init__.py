@@ -17,30 +17,13 @@ from typing import Any
 from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.link import ping_findings
 from infraaudit.findings.rules.ports import poll_findings
+from infraaudit.findings.rules.wifi import wifi_findings
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
 from infraaudit.findings.wording import device_label, make, wording, words
 from infraaudit.models import ETHERNET_TYPES, AuditDocument, Port
 from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.report import SiteHistory
-
-# --- Wi-Fi dependence ---------------------------------------------------------------------------
-
-
-def wifi_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
-    share = doc.link.endpoints if doc.link else None
-    limits = t["wifi"]
-    if share is None or share.wifi_pct is None:
-        return []
-    total = share.wifi + share.wired
-    if total < limits["min_endpoints"] or share.wifi_pct < limits["share_pct"]:
-        return []
-    measured = {"wifi": share.wifi, "wired": share.wired, "wifi_pct": share.wifi_pct}
-    evidence = [Evidence(source="snmp:BRIDGE-MIB+LLDP-MIB", measured=measured)]
-    evidence += [Evidence(source="access point", device=ap) for ap in share.access_points]
-    return [make("WIFI-DEPENDENCE", doc.site.name, {**measured, "total": total,
-                                                    "threshold": limits["share_pct"]}, evidence)]
-
 
 # --- IPv6 readiness -----------------------------------------------------------------------------
 
