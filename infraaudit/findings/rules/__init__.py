@@ -10,7 +10,6 @@ Subjects: a device is named by its inventory name (else sysName, else address); 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,70 +17,15 @@ from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.devices import device_findings
 from infraaudit.findings.rules.ipv6 import ipv6_findings
 from infraaudit.findings.rules.link import ping_findings
+from infraaudit.findings.rules.load import load_findings
 from infraaudit.findings.rules.ports import poll_findings
 from infraaudit.findings.rules.wifi import wifi_findings
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
 from infraaudit.findings.wording import device_label, make, wording
-from infraaudit.models import AuditDocument, Port
+from infraaudit.models import AuditDocument
 from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.report import SiteHistory
-
-# --- load of uplinks between the two polls ------------------------------------------------------
-
-
-def uplink_neighbour(port: Port) -> str | None:
-    """The LLDP/CDP neighbour (sysName, else chassis id) that makes ``port`` an uplink: a
-    bridge or router."""
-    for n in port.lldp_neighbours:
-        if {"bridge", "router"} & {c.lower() for c in n.capabilities}:
-            return n.sys_name or n.chassis_id or "?"
-    return None
-
-
-def uplink_reason(port: Port, t: Thresholds) -> str | None:
-    """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
-    neighbour = uplink_neighbour(port)
-    if neighbour is not None:
-        return str(wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
-    for label in (port.alias, port.descr):
-        for pattern in t["load"]["uplink_patterns"]:
-            if label and re.search(pattern, label, re.IGNORECASE):
-                return str(wording()["words"]["uplink-label"]).format(label=label)
-    return None
-
-
-def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
-    """PORT-SATURATED: an uplink whose mean load between the two polls reached the threshold."""
-    if doc.link is None:
-        return []
-    limit = t["load"]["uplink_util_pct"]
-    ports = {(d.host, p.if_index): p for d in doc.devices for p in d.ports}
-    labels = {d.sys_name: device_label(d) for d in doc.devices if d.sys_name}
-    out = []
-    for poll in doc.link.ports:
-        loads = [v for v in (poll.in_util_pct, poll.out_util_pct) if v is not None]
-        port = ports.get((poll.device, poll.if_index))
-        if poll.counter_reset or not loads or max(loads) < limit or port is None:
-            continue
-        reason = uplink_reason(port, t)
-        if reason is None:
-            continue
-        device, name = poll.device_name or poll.device, poll.port or str(poll.if_index)
-        neighbour = uplink_neighbour(port)
-        measured: dict[str, Any] = {
-            "neighbour": labels.get(neighbour, neighbour) if neighbour else None,
-            "speed_mbps": poll.speed_mbps, "interval_s": poll.interval_s,
-            "in_octets": poll.in_octets, "out_octets": poll.out_octets,
-            "in_util_pct": poll.in_util_pct, "out_util_pct": poll.out_util_pct}
-        out.append(make("PORT-SATURATED", f"{device}:{name}", {
-            **measured, "port": name, "uplink": reason, "threshold": limit,
-            "in_util_pct": poll.in_util_pct if poll.in_util_pct is not None else "?",
-            "out_util_pct": poll.out_util_pct if poll.out_util_pct is not None else "?"},
-            [Evidence(source="snmp:ifXTable octets (two polls)", device=device, port=name,
-                      measured={**measured, "uplink": reason})]))
-    return out
-
 
 # --- lifecycle: service life by role -----------------------------------------------------------
 

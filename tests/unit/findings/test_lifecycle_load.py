@@ -9,12 +9,8 @@ from pathlib import Path
 import pytest
 
 from infraaudit.findings.lifecycle import cisco_serial_date, service_age
-from infraaudit.findings.rules import (
-    findings,
-    lifetime_findings,
-    load_findings,
-    uplink_reason,
-)
+from infraaudit.findings.rules import findings, lifetime_findings
+from infraaudit.findings.rules.load import load_findings, uplink_reason
 from infraaudit.findings.thresholds import load_thresholds
 from infraaudit.models import (
     Agency,
