@@ -16,50 +16,16 @@ from typing import Any
 from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.devices import device_findings
 from infraaudit.findings.rules.ipv6 import ipv6_findings
+from infraaudit.findings.rules.lifetime import lifetime_findings
 from infraaudit.findings.rules.link import ping_findings
 from infraaudit.findings.rules.load import load_findings
 from infraaudit.findings.rules.ports import poll_findings
 from infraaudit.findings.rules.wifi import wifi_findings
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
-from infraaudit.findings.wording import device_label, make, wording
+from infraaudit.findings.wording import make
 from infraaudit.models import AuditDocument
-from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.report import SiteHistory
-
-# --- lifecycle: service life by role -----------------------------------------------------------
-
-
-def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
-    """DEVICE-PAST-LIFETIME when the device's age reached its role's service life;
-    DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
-    limits = t["lifetime"]
-    year = local_year(doc.scan.started_at)
-    named = wording()["words"]
-    out = []
-    for d in doc.devices:
-        if d.in_service is None:
-            continue
-        role = d.role.value
-        life = int(limits["years"].get(role, limits["years"]["other"]))
-        age, ends = year - d.in_service.year, d.in_service.year + life
-        label = device_label(d)
-        measured: dict[str, Any] = {"since": d.in_service.year, "source": d.in_service.source,
-                                    "detail": d.in_service.detail, "age": age, "life": life,
-                                    "role": role, "year": year, "ends": ends}
-        values = {**measured, "role": named[f"role-{role}"],
-                  "since": f"{named['source-' + d.in_service.source]} "
-                           + (d.in_service.detail if d.in_service.source != "inventory"
-                              else str(d.in_service.year)),
-                  "plan_until": limits["plan_until"]}
-        evidence = [Evidence(source=f"lifecycle:{d.in_service.source}", device=label,
-                             measured=measured)]
-        if age >= life:
-            out.append(make("DEVICE-PAST-LIFETIME", label, values, evidence))
-        elif ends <= limits["plan_until"]:
-            out.append(make("DEVICE-LIFETIME-ENDS", label, values, evidence))
-    return out
-
 
 # --- history: the nightly health checks of the window ----------------------------------------
 

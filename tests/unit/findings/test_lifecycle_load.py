@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from infraaudit.findings.lifecycle import cisco_serial_date, service_age
-from infraaudit.findings.rules import findings, lifetime_findings
+from infraaudit.findings.rules import findings
+from infraaudit.findings.rules.lifetime import lifetime_findings
 from infraaudit.findings.rules.load import load_findings, uplink_reason
 from infraaudit.findings.thresholds import load_thresholds
 from infraaudit.models import (
