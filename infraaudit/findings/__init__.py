@@ -9,8 +9,9 @@ from infraaudit.findings.firmware import load_catalog as load_firmware_catalog
 from infraaudit.findings.lifecycle import service_age
 from infraaudit.findings.readiness import device_readiness, site_phase
 from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
-from infraaudit.findings.rules import findings, history_findings
+from infraaudit.findings.rules import findings
 from infraaudit.findings.rules.cabling import gigabit_capable
+from infraaudit.findings.rules.history import history_findings
 from infraaudit.findings.rules.link import ping_findings
 from infraaudit.findings.security import (
     config_findings,

@@ -1,8 +1,11 @@
 """Findings: pure rules over an audit document, each finding citing the measurements it rests on.
 
-Thresholds are data (``data/thresholds.yaml``, or a file the caller passes); wording is in
-``report_templates/findings.yaml``. Codes are stable: reports, history and the province compare
-audits by code and subject.
+One module per group of rules (``link``, ``ports``, ``cabling``, ``wifi``, ``ipv6``,
+``devices``, ``load``, ``lifetime``, ``history``); ``RULES`` is their index and ``findings``
+applies them. Thresholds are data (``findings/thresholds.py``: ``data/thresholds.yaml``, or a
+file the caller passes); wording is in ``report_templates/findings.yaml``
+(``findings/wording.py``). Codes are stable: reports, history and the province compare audits by
+code and subject.
 
 Subjects: a device is named by its inventory name (else sysName, else address); a port is
 ``device:port``; a LAN segment by its subnet name; a DNS name as itself.
@@ -11,10 +14,10 @@ Subjects: a device is named by its inventory name (else sysName, else address); 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.devices import device_findings
+from infraaudit.findings.rules.history import history_findings
 from infraaudit.findings.rules.ipv6 import ipv6_findings
 from infraaudit.findings.rules.lifetime import lifetime_findings
 from infraaudit.findings.rules.link import ping_findings
@@ -22,54 +25,9 @@ from infraaudit.findings.rules.load import load_findings
 from infraaudit.findings.rules.ports import poll_findings
 from infraaudit.findings.rules.wifi import wifi_findings
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
-from infraaudit.findings.wording import make
 from infraaudit.models import AuditDocument
-from infraaudit.models.finding import Evidence, Finding
+from infraaudit.models.finding import Finding
 from infraaudit.models.report import SiteHistory
-
-# --- history: the nightly health checks of the window ----------------------------------------
-
-
-def history_findings(history: SiteHistory, t: Thresholds) -> list[Finding]:
-    """Findings over a site's nightly checks (infraaudit health): devices that often did not
-    answer, ports whose errors or flaps recur, links with persistent loss."""
-    limits = t["history"]
-    if history.runs < limits["min_runs"]:
-        return []
-    window = {"days": history.days, "first": history.first, "last": history.last}
-    source = f"health history ({history.runs} runs, {history.days} days)"
-    out = []
-    for d in history.devices:
-        if d.runs >= limits["min_runs"] and d.availability_pct < limits["availability_pct"]:
-            measured: dict[str, Any] = {"runs": d.runs, "answered": d.answered,
-                                        "availability_pct": d.availability_pct}
-            out.append(make("HISTORY-AVAILABILITY", d.device, {
-                **measured, **window, "threshold": limits["availability_pct"]},
-                [Evidence(source=source, device=d.device, measured=measured)]))
-    for p in history.ports:
-        subject = f"{p.device}:{p.port}"
-        measured = {"samples": p.samples, "runs_with_errors": p.runs_with_errors,
-                    "error_ppm_max": p.error_ppm_max, "fcs_ppm_max": p.fcs_ppm_max,
-                    "flaps": p.flaps}
-        evidence = [Evidence(source=source, device=p.device, port=p.port, measured=measured)]
-        if p.runs_with_errors >= limits["recurring_runs"]:
-            out.append(make("HISTORY-PORT-ERRORS", subject, {
-                **measured, **window, "threshold": t["health"]["error_ppm"],
-                "error_ppm_max": p.error_ppm_max if p.error_ppm_max is not None else "—",
-                "fcs_ppm_max": p.fcs_ppm_max if p.fcs_ppm_max is not None else "—"}, evidence))
-        if p.flaps >= limits["recurring_runs"]:
-            out.append(make("HISTORY-PORT-FLAPS", subject, {
-                **measured, **window, "threshold": limits["recurring_runs"]}, evidence))
-    for link in history.links:
-        if (link.runs >= limits["min_runs"] and link.loss_p50 is not None
-                and link.loss_p50 >= limits["loss_p50_pct"]):
-            measured = {"runs": link.runs, "loss_p50": link.loss_p50, "loss_p95": link.loss_p95,
-                        "rtt_p95_ms": link.rtt_p95_ms}
-            out.append(make("HISTORY-LINK-LOSS", link.target, {
-                **measured, **window, "threshold": limits["loss_p50_pct"]},
-                [Evidence(source=source, device=link.target, measured=measured)]))
-    return out
-
 
 RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     lambda doc, t: ping_findings(doc.link.pings if doc.link else [], t),
