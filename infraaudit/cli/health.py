@@ -67,8 +67,8 @@ def health(
     path = db or options.db or default_db()
     try:
         limits = load_thresholds(thresholds)
-    except (OSError, ValueError) as exc:
-        err.print(f"[red]error:[/red] thresholds: {exc}")
+    except InventoryError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
         with RunLock(path), HistoryStore(path) as store:

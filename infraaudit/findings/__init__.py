@@ -19,11 +19,17 @@ from infraaudit.findings.security import (
     snmp_findings,
     ssh_legacy_findings,
 )
-from infraaudit.findings.thresholds import Thresholds, default_thresholds, load_thresholds
+from infraaudit.findings.thresholds import (
+    HealthLimits,
+    Thresholds,
+    default_thresholds,
+    load_thresholds,
+)
 from infraaudit.findings.wording import device_label, make
 
 __all__ = [
     "FirmwareCatalog",
+    "HealthLimits",
     "Thresholds",
     "config_findings",
     "default_thresholds",

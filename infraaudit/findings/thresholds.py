@@ -1,23 +1,141 @@
 """Thresholds of the findings rules: ``data/thresholds.yaml``, overridden by a file the caller
-passes (``--thresholds FILE``)."""
+passes (``--thresholds FILE``), loaded into a frozen model.
+
+Every section is a model that refuses unknown keys, so a typo in an override file
+(``link: {los_pct: 2}``) fails at load with the key's path and the file's name instead of being
+ignored. Units are in the names, as in the YAML. The YAML holds every value: the models have no
+defaults of their own.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-Thresholds = dict[str, Any]
+from infraaudit.errors import InventoryError
 
 
-@cache
-def default_thresholds() -> Thresholds:
-    source = resources.files("infraaudit.findings").joinpath("data/thresholds.yaml")
-    text = source.read_text("utf-8")
-    return dict(yaml.safe_load(text))
+def _patterns(value: object) -> object:
+    """A YAML list of regular expressions as a tuple, each one compiled once to prove it valid."""
+    if isinstance(value, list):
+        value = tuple(value)
+    for pattern in value if isinstance(value, tuple) else ():
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+    return value
+
+
+Patterns = Annotated[tuple[str, ...], BeforeValidator(_patterns)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class LinkLimits(_Section):
+    loss_pct: float
+    min_probes: int
+    rtt_avg_ms: float
+    jitter_ms: float
+
+
+class PortLimits(_Section):
+    error_ppm: float
+    fcs_ppm: float
+    discard_ppm: float
+    min_errors: int
+    flap_transitions: int
+
+
+class CablingLimits(_Section):
+    gigabit_patterns: Patterns
+    min_speed_mbps: float
+
+
+class WifiLimits(_Section):
+    share_pct: float
+    min_endpoints: int
+
+
+class Ipv6Limits(_Section):
+    device_min_score: int
+    site_min_phase: int
+
+
+class HealthLimits(_Section):
+    error_ppm: float
+    min_errors: int
+    rising_factor: float
+    reboot_slack_s: float
+
+
+class CapacityLimits(_Section):
+    min_free_pct: float
+    min_ports: int
+
+
+class LoadLimits(_Section):
+    uplink_util_pct: float
+    uplink_patterns: Patterns
+
+
+class ServiceYears(_Section):
+    """Years of service by role (the values of ``Role``)."""
+
+    router: int
+    firewall: int
+    switch: int
+    ap: int
+    server: int
+    printer: int
+    ups: int
+    other: int
+
+    def of(self, role: str) -> int:
+        """The service life of ``role``; that of ``other`` for a role without its own."""
+        years: dict[str, int] = self.model_dump()
+        return years.get(role, self.other)
+
+
+class LifetimeLimits(_Section):
+    years: ServiceYears
+    plan_until: int
+
+
+class HistoryLimits(_Section):
+    min_runs: int
+    availability_pct: float
+    recurring_runs: int
+    loss_p50_pct: float
+
+
+class Thresholds(_Section):
+    """Every threshold of the findings rules, one section per group of rules."""
+
+    link: LinkLimits
+    port: PortLimits
+    cabling: CablingLimits
+    wifi: WifiLimits
+    ipv6: Ipv6Limits
+    health: HealthLimits
+    capacity: CapacityLimits
+    load: LoadLimits
+    lifetime: LifetimeLimits
+    history: HistoryLimits
+
+    def overridden(self, override: dict[str, Any]) -> Thresholds:
+        """These thresholds with ``override``'s values, merged key by key at any depth;
+        pydantic's ValidationError names the path of a key or value that does not fit."""
+        return Thresholds.model_validate(_merge(self.model_dump(), override))
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -31,9 +149,41 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
+@cache
+def default_thresholds() -> Thresholds:
+    """``data/thresholds.yaml``; InventoryError (with the path of each key in error) when the
+    packaged file itself does not fit the model."""
+    source = resources.files("infraaudit.findings").joinpath("data/thresholds.yaml")
+    try:
+        return Thresholds.model_validate(yaml.safe_load(source.read_text("utf-8")))
+    except ValidationError as exc:
+        raise InventoryError(f"thresholds {source}: {_problems(exc)}") from None
+
+
 def load_thresholds(path: Path | None) -> Thresholds:
     """The default thresholds, overridden key by key (at any depth) by ``path`` when given:
-    ``lifetime: {years: {switch: 10}}`` changes the switches' service life only."""
+    ``lifetime: {years: {switch: 10}}`` changes the switches' service life only. InventoryError
+    names the file and, for a key that is unknown or a value of the wrong type, its path
+    (``link.los_pct: Extra inputs are not permitted``)."""
     if path is None:
-        return {k: dict(v) for k, v in default_thresholds().items()}
-    return _merge(default_thresholds(), yaml.safe_load(path.read_text("utf-8")) or {})
+        return default_thresholds()
+    try:
+        with path.open(encoding="utf-8") as stream:  # YAML errors then name the file
+            override = yaml.safe_load(stream)
+    except OSError as exc:
+        raise InventoryError(f"thresholds {path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InventoryError(f"thresholds {path}: not UTF-8 YAML: {exc}") from None
+    if override is None:
+        return default_thresholds()
+    if not isinstance(override, dict):
+        raise InventoryError(f"thresholds {path}: expected sections (link, port, ...) with "
+                             f"their values, found a {type(override).__name__}")
+    try:
+        return default_thresholds().overridden(override)
+    except ValidationError as exc:
+        raise InventoryError(f"thresholds {path}: {_problems(exc)}") from None

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from infraaudit import __version__
-from infraaudit.findings import Thresholds, make, ping_findings
+from infraaudit.findings import HealthLimits, Thresholds, make, ping_findings
 from infraaudit.health.store import PortRates
 from infraaudit.inventory import DeviceEntry, LinkOptions, LoadedInventory
 from infraaudit.models import Device
@@ -127,7 +127,7 @@ def compare(prev: HealthRun | None, prev_rates: dict[tuple[str, int], PortRates]
                                                              dict[tuple[str, int], PortRates]]:
     """Alerts for ``cur`` against ``prev`` (None: first run, only the ping checks), and the
     per-port rates to store with ``cur``."""
-    t = thresholds["health"]
+    t = thresholds.health
     alerts: list[Finding] = list(ping_findings(cur.pings, thresholds))
     rates: dict[tuple[str, int], PortRates] = {}
     report = HealthReport(run=cur)
@@ -156,7 +156,7 @@ def compare(prev: HealthRun | None, prev_rates: dict[tuple[str, int], PortRates]
             continue
         if not dev.reachable:
             continue
-        rebooted = _rebooted(old, dev, elapsed, float(t["reboot_slack_s"]))
+        rebooted = _rebooted(old, dev, elapsed, t.reboot_slack_s)
         if rebooted:
             alerts.append(make("DEVICE-REBOOT", dev.label, base, evidence))
         alerts += _port_alerts(old, dev, prev, prev_rates, rates, rebooted, t)
@@ -167,7 +167,7 @@ def compare(prev: HealthRun | None, prev_rates: dict[tuple[str, int], PortRates]
 def _port_alerts(old: DeviceHealth, dev: DeviceHealth, prev: HealthRun,
                  prev_rates: dict[tuple[str, int], PortRates],
                  rates: dict[tuple[str, int], PortRates], rebooted: bool,
-                 t: dict[str, Any]) -> list[Finding]:
+                 t: HealthLimits) -> list[Finding]:
     out: list[Finding] = []
     ports_before = {p.if_index: p for p in old.ports}
     for port in dev.ports:
@@ -210,15 +210,15 @@ def _port_alerts(old: DeviceHealth, dev: DeviceHealth, prev: HealthRun,
                 **values, "last_change_before": was.last_change_s,
                 "last_change_after": port.last_change_s}, evidence))
         ppm = rate.error_ppm
-        if ppm is None or ppm < t["error_ppm"] or (counts["errors"] or 0) < t["min_errors"]:
+        if ppm is None or ppm < t.error_ppm or (counts["errors"] or 0) < t.min_errors:
             continue
         previous_ppm = prev_rates.get((dev.host, port.if_index), PortRates()).error_ppm
-        numbers = {**values, **counts, "error_ppm": ppm, "threshold": t["error_ppm"],
-                   "previous_ppm": previous_ppm, "factor": t["rising_factor"]}
+        numbers = {**values, **counts, "error_ppm": ppm, "threshold": t.error_ppm,
+                   "previous_ppm": previous_ppm, "factor": t.rising_factor}
         evidence[0].measured.update({"error_ppm": ppm, "fcs_ppm": rate.fcs_ppm,
                                      "previous_error_ppm": previous_ppm, **counts})
-        if previous_ppm is None or previous_ppm < t["error_ppm"]:
+        if previous_ppm is None or previous_ppm < t.error_ppm:
             out.append(make("PORT-ERRORS-NEW", subject, numbers, evidence))
-        elif ppm > previous_ppm * t["rising_factor"]:
+        elif ppm > previous_ppm * t.rising_factor:
             out.append(make("PORT-ERRORS-RISING", subject, numbers, evidence))
     return out

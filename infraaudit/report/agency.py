@@ -137,7 +137,7 @@ def site_history(db: Path, site_id: str, date: dt.date, days: int,
             return None
         devices = trends.availability(store, site_id, start, end)
         link_rows = trends.links(store, site_id, start, end)
-        port_rows = trends.ports(store, site_id, start, t["health"]["error_ppm"], end)
+        port_rows = trends.ports(store, site_id, start, t.health.error_ppm, end)
     return SiteHistory(
         days=days, runs=len(runs), first=runs[0]["started_at"], last=runs[-1]["started_at"],
         complete_runs=sum(r["complete"] for r in runs),
@@ -171,11 +171,11 @@ def latest_audits(folder: Path) -> dict[str, AuditDocument]:
 def device_ages(doc: AuditDocument, t: Thresholds) -> list[DeviceAgeRow]:
     """Devices whose service start is known, oldest first."""
     year = local_year(doc.scan.started_at)
-    lives = t["lifetime"]["years"]
+    lives = t.lifetime.years
     rows = []
     for d in doc.devices:
         if d.in_service is not None:
-            life = int(lives.get(d.role.value, lives["other"]))
+            life = lives.of(d.role.value)
             rows.append(DeviceAgeRow(device=device_label(d), role=d.role.value,
                                      since=d.in_service.year, source=d.in_service.source,
                                      age=year - d.in_service.year, life=life,
@@ -201,7 +201,7 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
         downgraded = sum(1 for p in ethernet if p.oper_status == "up" and (
             (p.duplex is not None and p.duplex.value == "half")
             or (gigabit_capable(p, limits) is not None and p.speed_mbps is not None
-                and p.speed_mbps < limits["cabling"]["min_speed_mbps"])))
+                and p.speed_mbps < limits.cabling.min_speed_mbps)))
         ports.append(SwitchPorts(
             device=device_label(d), model=d.model, ports=len(ethernet), up=up,
             down=len(ethernet) - up, free=len(ethernet) - up,

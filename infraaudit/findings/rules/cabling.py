@@ -16,7 +16,7 @@ def gigabit_capable(port: Port, t: Thresholds) -> str | None:
     if port.type == "gigabitEthernet":
         return "ifType gigabitEthernet"
     for label in (port.name, port.descr):
-        for pattern in t["cabling"]["gigabit_patterns"]:
+        for pattern in t.cabling.gigabit_patterns:
             if label and re.search(pattern, label, re.IGNORECASE):
                 return f"tên cổng «{label}»"
     return None
@@ -36,7 +36,7 @@ def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
             values = {"device": device, "port": port, "speed_mbps": p.speed_mbps}
             reason = gigabit_capable(p, t)
             if (reason and p.speed_mbps
-                    and p.speed_mbps < t["cabling"]["min_speed_mbps"]):
+                    and p.speed_mbps < t.cabling.min_speed_mbps):
                 out.append(make("PORT-SPEED-DOWNGRADE", f"{device}:{port}",
                                 {**values, "reason": reason}, evidence))
             if p.duplex is not None and p.duplex.value == "half":

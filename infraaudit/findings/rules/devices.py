@@ -13,7 +13,7 @@ from infraaudit.models.finding import Evidence, Finding
 
 def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     out = []
-    limits = t["capacity"]
+    limits = t.capacity
     for d in doc.devices:
         label = device_label(d)
         if not d.reachable:
@@ -25,14 +25,14 @@ def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
         if d.role.value == "switch":
             ethernet = [p for p in d.ports if p.type in ETHERNET_TYPES]
             used = sum(1 for p in ethernet if p.oper_status == "up")
-            if len(ethernet) >= limits["min_ports"]:
+            if len(ethernet) >= limits.min_ports:
                 free = len(ethernet) - used
                 free_pct = round(100 * free / len(ethernet), 1)
-                if free_pct < limits["min_free_pct"]:
+                if free_pct < limits.min_free_pct:
                     measured: dict[str, Any] = {"total": len(ethernet), "used": used,
                                                 "free": free, "free_pct": free_pct}
                     out.append(make("PORT-CAPACITY", label, {
-                        **measured, "threshold": limits["min_free_pct"]}, [Evidence(
+                        **measured, "threshold": limits.min_free_pct}, [Evidence(
                             source="snmp:ifTable", device=label, measured=measured)]))
         for sec in d.security:
             out.append(Finding(

@@ -13,7 +13,7 @@ def ipv6_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     report = doc.ipv6
     if report is None:
         return []
-    limits = t["ipv6"]
+    limits = t.ipv6
     out = []
     for seg in report.segments:
         if seg.errors and not seg.ra:
@@ -32,7 +32,7 @@ def ipv6_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
             out.append(make("IPV6-NO-AAAA", answer.name, measured,
                             [Evidence(source="dns", measured=measured)]))
     for dev in report.devices:
-        if dev.score <= limits["device_min_score"]:
+        if dev.score <= limits.device_min_score:
             unmet = [r.code for r in dev.reasons if not r.met]
             measured = {"score": dev.score, "device_class": dev.device_class,
                         "reasons": "; ".join(words(unmet))}
@@ -40,9 +40,9 @@ def ipv6_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
                             [Evidence(source="snmp:IP-MIB+ipv6-management", device=dev.device,
                                       measured=measured)]))
     site = report.site
-    if site is not None and site.phase < limits["site_min_phase"]:
+    if site is not None and site.phase < limits.site_min_phase:
         missing = [f"{words([r.code])[0]}" + (f" ({', '.join(r.missing)})" if r.missing else "")
-                   for p in site.phases if p.phase <= limits["site_min_phase"]
+                   for p in site.phases if p.phase <= limits.site_min_phase
                    for r in p.requirements if not r.met]
         measured = {"phase": site.phase, "missing": "; ".join(missing),
                     "programme": site.programme}

@@ -15,7 +15,7 @@ from infraaudit.models.finding import Evidence, Finding
 def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     """DEVICE-PAST-LIFETIME when the device's age reached its role's service life;
     DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
-    limits = t["lifetime"]
+    limits = t.lifetime
     year = local_year(doc.scan.started_at)
     named = wording()["words"]
     out = []
@@ -23,7 +23,7 @@ def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
         if d.in_service is None:
             continue
         role = d.role.value
-        life = int(limits["years"].get(role, limits["years"]["other"]))
+        life = limits.years.of(role)
         age, ends = year - d.in_service.year, d.in_service.year + life
         label = device_label(d)
         measured: dict[str, Any] = {"since": d.in_service.year, "source": d.in_service.source,
@@ -33,11 +33,11 @@ def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
                   "since": f"{named['source-' + d.in_service.source]} "
                            + (d.in_service.detail if d.in_service.source != "inventory"
                               else str(d.in_service.year)),
-                  "plan_until": limits["plan_until"]}
+                  "plan_until": limits.plan_until}
         evidence = [Evidence(source=f"lifecycle:{d.in_service.source}", device=label,
                              measured=measured)]
         if age >= life:
             out.append(make("DEVICE-PAST-LIFETIME", label, values, evidence))
-        elif ends <= limits["plan_until"]:
+        elif ends <= limits.plan_until:
             out.append(make("DEVICE-LIFETIME-ENDS", label, values, evidence))
     return out

@@ -11,7 +11,7 @@ from infraaudit.models.link import PingSeries
 
 
 def ping_findings(pings: Iterable[PingSeries], t: Thresholds) -> list[Finding]:
-    limits = t["link"]
+    limits = t.link
     out = []
     for p in pings:
         subject = p.name if p.name and p.kind == "device" else f"gateway {p.target}"
@@ -24,15 +24,15 @@ def ping_findings(pings: Iterable[PingSeries], t: Thresholds) -> list[Finding]:
         if p.sent and not p.received:
             out.append(make("LINK-UNREACHABLE", subject, values, evidence))
             continue
-        if p.sent < limits["min_probes"]:
+        if p.sent < limits.min_probes:
             continue
-        if p.loss_pct is not None and p.loss_pct >= limits["loss_pct"]:
-            out.append(make("LINK-LOSS", subject, {**values, "threshold": limits["loss_pct"]},
+        if p.loss_pct is not None and p.loss_pct >= limits.loss_pct:
+            out.append(make("LINK-LOSS", subject, {**values, "threshold": limits.loss_pct},
                             evidence))
-        if p.rtt_avg_ms is not None and p.rtt_avg_ms >= limits["rtt_avg_ms"]:
+        if p.rtt_avg_ms is not None and p.rtt_avg_ms >= limits.rtt_avg_ms:
             out.append(make("LINK-LATENCY", subject,
-                            {**values, "threshold": limits["rtt_avg_ms"]}, evidence))
-        if p.jitter_ms is not None and p.jitter_ms >= limits["jitter_ms"]:
-            out.append(make("LINK-JITTER", subject, {**values, "threshold": limits["jitter_ms"]},
+                            {**values, "threshold": limits.rtt_avg_ms}, evidence))
+        if p.jitter_ms is not None and p.jitter_ms >= limits.jitter_ms:
+            out.append(make("LINK-JITTER", subject, {**values, "threshold": limits.jitter_ms},
                             evidence))
     return out

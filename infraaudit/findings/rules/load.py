@@ -27,7 +27,7 @@ def uplink_reason(port: Port, t: Thresholds) -> str | None:
     if neighbour is not None:
         return str(wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
     for label in (port.alias, port.descr):
-        for pattern in t["load"]["uplink_patterns"]:
+        for pattern in t.load.uplink_patterns:
             if label and re.search(pattern, label, re.IGNORECASE):
                 return str(wording()["words"]["uplink-label"]).format(label=label)
     return None
@@ -37,7 +37,7 @@ def load_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     """PORT-SATURATED: an uplink whose mean load between the two polls reached the threshold."""
     if doc.link is None:
         return []
-    limit = t["load"]["uplink_util_pct"]
+    limit = t.load.uplink_util_pct
     ports = {(d.host, p.if_index): p for d in doc.devices for p in d.ports}
     labels = {d.sys_name: device_label(d) for d in doc.devices if d.sys_name}
     out = []

@@ -12,7 +12,7 @@ from infraaudit.findings.lifecycle import cisco_serial_date, service_age
 from infraaudit.findings.rules import findings
 from infraaudit.findings.rules.lifetime import lifetime_findings
 from infraaudit.findings.rules.load import load_findings, uplink_reason
-from infraaudit.findings.thresholds import load_thresholds
+from infraaudit.findings.thresholds import Thresholds, load_thresholds
 from infraaudit.models import (
     Agency,
     AuditDocument,
@@ -100,7 +100,7 @@ def test_lifetime_rules_by_role_and_plan_horizon() -> None:
     assert "2027" in got[("DEVICE-LIFETIME-ENDS", "ap1")].title
 
 
-def findings_thresholds() -> dict[str, object]:
+def findings_thresholds() -> Thresholds:
     from infraaudit.findings.thresholds import default_thresholds
     return default_thresholds()
 
@@ -214,8 +214,8 @@ def test_partial_threshold_file_keeps_the_other_roles(tmp_path: Path) -> None:
     override = tmp_path / "t.yaml"
     override.write_text("lifetime: {years: {switch: 10}}\n", encoding="utf-8")
     t = load_thresholds(override)
-    assert t["lifetime"]["years"]["switch"] == 10 and t["lifetime"]["years"]["router"] == 8
-    assert t["lifetime"]["plan_until"] == 2030 and t["link"]["loss_pct"] == 1.0
+    assert t.lifetime.years.switch == 10 and t.lifetime.years.router == 8
+    assert t.lifetime.plan_until == 2030 and t.link.loss_pct == 1.0
     doc = _doc(_aged("sw", Role.SWITCH, 2017), _aged("rt", Role.ROUTER, 2017))
     assert {(f.code, f.subject) for f in lifetime_findings(doc, t)} == {
         ("DEVICE-LIFETIME-ENDS", "sw"), ("DEVICE-PAST-LIFETIME", "rt")}

@@ -108,8 +108,8 @@ def test_threshold_file_overrides_one_value(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
     path.write_text("link:\n  loss_pct: 10\n", encoding="utf-8")
     t = load_thresholds(path)
-    assert t["link"]["loss_pct"] == 10
-    assert t["link"]["jitter_ms"] == default_thresholds()["link"]["jitter_ms"]
+    assert t.link.loss_pct == 10
+    assert t.link.jitter_ms == default_thresholds().link.jitter_ms
     assert findings(_doc(link=LinkReport(pings=[_ping("lossy", 380)])), t) == []
 
 
