@@ -1,28 +1,85 @@
 """Wording of the findings: ``report_templates/findings.yaml`` (per code its category,
-severity and Vietnamese sentences, plus ``words``), and the helpers that fill it."""
+severity and Vietnamese sentences, plus ``words``), loaded into a model at first use, and the
+helpers that fill it.
+
+A code whose entry lacks a field, has a misspelt key or a malformed ``{placeholder}`` fails at
+load with its path (``LINK-LOSS.titel: Extra inputs are not permitted``), not as a KeyError in
+the middle of a report.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
+from string import Formatter
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from infraaudit.errors import InfraAuditError
 from infraaudit.models import Device
-from infraaudit.models.finding import Evidence, Finding
+from infraaudit.models.finding import Evidence, Finding, Severity
+
+
+def _template(text: str) -> str:
+    """``text`` if it is a valid ``str.format`` template (balanced braces)."""
+    list(Formatter().parse(text))  # ValueError names the problem
+    return text
+
+
+Template = Annotated[str, AfterValidator(_template)]
+
+
+class CodeWording(BaseModel):
+    """The wording of one finding code; the sentences take ``{placeholders}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    category: str
+    severity: Severity
+    title: Template
+    explanation: Template
+    recommendation: Template
+
+
+class FindingWording(BaseModel):
+    """``findings.yaml``: ``words`` (names of IPv6 reasons, roles, sources, uplink reasons) and
+    one entry per finding code (the other top-level keys)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    words: dict[str, str]
+    codes: dict[str, CodeWording]
+
+
+def load_wording(text: str, origin: str) -> FindingWording:
+    """``text`` (findings.yaml) as a model; InfraAuditError names ``origin`` and the path of
+    every field in error."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise InfraAuditError(f"wording {origin}: expected codes and words, found "
+                              f"{type(data).__name__}")
+    codes = {key: value for key, value in data.items() if key != "words"}
+    try:
+        words = {"words": data["words"]} if "words" in data else {}
+        return FindingWording.model_validate({**words, "codes": codes})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'][1:] if e['loc'][0] == 'codes' else e['loc']))}: "
+            f"{e['msg']}" for e in exc.errors())
+        raise InfraAuditError(f"wording {origin}: {problems}") from None
 
 
 @cache
-def wording() -> dict[str, Any]:
+def wording() -> FindingWording:
     source = resources.files("infraaudit.report_templates").joinpath("findings.yaml")
-    text = source.read_text("utf-8")
-    return dict(yaml.safe_load(text))
+    return load_wording(source.read_text("utf-8"), str(source))
 
 
 def words(codes: list[str]) -> list[str]:
     """Vietnamese names of IPv6 reason and requirement codes (the code itself if unnamed)."""
-    named = wording()["words"]
+    named = wording().words
     return [named.get(code, code) for code in codes]
 
 
@@ -38,12 +95,12 @@ def _fmt(value: object) -> str:
 
 def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidence]) -> Finding:
     """A finding of ``code`` with its wording filled from ``values`` (and the subject)."""
-    words = wording()[code]
+    words = wording().codes[code]
     fill = {k: _fmt(v) for k, v in {"subject": subject, **values}.items()}
-    return Finding(code=code, category=words["category"], severity=words["severity"],
-                   subject=subject, title=words["title"].format(**fill),
-                   explanation=words["explanation"].format(**fill),
-                   recommendation=words["recommendation"].format(**fill), evidence=evidence)
+    return Finding(code=code, category=words.category, severity=words.severity,
+                   subject=subject, title=words.title.format(**fill),
+                   explanation=words.explanation.format(**fill),
+                   recommendation=words.recommendation.format(**fill), evidence=evidence)
 
 
 def device_label(device: Device) -> str:

@@ -17,7 +17,7 @@ def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
     DEVICE-LIFETIME-ENDS when the service life ends by ``plan_until``."""
     limits = t.lifetime
     year = local_year(doc.scan.started_at)
-    named = wording()["words"]
+    named = wording().words
     out = []
     for d in doc.devices:
         if d.in_service is None:

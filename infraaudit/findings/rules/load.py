@@ -25,11 +25,11 @@ def uplink_reason(port: Port, t: Thresholds) -> str | None:
     """Why ``port`` is taken as an uplink (Vietnamese words), or None."""
     neighbour = uplink_neighbour(port)
     if neighbour is not None:
-        return str(wording()["words"]["uplink-lldp"]).format(neighbour=neighbour)
+        return wording().words["uplink-lldp"].format(neighbour=neighbour)
     for label in (port.alias, port.descr):
         for pattern in t.load.uplink_patterns:
             if label and re.search(pattern, label, re.IGNORECASE):
-                return str(wording()["words"]["uplink-label"]).format(label=label)
+                return wording().words["uplink-label"].format(label=label)
     return None
 
 
