@@ -25,12 +25,13 @@ from infraaudit.findings.thresholds import (
     default_thresholds,
     load_thresholds,
 )
-from infraaudit.findings.wording import device_label, make
+from infraaudit.findings.wording import WordingTemplate, device_label, make
 
 __all__ = [
     "FirmwareCatalog",
     "HealthLimits",
     "Thresholds",
+    "WordingTemplate",
     "config_findings",
     "default_thresholds",
     "device_label",

@@ -28,7 +28,8 @@ def _template(text: str) -> str:
     return text
 
 
-Template = Annotated[str, AfterValidator(_template)]
+# A sentence with {placeholders}: a malformed one fails at load (the proposal's wording too).
+WordingTemplate = Annotated[str, AfterValidator(_template)]
 
 
 class CodeWording(BaseModel):
@@ -38,9 +39,9 @@ class CodeWording(BaseModel):
 
     category: str
     severity: Severity
-    title: Template
-    explanation: Template
-    recommendation: Template
+    title: WordingTemplate
+    explanation: WordingTemplate
+    recommendation: WordingTemplate
 
 
 class FindingWording(BaseModel):

@@ -3,7 +3,8 @@ catalog (``inventories/catalog.yaml``: unit prices in VND with source and date, 
 
 Pure: ``propose(findings per site, audits, catalog)``. Every task names the findings it answers
 and how its quantity was counted; cost = quantity x unit price; totals per year and per site.
-Task titles are wording (``report_templates/proposal.yaml``).
+Task titles, the basis sentences and the replacement reasons are wording
+(``report_templates/proposal.yaml``, read by ``proposal.wording``).
 
 Priorities: 1 urgent defects (bad cabling, devices not answering or insecure), 2 end of life
 (firmware past support, service life over or ending by 2030: replaced in the year it ends),
@@ -15,12 +16,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import Field
 
 from infraaudit.errors import InventoryError
@@ -28,6 +25,7 @@ from infraaudit.models import ETHERNET_TYPES, AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
+from infraaudit.proposal.wording import TaskKind, proposal_wording
 from infraaudit.util.yamlfile import load_yaml_model
 
 CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS",
@@ -71,14 +69,6 @@ def load_catalog(path: Path) -> Catalog:
     return catalog
 
 
-@cache
-def _titles() -> dict[str, Any]:
-    source = resources.files("infraaudit.report_templates").joinpath("proposal.yaml")
-    text = source.read_text("utf-8")
-    data = yaml.safe_load(text)
-    return {**data["tasks"], "reasons": data["reasons"]}
-
-
 def _ref(f: Finding) -> str:
     return f"{f.code} {f.subject}"
 
@@ -88,17 +78,21 @@ class _Builder:
         self.catalog = catalog
         self.tasks: list[ProposalTask] = []
 
-    def add(self, kind: str, priority: int, site: str, item: str, quantity: int,
-            answers: list[Finding], basis: str, year: int | None = None, **words: Any) -> None:
+    def add(self, kind: TaskKind, priority: int, site: str, item: str, quantity: int,
+            answers: list[Finding], year: int | None = None, **words: object) -> None:
+        """A task of ``kind`` (none when nothing to do); its title and basis are the kind's
+        wording filled from ``words``."""
         if quantity <= 0 or not answers:
             return
         price = self.catalog.items[item]
+        wording = proposal_wording()
         self.tasks.append(ProposalTask(
             id="", year=year or self.catalog.plan[priority], priority=priority, site=site,
-            title=_titles()[kind].format(**words), item=item, item_name=price.name,
+            title=wording.tasks.of(kind).format(**words), item=item, item_name=price.name,
             unit=price.unit, quantity=quantity, unit_price_vnd=price.unit_price_vnd,
             cost_vnd=quantity * price.unit_price_vnd,
-            answers=sorted({_ref(f) for f in answers}), basis=basis))
+            answers=sorted({_ref(f) for f in answers}),
+            basis=wording.basis.of(kind).format(**words)))
 
 
 def _device_of(subject: str) -> str:
@@ -127,7 +121,7 @@ def _replacements(b: _Builder, site: str, found: list[Finding],
         if f.code in END_OF_LIFE:
             by_device[f.subject].append(f)
     facts = {d.name or d.sys_name or d.host: d for d in (audit.devices if audit else [])}
-    named = _titles()["reasons"]
+    named = proposal_wording().reasons
     for subject, reasons in sorted(by_device.items()):
         device = facts.get(subject)
         role = device.role.value if device else "other"
@@ -138,19 +132,18 @@ def _replacements(b: _Builder, site: str, found: list[Finding],
         year = b.catalog.plan[2]
         if codes == ["DEVICE-LIFETIME-ENDS"]:
             year = max([year, *ends])
-        why = ", ".join(named[c].format(year=min(ends) if ends else year) for c in codes)
+        why = ", ".join(named.of(c).format(year=min(ends) if ends else year) for c in codes)
         if role in ("router", "firewall"):
-            b.add("replace-router", 2, site, "router-ipv6", 1, reasons, f"{subject}: {why}",
-                  year=year, device=subject, reason=why)
+            b.add("replace-router", 2, site, "router-ipv6", 1, reasons, year=year,
+                  device=subject, reason=why)
         elif role == "ap":
-            b.add("replace-ap", 2, site, "ap-wifi6", 1, reasons, f"{subject}: {why}",
-                  year=year, device=subject, reason=why)
+            b.add("replace-ap", 2, site, "ap-wifi6", 1, reasons, year=year, device=subject,
+                  reason=why)
         elif role == "switch":
             ethernet = len([p for p in device.ports if p.type in ETHERNET_TYPES])
             item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
-            b.add("replace-switch", 2, site, item, 1, reasons,
-                  f"{subject}: {why}, {ethernet} cổng Ethernet", year=year, device=subject,
-                  reason=why)
+            b.add("replace-switch", 2, site, item, 1, reasons, year=year, device=subject,
+                  reason=why, ports=ethernet)
 
 
 def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocument | None) -> None:
@@ -160,24 +153,20 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     # 1. urgent defects
     cabling = [f for f in found if f.code in CABLING]
     ports = sorted({f.subject for f in cabling})
-    b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
-          f"một tuyến cáp cho mỗi cổng có lỗi cáp đo được ({len(ports)} cổng)")
+    b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling, ports=len(ports))
     service = [f for f in found if f.code in SERVICE
                or (f.category == "security" and f.severity == "high")]
     devices = sorted({f.subject for f in service})
     b.add("device-service", 1, site, "device-service", len(devices), service,
-          f"{len(devices)} thiết bị không trả lời khi đo hoặc qua nhiều lần kiểm tra định kỳ, "
-          "hoặc có lỗ hổng cấu hình mức cao")
+          devices=len(devices))
     # 2. end of life: firmware past its support, service life over or ending by 2030
     _replacements(b, site, found, audit)
     # 3. IPv6
     phase = by_code.get("IPV6-PHASE", [])
-    b.add("ipv6-service", 3, site, "ipv6-service", 1 if phase else 0, phase,
-          "trụ sở chưa đạt giai đoạn chạy song song IPv4/IPv6")
+    b.add("ipv6-service", 3, site, "ipv6-service", 1 if phase else 0, phase)
     routers = [f for f in by_code.get("IPV6-DEVICE-NOT-READY", [])
                if any(e.measured.get("device_class") == "router" for e in f.evidence)]
-    b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers,
-          f"{len(routers)} bộ định tuyến chưa có IPv6")
+    b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers, routers=len(routers))
     # 4. capacity
     links: dict[frozenset[str], list[Finding]] = defaultdict(list)
     for f in by_code.get("PORT-SATURATED", []):  # both ends of one link: one upgrade
@@ -187,19 +176,16 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
         links[key].append(f)
     for found_on in links.values():
         first = min(found_on, key=lambda f: f.subject)
-        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, found_on,
-              f"{', '.join(sorted(f.subject for f in found_on))}: tải đo được vượt ngưỡng",
-              port=first.subject)
+        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, found_on, port=first.subject,
+              ports=", ".join(sorted(f.subject for f in found_on)))
     full = by_code.get("PORT-CAPACITY", [])
-    b.add("add-switch", 4, site, "switch-24-poe", len(full), full,
-          f"{len(full)} switch gần hết cổng trống")
+    b.add("add-switch", 4, site, "switch-24-poe", len(full), full, switches=len(full))
     for f in by_code.get("WIFI-DEPENDENCE", []):
         wifi = int(next((e.measured.get("wifi", 0) for e in f.evidence
                          if "wifi" in e.measured), 0) or 0)
-        b.add("wire-workplaces", 4, site, "cable-cat6-run", wifi, [f],
-              f"{wifi} thiết bị đầu cuối đang dùng Wi-Fi", count=wifi)
+        b.add("wire-workplaces", 4, site, "cable-cat6-run", wifi, [f], count=wifi)
         b.add("wire-switch", 4, site, "switch-24-poe", math.ceil(wifi / PORTS_PER_SWITCH), [f],
-              f"{wifi} cổng mới / {PORTS_PER_SWITCH} cổng mỗi switch")
+              count=wifi, per_switch=PORTS_PER_SWITCH)
 
 
 def propose(findings_by_site: dict[str, list[Finding]],

@@ -1,0 +1,90 @@
+"""Wording of the proposal: ``report_templates/proposal.yaml`` (per task kind its title and the
+basis sentence that says how its quantity was counted; the reasons a device is replaced),
+loaded into a model at first use.
+
+Every sentence is a ``str.format`` template. A missing kind, a misspelt key or a malformed
+``{placeholder}`` fails at load with its path (``basis.recabel: Extra inputs are not
+permitted``), not as a KeyError while a proposal is built.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from infraaudit.errors import InfraAuditError
+from infraaudit.findings import WordingTemplate as Template
+
+TaskKind = Literal["recable", "device-service", "replace-router", "replace-switch", "replace-ap",
+                   "uplink-upgrade", "ipv6-service", "ipv6-router", "add-switch",
+                   "wire-workplaces", "wire-switch"]
+
+
+class _Wording(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    def _texts(self) -> dict[str, str]:
+        """The sentences by their YAML keys."""
+        return self.model_dump(by_alias=True)
+
+
+class TaskTexts(_Wording):
+    """One sentence per task kind; the YAML keys are the kinds (``device-service``)."""
+
+    model_config = ConfigDict(alias_generator=lambda name: name.replace("_", "-"))
+
+    recable: Template
+    device_service: Template
+    replace_router: Template
+    replace_switch: Template
+    replace_ap: Template
+    uplink_upgrade: Template
+    ipv6_service: Template
+    ipv6_router: Template
+    add_switch: Template
+    wire_workplaces: Template
+    wire_switch: Template
+
+    def of(self, kind: TaskKind) -> str:
+        """The sentence of task ``kind``."""
+        return self._texts()[kind]
+
+
+class ReplacementReasons(_Wording):
+    """Why a device is replaced, by finding code (``{year}``: when its service life ends)."""
+
+    model_config = ConfigDict(alias_generator=lambda name: name.upper().replace("_", "-"))
+
+    sec_firmware_eos: Template
+    device_past_lifetime: Template
+    device_lifetime_ends: Template
+
+    def of(self, code: str) -> str:
+        """The reason of finding ``code`` (KeyError for a code that is no reason to replace)."""
+        return self._texts()[code]
+
+
+class ProposalWording(_Wording):
+    tasks: TaskTexts
+    basis: TaskTexts
+    reasons: ReplacementReasons
+
+
+def load_proposal_wording(text: str, origin: str) -> ProposalWording:
+    """``text`` (proposal.yaml) as a model; InfraAuditError names ``origin`` and the path of
+    every field in error."""
+    try:
+        return ProposalWording.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InfraAuditError(f"wording {origin}: {problems}") from None
+
+
+@cache
+def proposal_wording() -> ProposalWording:
+    source = resources.files("infraaudit.report_templates").joinpath("proposal.yaml")
+    return load_proposal_wording(source.read_text("utf-8"), str(source))
