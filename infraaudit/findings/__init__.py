@@ -4,6 +4,7 @@ posture, firmware, IPv6 readiness scoring, service life. May import: models, uti
 Other stages import the names of ``__all__`` from here, never a module of this package
 (``tests/unit/findings/test_public_surface.py`` checks it)."""
 
+from infraaudit.findings.datafile import WordingTemplate
 from infraaudit.findings.firmware import FirmwareCatalog, firmware_findings
 from infraaudit.findings.firmware import load_catalog as load_firmware_catalog
 from infraaudit.findings.lifecycle import service_age
@@ -25,7 +26,7 @@ from infraaudit.findings.thresholds import (
     default_thresholds,
     load_thresholds,
 )
-from infraaudit.findings.wording import WordingTemplate, device_label, make
+from infraaudit.findings.wording import device_label, make
 
 __all__ = [
     "FirmwareCatalog",

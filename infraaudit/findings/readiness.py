@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from infraaudit.errors import InventoryError
+from infraaudit.findings.datafile import as_tuple, load_packaged
 from infraaudit.models import Device, Role
 from infraaudit.models.readiness import (
     DeviceClass,
@@ -130,11 +131,32 @@ def device_readiness(device: Device, catalog: list[CatalogEntry], ra_macs: set[s
                       catalog=entry.describe() if entry else None)
 
 
+RequirementCode = Literal["portal-aaaa", "ra-every-segment", "host-ipv6-default-route",
+                          "routers-ipv6-ready", "switches-ipv6-address", "ipv6-dns-every-segment",
+                          "all-devices-ipv6-management"]
+
+
+class ProgrammePhase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    phase: int = Field(ge=1)
+    name: str
+    requirements: Annotated[tuple[RequirementCode, ...], BeforeValidator(as_tuple)]
+
+
+class Programme(BaseModel):
+    """``data/ipv6_programme.yaml``: the programme's phases as measurable requirements (an
+    unknown requirement code fails at load, with its path)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    programme: str
+    phases: Annotated[tuple[ProgrammePhase, ...], BeforeValidator(as_tuple)]
+
+
 @cache
-def programme() -> dict[str, Any]:
-    source = resources.files("infraaudit.findings").joinpath("data/ipv6_programme.yaml")
-    text = source.read_text("utf-8")
-    return dict(yaml.safe_load(text))
+def programme() -> Programme:
+    return load_packaged("infraaudit.findings", "data/ipv6_programme.yaml", Programme)
 
 
 def _requirement(code: str, report: Ipv6Report, dns_names: list[str]) -> Requirement:
@@ -191,11 +213,11 @@ def site_phase(report: Ipv6Report, dns_names: list[str]) -> SiteIpv6:
     prog = programme()
     checks = []
     reached = 0
-    for phase in prog["phases"]:
-        reqs = [_requirement(code, report, dns_names) for code in phase["requirements"]]
+    for phase in prog.phases:
+        reqs = [_requirement(code, report, dns_names) for code in phase.requirements]
         met = all(r.met for r in reqs)
-        checks.append(PhaseCheck(phase=phase["phase"], name=phase["name"], met=met,
+        checks.append(PhaseCheck(phase=phase.phase, name=phase.name, met=met,
                                  requirements=reqs))
-        if met and reached == phase["phase"] - 1:
-            reached = phase["phase"]
-    return SiteIpv6(phase=reached, phases=checks, programme=prog["programme"])
+        if met and reached == phase.phase - 1:
+            reached = phase.phase
+    return SiteIpv6(phase=reached, phases=checks, programme=prog.programme)

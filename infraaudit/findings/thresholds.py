@@ -9,32 +9,16 @@ defaults of their own.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InventoryError
-
-
-def _patterns(value: object) -> object:
-    """A YAML list of regular expressions as a tuple, each one compiled once to prove it valid."""
-    if isinstance(value, list):
-        value = tuple(value)
-    for pattern in value if isinstance(value, tuple) else ():
-        if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
-    return value
-
-
-Patterns = Annotated[tuple[str, ...], BeforeValidator(_patterns)]
+from infraaudit.findings.datafile import Patterns, problems
 
 
 class _Section(BaseModel):
@@ -149,10 +133,6 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-
-
 @cache
 def default_thresholds() -> Thresholds:
     """``data/thresholds.yaml``; InventoryError (with the path of each key in error) when the
@@ -161,7 +141,7 @@ def default_thresholds() -> Thresholds:
     try:
         return Thresholds.model_validate(yaml.safe_load(source.read_text("utf-8")))
     except ValidationError as exc:
-        raise InventoryError(f"thresholds {source}: {_problems(exc)}") from None
+        raise InventoryError(f"thresholds {source}: {problems(exc)}") from None
 
 
 def load_thresholds(path: Path | None) -> Thresholds:
@@ -186,4 +166,4 @@ def load_thresholds(path: Path | None) -> Thresholds:
     try:
         return default_thresholds().overridden(override)
     except ValidationError as exc:
-        raise InventoryError(f"thresholds {path}: {_problems(exc)}") from None
+        raise InventoryError(f"thresholds {path}: {problems(exc)}") from None

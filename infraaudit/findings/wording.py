@@ -11,25 +11,15 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from string import Formatter
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InfraAuditError
+from infraaudit.findings.datafile import WordingTemplate, problems
 from infraaudit.models import Device
 from infraaudit.models.finding import Evidence, Finding, Severity
-
-
-def _template(text: str) -> str:
-    """``text`` if it is a valid ``str.format`` template (balanced braces)."""
-    list(Formatter().parse(text))  # ValueError names the problem
-    return text
-
-
-# A sentence with {placeholders}: a malformed one fails at load (the proposal's wording too).
-WordingTemplate = Annotated[str, AfterValidator(_template)]
 
 
 class CodeWording(BaseModel):
@@ -66,10 +56,7 @@ def load_wording(text: str, origin: str) -> FindingWording:
         words = {"words": data["words"]} if "words" in data else {}
         return FindingWording.model_validate({**words, "codes": codes})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'][1:] if e['loc'][0] == 'codes' else e['loc']))}: "
-            f"{e['msg']}" for e in exc.errors())
-        raise InfraAuditError(f"wording {origin}: {problems}") from None
+        raise InfraAuditError(f"wording {origin}: {problems(exc, skip='codes')}") from None
 
 
 @cache

@@ -75,7 +75,8 @@ def test_a_typo_fails_at_load_with_its_path_and_the_file(tmp_path: Path) -> None
     ("link: {loss_pct: high}\n", "link.loss_pct: Input should be a valid number"),
     ("wifi: {min_endpoints: 5.5}\n", "wifi.min_endpoints: Input should be a valid integer"),
     ("link: 3\n", "link: Input should be a valid dictionary or instance of LinkLimits"),
-    ("load: {uplink_patterns: ['(core']}\n", "load.uplink_patterns: Value error, '(core' is not"),
+    ("load: {uplink_patterns: ['(core']}\n",
+     "load.uplink_patterns.0: Value error, '(core' is not a regular expression"),
     ("- link\n", "expected sections (link, port, ...) with their values, found a list"),
     ("link: {loss_pct: [\n", "not UTF-8 YAML"),
 ])
