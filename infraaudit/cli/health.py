@@ -67,7 +67,7 @@ def health(
     path = db or options.db or default_db()
     try:
         limits = load_thresholds(thresholds)
-    except InventoryError as exc:
+    except InfraAuditError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     try:

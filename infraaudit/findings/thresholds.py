@@ -10,7 +10,6 @@ defaults of their own.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InventoryError
-from infraaudit.findings.datafile import Patterns, problems
+from infraaudit.findings.datafile import Patterns, load_packaged, problems
 
 
 class _Section(BaseModel):
@@ -135,13 +134,9 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def default_thresholds() -> Thresholds:
-    """``data/thresholds.yaml``; InventoryError (with the path of each key in error) when the
-    packaged file itself does not fit the model."""
-    source = resources.files("infraaudit.findings").joinpath("data/thresholds.yaml")
-    try:
-        return Thresholds.model_validate(yaml.safe_load(source.read_text("utf-8")))
-    except ValidationError as exc:
-        raise InventoryError(f"thresholds {source}: {problems(exc)}") from None
+    """``data/thresholds.yaml`` (InfraAuditError, with the path of each key in error, when the
+    packaged file itself does not fit the model)."""
+    return load_packaged("infraaudit.findings", "data/thresholds.yaml", Thresholds)
 
 
 def load_thresholds(path: Path | None) -> Thresholds:
