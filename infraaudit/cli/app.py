@@ -33,8 +33,8 @@ from infraaudit.findings import load_firmware_catalog, load_thresholds
 from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
 from infraaudit.models.migrate import load_audit
-from infraaudit.probes.snmp.transport import Backend
-from infraaudit.scan.runner import Scanner, ScanOptions
+from infraaudit.probes.snmp import Backend
+from infraaudit.scan import Scanner, ScanOptions
 from infraaudit.util.output import write_atomic
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

@@ -54,13 +54,12 @@ def add_agency(
     db: DbOption = None,
 ) -> None:
     """Register an agency (or give an existing one another token) and print its new token."""
-    from infraaudit.collector import auth
-    from infraaudit.collector.migrations import open_db
+    from infraaudit.collector import add_agency, open_db
 
     try:
         engine = open_db(db)
         try:
-            token, created = auth.add_agency(engine, code, name)
+            token, created = add_agency(engine, code, name)
         finally:
             engine.dispose()
     except InfraAuditError as exc:
@@ -71,13 +70,12 @@ def add_agency(
 @collector_app.command("add-admin")
 def add_admin(db: DbOption = None) -> None:
     """Make an admin token (it reads every agency's audits; it cannot submit)."""
-    from infraaudit.collector import auth
-    from infraaudit.collector.migrations import open_db
+    from infraaudit.collector import add_admin, open_db
 
     try:
         engine = open_db(db)
         try:
-            token = auth.add_admin(engine)
+            token = add_admin(engine)
         finally:
             engine.dispose()
     except InfraAuditError as exc:
@@ -95,13 +93,12 @@ def revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke tokens: all of an agency's, or one by its first characters."""
-    from infraaudit.collector import auth
-    from infraaudit.collector.migrations import open_db
+    from infraaudit.collector import open_db, revoke
 
     try:
         engine = open_db(db)
         try:
-            count = auth.revoke(engine, code, token)
+            count = revoke(engine, code, token)
         finally:
             engine.dispose()
     except InfraAuditError as exc:
@@ -129,11 +126,9 @@ def serve(
     (API under /api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
 
-    from infraaudit.collector import summaries
-    from infraaudit.collector.api import MB, create_app
-    from infraaudit.collector.migrations import open_db
-    from infraaudit.proposal.plan import load_catalog
-    from infraaudit.report.agency import load_frame
+    from infraaudit.collector import MB, create_app, open_db, refresh_summaries
+    from infraaudit.proposal import load_catalog
+    from infraaudit.report import load_frame
 
     try:
         prices = load_catalog(catalog) if catalog is not None else None
@@ -143,7 +138,7 @@ def serve(
         raise _fail(exc) from None
     try:
         # summaries computed by an earlier infraaudit's rules: rewritten once, before serving
-        refreshed = summaries.refresh(engine)
+        refreshed = refresh_summaries(engine)
         if refreshed:
             err.print(f"recomputed {refreshed} audit summaries (the finding rules changed)",
                       highlight=False)

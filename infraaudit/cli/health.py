@@ -21,13 +21,22 @@ from rich.table import Table
 from infraaudit.cli.tables import findings_table
 from infraaudit.errors import InfraAuditError, InventoryError, LockHeld, StoreError
 from infraaudit.findings import load_thresholds
-from infraaudit.health.alerts import deliver
-from infraaudit.health.run import compare, run_health
-from infraaudit.health.store import HistoryStore, RunLock, default_db
-from infraaudit.health.trends import as_rows, availability, links, ports, since
+from infraaudit.health import (
+    HistoryStore,
+    RunLock,
+    as_rows,
+    availability,
+    compare,
+    default_db,
+    deliver,
+    links,
+    ports,
+    run_health,
+    since,
+)
 from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport
-from infraaudit.probes.snmp.transport import Backend
+from infraaudit.probes.snmp import Backend
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 3, 4
 err = Console(stderr=True)

@@ -15,7 +15,7 @@ from infraaudit.errors import AuditFormatError, InfraAuditError
 from infraaudit.findings import load_thresholds
 from infraaudit.models import AuditDocument
 from infraaudit.models.migrate import load_audit
-from infraaudit.proposal.plan import load_catalog
+from infraaudit.proposal import load_catalog
 from infraaudit.util.output import write_documents
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
@@ -76,14 +76,15 @@ def province_report(
 
     Exit codes: 0 written, 2 bad input (no readable audit, bad catalog; with --strict any
     unreadable file), 3 a file could not be written. Unreadable files are named on stderr."""
-    from infraaudit.report.agency import frame_meta, load_frame
-    from infraaudit.report.province import build_province
-    from infraaudit.report.render.province import (
+    from infraaudit.report import (
+        build_province,
+        frame_meta,
+        load_frame,
         province_words,
-        render_docx,
-        render_html,
-        render_markdown,
-        write_xlsx,
+        render_province_docx,
+        render_province_html,
+        render_province_markdown,
+        write_province_xlsx,
     )
 
     try:
@@ -107,9 +108,10 @@ def province_report(
     try:
         write_documents(
             stem, [kind.value for kind in fmt or list(Format)],
-            text={"md": lambda: render_markdown(model), "html": lambda: render_html(model)},
-            files={"docx": lambda path: render_docx(model, path),
-                   "xlsx": lambda path: write_xlsx(model, path)},
+            text={"md": lambda: render_province_markdown(model),
+                  "html": lambda: render_province_html(model)},
+            files={"docx": lambda path: render_province_docx(model, path),
+                   "xlsx": lambda path: write_province_xlsx(model, path)},
             done=lambda target: err.print(f"written {target}"))
     except (OSError, InfraAuditError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
-from infraaudit.report.agency import build_report, latest_audits, load_agency
+from infraaudit.report import build_report, latest_audits, load_agency
 from infraaudit.util.output import write_documents
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
@@ -46,7 +46,7 @@ def report(
     """Write the report from the newest audit of each site: measured facts ("Kết quả đạt
     được"), findings with their evidence ("Tồn tại, hạn chế"), recommendations and the costed
     task list for 2026–2030 (prices from the agency's catalog)."""
-    from infraaudit.report.render import render_docx, render_html, render_markdown
+    from infraaudit.report import render_docx, render_html, render_markdown
 
     try:
         config = load_agency(agency)

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from infraaudit.errors import ScheduleError, ScheduleInputError
-from infraaudit.health.schedule import (
+from infraaudit.health import (
     PREFIX,
     Cron,
     Outcome,

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from infraaudit.collector.submit import (
+from infraaudit.collector import (
     DEFAULT_ATTEMPTS,
     DEFAULT_BACKOFF_S,
     DEFAULT_TIMEOUT_S,

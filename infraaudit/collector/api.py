@@ -29,8 +29,8 @@ from infraaudit.collector.download import province_response
 from infraaudit.collector.migrations import version
 from infraaudit.errors import ApiError, Rejected
 from infraaudit.models import AuditDocument
-from infraaudit.proposal.plan import Catalog
-from infraaudit.report.agency import ReportOptions
+from infraaudit.proposal import Catalog
+from infraaudit.report import ReportOptions
 
 MB = 1024 * 1024
 DEFAULT_MAX_BODY = 20 * MB

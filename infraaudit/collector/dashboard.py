@@ -24,9 +24,8 @@ from sqlalchemy.engine import Engine
 from infraaudit.collector import store
 from infraaudit.collector.auth import authenticate
 from infraaudit.collector.download import province_response
-from infraaudit.proposal.plan import Catalog
-from infraaudit.report.agency import ReportOptions
-from infraaudit.report.render.blocks import local_time
+from infraaudit.proposal import Catalog
+from infraaudit.report import ReportOptions, local_time
 
 COOKIE = "infraaudit_admin"
 COOKIE_PATH = "/dashboard"

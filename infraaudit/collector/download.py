@@ -11,10 +11,16 @@ from sqlalchemy.engine import Engine
 
 from infraaudit.collector import store
 from infraaudit.errors import ApiError
-from infraaudit.proposal.plan import Catalog
-from infraaudit.report.agency import ReportOptions, frame_meta
-from infraaudit.report.province import build_province
-from infraaudit.report.render import province as render_province
+from infraaudit.proposal import Catalog
+from infraaudit.report import (
+    ReportOptions,
+    build_province,
+    frame_meta,
+    render_province_docx,
+    render_province_html,
+    render_province_markdown,
+    write_province_xlsx,
+)
 
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -34,17 +40,17 @@ def province_response(engine: Engine, catalog: Catalog | None, fmt: str,
         report.frame = frame_meta(frame, report.year, today)
     name = f"tong-hop-ha-tang-so-{report.year}.{fmt}"
     if fmt == "md":
-        return Response(render_province.render_markdown(report),
+        return Response(render_province_markdown(report),
                         media_type="text/markdown; charset=utf-8")
     if fmt == "html":
-        return Response(render_province.render_html(report),
+        return Response(render_province_html(report),
                         media_type="text/html; charset=utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         if fmt == "docx":
-            render_province.render_docx(report, path)
+            render_province_docx(report, path)
         else:
-            render_province.write_xlsx(report, path)
+            write_province_xlsx(report, path)
         data = path.read_bytes()
     return Response(data, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,2 +1,41 @@
 """Nightly health checks: the run, its history store and trends, alerts, the installed
 schedule. May import: scan, inventory, findings, probes, models, util, errors."""
+
+from infraaudit.health.alerts import deliver
+from infraaudit.health.run import compare, run_health
+from infraaudit.health.schedule import (
+    PREFIX,
+    Cron,
+    Outcome,
+    Scheduler,
+    ScheduleStatus,
+    Systemd,
+    backend,
+    check_name,
+    make_job,
+)
+from infraaudit.health.store import HistoryStore, RunLock, default_db
+from infraaudit.health.trends import as_rows, availability, links, ports, since
+
+__all__ = [
+    "PREFIX",
+    "Cron",
+    "HistoryStore",
+    "Outcome",
+    "RunLock",
+    "ScheduleStatus",
+    "Scheduler",
+    "Systemd",
+    "as_rows",
+    "availability",
+    "backend",
+    "check_name",
+    "compare",
+    "default_db",
+    "deliver",
+    "links",
+    "make_job",
+    "ports",
+    "run_health",
+    "since",
+]

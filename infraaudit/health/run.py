@@ -21,14 +21,16 @@ from infraaudit.models import Device
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.health import DeviceHealth, HealthReport, HealthRun, PortHealth
 from infraaudit.probes.host import scanning_host
-from infraaudit.probes.snmp import interfaces, system
-from infraaudit.probes.snmp.client import release_backends
-from infraaudit.probes.snmp.device import assemble
-from infraaudit.probes.snmp.transport import Backend
-from infraaudit.scan.runner import collect_snmp, now_iso, target_for
-from infraaudit.scan.sitescan import run_pings
+from infraaudit.probes.snmp import (
+    INTERFACES_PROBE,
+    SYSTEM_PROBE,
+    Backend,
+    assemble,
+    release_backends,
+)
+from infraaudit.scan import collect_snmp, now_iso, run_pings, target_for
 
-PROBES = (system.PROBE, interfaces.PROBE)
+PROBES = (SYSTEM_PROBE, INTERFACES_PROBE)
 WRAP32 = 1 << 32
 UPTIME_WRAP_S = WRAP32 / 100  # sysUpTime (TimeTicks) wraps after ~497 days
 

@@ -24,7 +24,7 @@ from infraaudit.inventory.alerts import AlertOptions
 from infraaudit.models import Agency, Site
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Role
-from infraaudit.probes.snmp.transport import SnmpCredentials
+from infraaudit.probes.snmp import SnmpCredentials
 
 
 class AuthProtocol(StrEnum):
@@ -289,7 +289,7 @@ class Inventory(Strict):
                         f"defined under credentials.{kind} (defined: {known})"
                     )
             if dev.platform is not None:
-                from infraaudit.probes.ssh.allowlist import platforms
+                from infraaudit.probes.ssh import platforms
 
                 if dev.platform not in platforms():
                     raise ValueError(

@@ -23,8 +23,7 @@ from infraaudit.findings import (
     findings,
     gigabit_capable,
 )
-from infraaudit.health import trends
-from infraaudit.health.store import HistoryStore, default_db
+from infraaudit.health import HistoryStore, availability, default_db, links, ports, since
 from infraaudit.models import ETHERNET_TYPES, Agency, AuditDocument
 from infraaudit.models.base import VN_TZ, Strict, local_year
 from infraaudit.models.finding import Finding
@@ -43,7 +42,7 @@ from infraaudit.models.report import (
     SwitchPorts,
     TopologyEdge,
 )
-from infraaudit.proposal.plan import Catalog, load_catalog, propose
+from infraaudit.proposal import Catalog, load_catalog, propose
 from infraaudit.util.yamlfile import load_yaml_model
 
 
@@ -130,14 +129,14 @@ def site_history(db: Path, site_id: str, date: dt.date, days: int,
         return None
     t = thresholds or default_thresholds()
     last = dt.datetime.combine(date, dt.time.max, tzinfo=VN_TZ).astimezone(dt.UTC)
-    start, end = trends.since(days, last), last.isoformat(timespec="microseconds")
+    start, end = since(days, last), last.isoformat(timespec="microseconds")
     with HistoryStore.read_only(db) as store:
         runs = [r for r in store.runs(site_id, start) if r["started_at"] <= end]
         if not runs:
             return None
-        devices = trends.availability(store, site_id, start, end)
-        link_rows = trends.links(store, site_id, start, end)
-        port_rows = trends.ports(store, site_id, start, t.health.error_ppm, end)
+        devices = availability(store, site_id, start, end)
+        link_rows = links(store, site_id, start, end)
+        port_rows = ports(store, site_id, start, t.health.error_ppm, end)
     return SiteHistory(
         days=days, runs=len(runs), first=runs[0]["started_at"], last=runs[-1]["started_at"],
         complete_runs=sum(r["complete"] for r in runs),

@@ -30,7 +30,7 @@ from infraaudit.models.province import (
     SeverityCounts,
     SiteRow,
 )
-from infraaudit.proposal.plan import Catalog, propose
+from infraaudit.proposal import Catalog, propose
 from infraaudit.report.agency import site_facts
 
 END_OF_LIFE = ("DEVICE-PAST-LIFETIME", "SEC-FIRMWARE-EOS")

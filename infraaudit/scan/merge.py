@@ -8,7 +8,7 @@ evidence, never silently overwritten. ``Device.sources`` names who reported each
 from __future__ import annotations
 
 from infraaudit.models import Device, FieldConflict, Port, Role
-from infraaudit.probes.ssh.parsers import CliFacts, canonical_ifname
+from infraaudit.probes.ssh import CliFacts, canonical_ifname
 
 # device field <- CliFacts field
 IDENTITY = {"sys_name": "hostname", "firmware": "os_version", "model": "model",

@@ -43,15 +43,19 @@ from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
 from infraaudit.probes.discovery import discover
 from infraaudit.probes.host import scanning_host
-from infraaudit.probes.link.endpoints import endpoint_share
-from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.client import make_client, release_backends
-from infraaudit.probes.snmp.device import PROBES, Collected, assemble, collect
-from infraaudit.probes.snmp.transport import Backend, SnmpTarget
-from infraaudit.probes.ssh.allowlist import resolve
-from infraaudit.probes.ssh.device import collect_cli
-from infraaudit.probes.ssh.netmiko_backend import CliSession
-from infraaudit.probes.ssh.transport import SshCredentials, SshTarget
+from infraaudit.probes.link import endpoint_share
+from infraaudit.probes.snmp import (
+    PROBES,
+    Backend,
+    Collected,
+    SnmpProbe,
+    SnmpTarget,
+    assemble,
+    collect,
+    make_client,
+    release_backends,
+)
+from infraaudit.probes.ssh import CliSession, SshCredentials, SshTarget, collect_cli, resolve
 from infraaudit.scan.merge import mark_snmp_sources, merge_cli
 from infraaudit.scan.sitescan import (
     PollTarget,

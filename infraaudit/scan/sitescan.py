@@ -22,17 +22,22 @@ from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import PingSeries, PortPoll
 from infraaudit.models.readiness import Ipv6Report
 from infraaudit.probes.ipv6 import host_state, probe_segment, resolve
-from infraaudit.probes.link.ping import ping_many
-from infraaudit.probes.link.polls import (
+from infraaudit.probes.link import (
     STATUS_PROBE,
     StatusSample,
     parse_status,
+    ping_many,
     port_polls,
     sample_of,
 )
-from infraaudit.probes.snmp import interfaces
-from infraaudit.probes.snmp.client import make_client
-from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget
+from infraaudit.probes.snmp import (
+    INTERFACES_PROBE,
+    Backend,
+    BaseClient,
+    SnmpTarget,
+    make_client,
+    parse_interfaces,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +150,7 @@ async def _poll_one(pt: PollTarget, options: LinkOptions, backend: Backend
         await asyncio.sleep(max(0.0, deadline - time.monotonic()))
         last_status = await _status(client)
         before = time.monotonic()
-        last = interfaces.parse(await interfaces.PROBE.collect(client))
+        last = parse_interfaces(await INTERFACES_PROBE.collect(client))
         read_at = (before + time.monotonic()) / 2
         samples.append(last_status)
         ports = _with_status(last.ports, last_status)
@@ -164,7 +169,7 @@ def _counters_read_at(device: Device) -> float | None:
     """Monotonic time the full scan read the device's interface counters: the middle of its
     interfaces probe. Rates divide by the time between the two counter reads, not by the time
     between the end of the scan and the second poll (a slow agent's walk would inflate them)."""
-    probe = next((p for p in device.probes if p.probe == interfaces.PROBE.name), None)
+    probe = next((p for p in device.probes if p.probe == INTERFACES_PROBE.name), None)
     if probe is None:
         return None
     try:

@@ -1,9 +1,9 @@
 """Discovery: what lives in a site's declared subnets (ARP/ICMP sweeps, SNMP identification,
-LLDP/CDP crawl from the inventory's devices).
-See :func:`infraaudit.probes.discovery.core.discover`."""
+LLDP/CDP crawl from the inventory's devices); the second step of the data flow, so it reads the
+inventory. May import: inventory, probes.snmp, probes.link,
+models, errors."""
 
-from infraaudit.errors import OutOfScope
 from infraaudit.probes.discovery.core import Tools, discover
 from infraaudit.probes.discovery.scope import Scope
 
-__all__ = ["OutOfScope", "Scope", "Tools", "discover"]
+__all__ = ["Scope", "Tools", "discover"]

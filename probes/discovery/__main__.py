@@ -17,8 +17,7 @@ from infraaudit.errors import InventoryError
 from infraaudit.inventory import Inventory, load_inventory, read_env_file
 from infraaudit.models.discovery import Discovery
 from infraaudit.probes.discovery.core import discover
-from infraaudit.probes.snmp.client import release_backends
-from infraaudit.probes.snmp.transport import Backend
+from infraaudit.probes.snmp import Backend, release_backends
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -41,9 +41,8 @@ from infraaudit.probes.discovery.scope import (
     local_addresses,
 )
 from infraaudit.probes.discovery.snmp import ClientFactory, DiscoverySnmp
-from infraaudit.probes.link.ping import Pinger
-from infraaudit.probes.snmp.client import make_client
-from infraaudit.probes.snmp.transport import Backend
+from infraaudit.probes.link import Pinger
+from infraaudit.probes.snmp import Backend, make_client
 
 log = logging.getLogger(__name__)
 

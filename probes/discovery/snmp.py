@@ -17,12 +17,20 @@ from infraaudit.errors import DecodeError, InfraAuditError, TransportError
 from infraaudit.inventory import Inventory, snmp_credentials
 from infraaudit.probes.discovery.crawl import Neighbour, Neighbours
 from infraaudit.probes.discovery.scope import Scope
-from infraaudit.probes.snmp import lldp
-from infraaudit.probes.snmp.client import make_client
-from infraaudit.probes.snmp.system import vendor_from_oid
-from infraaudit.probes.snmp.table import walk_columns
-from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget
-from infraaudit.probes.snmp.values import Walked, split_index, text
+from infraaudit.probes.snmp import (
+    LLDP_PROBE,
+    Backend,
+    BaseClient,
+    LldpFacts,
+    SnmpTarget,
+    Walked,
+    make_client,
+    parse_lldp,
+    split_index,
+    text,
+    vendor_from_oid,
+    walk_columns,
+)
 
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
@@ -88,7 +96,7 @@ def port_label(port_id: str | None, descr: str | None) -> str | None:
     return port_id
 
 
-def lldp_rows(facts: lldp.LldpFacts) -> list[Neighbour]:
+def lldp_rows(facts: LldpFacts) -> list[Neighbour]:
     return [Neighbour(protocol="lldp",
                       local_port=port_label(port.local_port_id, port.local_port_descr)
                       or str(port.local_port_num),
@@ -198,8 +206,8 @@ class DiscoverySnmp:
         client = self.factory(target, backend or self._backend_for(target))
         try:
             await client.open()
-            walked = await lldp.PROBE.collect(client)
-            rows = lldp_rows(lldp.parse(walked)) if any(walked.values()) else []
+            walked = await LLDP_PROBE.collect(client)
+            rows = lldp_rows(parse_lldp(walked)) if any(walked.values()) else []
             cdp = await walk_columns(client, CDP_COLUMNS)
             if any(cdp.values()):
                 if_indexes = sorted({split_index(i)[0] for i in cdp.get("cdpCacheDeviceId", {})})

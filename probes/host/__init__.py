@@ -1,6 +1,6 @@
 """The scanning host's own network context (psutil and /proc): interfaces, routes, DNS.
 
-Reads local state only; sends nothing.
+Reads local state only; sends nothing. May import: models, errors.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Literal
 import psutil
 
 from infraaudit.models.host import HostInterface, HostRoute, ScanningHost
+
+__all__ = ["parse_resolv_conf", "scanning_host"]
 
 SYS_NET = Path("/sys/class/net")
 

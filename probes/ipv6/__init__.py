@@ -10,6 +10,8 @@ Entry points (none raises; failures are fields of the returned models):
 
 ``python -m infraaudit.probes.ipv6 --help`` runs them from a shell (JSON on stdout), e.g. inside a
 network namespace with ``ip netns exec``.
+
+May import: probes.host, models, errors.
 """
 
 from infraaudit.probes.ipv6.dns import resolve

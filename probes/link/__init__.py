@@ -1,1 +1,23 @@
-"""Link stability: ping series (loss, RTT, jitter) and counter-delta analysis between polls."""
+"""Link stability: ping series (loss, RTT, jitter), counter-delta analysis between polls, the
+share of endpoints behind access points. May import: probes.snmp, models, errors."""
+
+from infraaudit.probes.link.endpoints import endpoint_share
+from infraaudit.probes.link.ping import Pinger, ping_many
+from infraaudit.probes.link.polls import (
+    STATUS_PROBE,
+    StatusSample,
+    parse_status,
+    port_polls,
+    sample_of,
+)
+
+__all__ = [
+    "STATUS_PROBE",
+    "Pinger",
+    "StatusSample",
+    "endpoint_share",
+    "parse_status",
+    "ping_many",
+    "port_polls",
+    "sample_of",
+]

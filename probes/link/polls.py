@@ -14,9 +14,7 @@ from pydantic import BaseModel
 
 from infraaudit.models import Device, Port
 from infraaudit.models.link import PortPoll
-from infraaudit.probes.snmp.base import SnmpProbe
-from infraaudit.probes.snmp.interfaces import IF_STATUS
-from infraaudit.probes.snmp.values import Walked, integer
+from infraaudit.probes.snmp import IF_STATUS, SnmpProbe, Walked, integer
 
 WRAP32 = 1 << 32
 WRAP64 = 1 << 64

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from infraaudit.health.alerts.email import _email_secrets, send_email
 from infraaudit.health.alerts.payload import Delivery, _scrub, needs_attention
 from infraaudit.health.alerts.webhook import _webhook_secrets, send_webhook
-from infraaudit.inventory.alerts import AlertOptions
+from infraaudit.inventory import AlertOptions
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 from infraaudit import __version__
 from infraaudit.errors import PayloadError
 from infraaudit.health.alerts.payload import Delivery, _scrub, encode_payload
-from infraaudit.inventory.alerts import EmailOptions
+from infraaudit.inventory import EmailOptions
 from infraaudit.util.httpout import clip
 
 ATTACHMENT_NAME = "infraaudit-alerts.json"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from infraaudit import __version__
 from infraaudit.errors import PayloadError
 from infraaudit.health.alerts.payload import Delivery, _scrub, encode_payload
-from infraaudit.inventory.alerts import WebhookOptions
+from infraaudit.inventory import WebhookOptions
 from infraaudit.util.httpout import describe_transport_error, open_url, redact_url
 
 log = logging.getLogger(__name__)
