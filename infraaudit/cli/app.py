@@ -1,43 +1,23 @@
-"""The ``infraaudit`` command line. Exit codes: 0 all good, 1 some device failed (or the scan
-itself failed: a partial audit is still written), 2 bad input, 3 the audit could not be written,
-130 interrupted (a partial audit is still written)."""
+"""The ``infraaudit`` command line: the app, its global options, and its commands in the order
+``--help`` lists them (each command group is a module of this package)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import signal
-import sys
-from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from infraaudit import __version__
 from infraaudit.cli import health as cli_health
 from infraaudit.cli import province as cli_province
 from infraaudit.cli import report as cli_report
+from infraaudit.cli import scan as cli_scan
 from infraaudit.cli import schedule as cli_schedule
 from infraaudit.cli import submit as cli_submit
 from infraaudit.cli.collector import collector_app, serve
-from infraaudit.cli.tables import findings_table, summary_table
-from infraaudit.errors import InfraAuditError, InventoryError
-from infraaudit.findings import findings as find
-from infraaudit.findings import load_firmware_catalog, load_thresholds
-from infraaudit.inventory import load_inventory, read_env_file
-from infraaudit.models import AuditDocument, Device
-from infraaudit.models.migrate import load_audit
-from infraaudit.probes.snmp import Backend
-from infraaudit.scan import Scanner, ScanOptions
-from infraaudit.util.output import write_atomic
-
-EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 app = typer.Typer(
     help="Measure an agency's LAN (SNMP, SSH) and write the audit its reports rest on.",
@@ -68,136 +48,9 @@ def main(
     logging.getLogger("paramiko").setLevel(logging.INFO if verbose else logging.CRITICAL)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-@app.command()
-def scan(
-    inventory: Annotated[Path, typer.Argument(help="Site inventory YAML.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the audit JSON.")]
-    = Path("audit.json"),
-    env_file: Annotated[Path | None, typer.Option(
-        help="KEY=VALUE file with the secrets the inventory references (${VAR}); the process "
-             "environment wins over it.")] = None,
-    backend: Annotated[Backend, typer.Option(
-        help="SNMP client: gufo (fast, default) or pysnmp (pure-Python reference).")]
-    = Backend.GUFO,
-    fallback: Annotated[bool, typer.Option(
-        help="Rescan with pysnmp a device whose replies gufo cannot decode.")] = True,
-    allow_inline_secrets: Annotated[bool, typer.Option(
-        help="Accept communities/passwords written in the inventory itself (not recommended).")]
-    = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")]
-    = False,
-    firmware_catalog: Annotated[Path | None, typer.Option(
-        help="YAML list of firmware trains past their end of support, each with its source "
-             "(see inventories/firmware_catalog.yaml); devices that match get a finding.")]
-    = None,
-) -> None:
-    """Scan every device of a site inventory and write one audit JSON file."""
-    try:
-        env = read_env_file(env_file) if env_file else {}
-        env.update(os.environ)
-        loaded = load_inventory(inventory, env=env, allow_inline_secrets=allow_inline_secrets)
-        catalog = load_firmware_catalog(firmware_catalog) if firmware_catalog else None
-    except InventoryError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
-    total = len(loaded.inventory.devices)
-    progress = Progress(
-        TextColumn("[bold]scan[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, disable=quiet, transient=False,
-    )
-    task = progress.add_task(loaded.inventory.site.name, total=total)
-
-    def on_device(device: Device) -> None:
-        progress.advance(task)
-        state = "ok" if device.fully_probed else ("partial" if device.reachable else "no answer")
-        if not quiet:
-            progress.console.print(f"{device.host}:{device.port} {device.name or ''} — {state}",
-                                   highlight=False)
-
-    def on_phase(message: str) -> None:
-        if not quiet:
-            progress.console.print(f"[bold]{message}[/bold]", highlight=False)
-
-    options = ScanOptions(backend=backend, fallback=fallback, firmware_catalog=catalog)
-    scanner = Scanner(loaded, options, on_device, on_phase)
-    interrupted = crashed = False
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        with progress:
-            asyncio.run(scanner.run())
-    except KeyboardInterrupt:
-        interrupted = True
-        err.print("[yellow]interrupted: writing a partial audit (complete: false)[/yellow]")
-    except Exception as exc:  # keep what was measured even if the scan itself broke
-        crashed = True
-        logging.getLogger(__name__).exception("scan failed")
-        err.print(f"[red]scan failed ({exc!r}): writing a partial audit (complete: false)[/red]")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    doc = scanner.document(complete=not (interrupted or crashed))
-    try:
-        write_atomic(output, doc.model_dump_json(indent=2) + "\n")
-    except InfraAuditError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_NOT_WRITTEN) from None
-    _print_summary(doc, output, quiet)
-    if interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
-    all_good = not crashed and doc.coverage.fully_probed == doc.coverage.targets
-    raise typer.Exit(EXIT_OK if all_good else EXIT_FAILURES)
-
-
-def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
-    if not quiet:
-        Console().print(summary_table(doc))
-        found = find(doc)
-        if found:
-            Console().print(findings_table(found))
-    err.print(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
-              "devices fully probed)")
-
-
-@app.command()
-def findings(
-    audit: Annotated[Path, typer.Argument(help="Audit JSON written by `infraaudit scan`.")],
-    thresholds: Annotated[Path | None, typer.Option(
-        help="YAML overriding thresholds of infraaudit/findings/data/thresholds.yaml, section by "
-             "section."
-    )] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
-) -> None:
-    """List the problems an audit's measurements show, each with its evidence.
-
-    Exit 0 with no finding, 1 with findings, 2 when the audit or thresholds cannot be read."""
-    try:
-        doc = load_audit(audit.read_text(encoding="utf-8"))
-        found = find(doc, load_thresholds(thresholds))
-    except (OSError, InfraAuditError, ValueError, KeyError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    if as_json:
-        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in found], indent=2,
-                                    ensure_ascii=False) + "\n")
-    else:
-        Console().print(findings_table(found))
-    raise typer.Exit(EXIT_FAILURES if found else EXIT_OK)
-
-
-def audit_json_schema() -> dict[str, object]:
-    return AuditDocument.model_json_schema(mode="serialization")
-
-
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the audit document."""
-    sys.stdout.write(json.dumps(audit_json_schema(), indent=2, ensure_ascii=False) + "\n")
-
-
+app.command()(cli_scan.scan)
+app.command()(cli_scan.findings)
+app.command()(cli_scan.schema)
 app.command("health")(cli_health.health)
 app.command("history")(cli_health.history)
 app.command("report")(cli_report.report)

@@ -6,7 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
-from infraaudit.cli.app import app, audit_json_schema
+from infraaudit.cli import app
+from infraaudit.cli.scan import audit_json_schema
 from infraaudit.models import SCHEMA_VERSION
 from tests.paths import REPO
 
