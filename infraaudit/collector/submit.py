@@ -26,7 +26,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from hashlib import sha256
@@ -35,7 +35,14 @@ from pathlib import Path
 from infraaudit import __version__
 from infraaudit.errors import AuditFormatError, SubmitError
 from infraaudit.models.migrate import load_audit
-from infraaudit.util.httpout import Answer, clip, describe_transport_error, open_url, redact_url
+from infraaudit.util.httpout import (
+    Answer,
+    clip,
+    describe_transport_error,
+    open_url,
+    redact_url,
+    scrub,
+)
 from infraaudit.util.output import write_atomic
 
 log = logging.getLogger(__name__)
@@ -100,12 +107,6 @@ def outbox_name(audit_id: str) -> str:
     if _SAFE_ID.match(audit_id):
         return f"{audit_id}.json"
     return f"id-{sha256(audit_id.encode('utf-8')).hexdigest()[:32]}.json"
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 def _refusal(answer: Answer) -> str:
@@ -188,10 +189,10 @@ class Submitter:
                     return Result(audit_id, Outcome.STORED, f"HTTP {status}", status, attempt)
                 retry = status >= 500 or status in TRANSIENT
                 if not retry:
-                    message = _scrub(_refusal(answer), [self.token])
+                    message = scrub(_refusal(answer), [self.token])
                     return Result(audit_id, Outcome.REFUSED, message, status, attempt)
                 problem = f"HTTP {status}"
-            problem = _scrub(problem, [self.token])
+            problem = scrub(problem, [self.token])
             log.info("submit %s to %s: attempt %d of %d: %s", audit_id, where, attempt,
                      self.attempts, problem)
             if not retry:

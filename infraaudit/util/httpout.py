@@ -10,6 +10,7 @@ import socket
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -92,3 +93,14 @@ def describe_transport_error(exc: BaseException, timeout: float) -> tuple[str, b
     if isinstance(reason, str):  # URLError("unknown url type") and similar
         return f"request refused by urllib ({clip(reason)})", False
     return f"request failed ({type(reason).__name__})", False
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret value replaced by ``***`` (longest first).
+
+    A last guard: details are written not to quote secrets in the first place. Values shorter
+    than 4 characters are left alone: scrubbing "1" would mangle every number of the detail.
+    """
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from infraaudit.health.alerts.email import _email_secrets, send_email
-from infraaudit.health.alerts.payload import Delivery, _scrub, needs_attention
+from infraaudit.health.alerts.payload import Delivery, needs_attention
 from infraaudit.health.alerts.webhook import _webhook_secrets, send_webhook
 from infraaudit.inventory import AlertOptions
+from infraaudit.util.httpout import scrub
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def _guard(
         result = send()
     except Exception as exc:
         result = Delivery(channel, False, f"unexpected error ({type(exc).__name__})")
-    result.detail = _scrub(result.detail, secrets)
+    result.detail = scrub(result.detail, secrets)
     if result.ok:
         log.info("alert %s: %s", channel, result.detail)
     else:

@@ -15,9 +15,9 @@ from typing import Any
 
 from infraaudit import __version__
 from infraaudit.errors import PayloadError
-from infraaudit.health.alerts.payload import Delivery, _scrub, encode_payload
+from infraaudit.health.alerts.payload import Delivery, encode_payload
 from infraaudit.inventory import EmailOptions
-from infraaudit.util.httpout import clip
+from infraaudit.util.httpout import clip, scrub
 
 ATTACHMENT_NAME = "infraaudit-alerts.json"
 
@@ -128,7 +128,7 @@ def send_email(
         msg = build_message(options, payload, text, subject)
     except (PayloadError, ValueError) as exc:
         detail = str(exc) if isinstance(exc, PayloadError) else f"cannot build the mail ({exc})"
-        return Delivery("email", False, _scrub(detail, secrets))
+        return Delivery("email", False, scrub(detail, secrets))
     tls = context if context is not None else ssl.create_default_context()
     connect = smtp_factory if smtp_factory is not None else _connect_smtp
     step = "connect"
@@ -147,7 +147,7 @@ def send_email(
             _quit_quietly(smtp)
     except Exception as exc:
         detail = f"{where}: {step} failed: {_describe_smtp_error(exc, options)}"
-        return Delivery("email", False, _scrub(detail, secrets))
+        return Delivery("email", False, scrub(detail, secrets))
     if refused:
         accepted = [a for a in _envelope_recipients(options) if a not in refused]
         listing = "; ".join(f"{a}: {_smtp_reply(c, m)}" for a, (c, m) in refused.items())
@@ -155,9 +155,9 @@ def send_email(
             f"{where}: sent to {len(accepted)} of {len(accepted) + len(refused)} recipients; "
             f"refused: {listing}"
         )
-        return Delivery("email", False, _scrub(detail, secrets))
+        return Delivery("email", False, scrub(detail, secrets))
     recipients = ", ".join(_envelope_recipients(options))
-    return Delivery("email", True, _scrub(f"{where}: sent to {recipients}", secrets))
+    return Delivery("email", True, scrub(f"{where}: sent to {recipients}", secrets))
 
 
 def _envelope_recipients(options: EmailOptions) -> list[str]:

@@ -3,7 +3,6 @@ attention), the ``Delivery`` record a channel returns, and the last-guard scrubb
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -54,12 +53,3 @@ def needs_attention(payload: dict[str, Any]) -> bool:
     )
 
 
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret value replaced by ``***`` (longest first).
-
-    A last guard: details are written not to quote secrets in the first place. Values shorter
-    than 4 characters are left alone: scrubbing "1" would mangle every number of the detail.
-    """
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text

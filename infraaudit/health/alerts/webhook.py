@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from infraaudit import __version__
 from infraaudit.errors import PayloadError
-from infraaudit.health.alerts.payload import Delivery, _scrub, encode_payload
+from infraaudit.health.alerts.payload import Delivery, encode_payload
 from infraaudit.inventory import WebhookOptions
-from infraaudit.util.httpout import describe_transport_error, open_url, redact_url
+from infraaudit.util.httpout import describe_transport_error, open_url, redact_url, scrub
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +85,11 @@ def send_webhook(
                 problem += " (a redirect, not followed: set url to the final address)"
             elif 400 <= status < 500:
                 problem += " (refused by the receiver: check the url and headers)"
-        problem = _scrub(problem, secrets)
+        problem = scrub(problem, secrets)
         log.info("webhook %s: attempt %d of %d: %s", where, attempt, attempts, problem)
         if not retry or attempt == attempts:
             break
         sleep(_backoff(attempt))
     plural = "attempt" if attempt == 1 else "attempts"
     detail = f"POST {where} failed after {attempt} {plural}: {problem}"
-    return Delivery("webhook", False, _scrub(detail, secrets))
+    return Delivery("webhook", False, scrub(detail, secrets))

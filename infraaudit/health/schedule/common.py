@@ -54,7 +54,7 @@ def last_health_run(db: Path, site_id: str) -> str | None:
             f"in {db}")
 
 
-def _run(argv: Sequence[str], *, stdin: str | None = None, env: dict[str, str] | None = None,
+def run_command(argv: Sequence[str], *, stdin: str | None = None, env: dict[str, str] | None = None,
          timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
@@ -67,7 +67,7 @@ def _run(argv: Sequence[str], *, stdin: str | None = None, env: dict[str, str] |
         raise ScheduleError(f"cannot run {argv[0]}: {exc.strerror}") from exc
 
 
-def _output(result: subprocess.CompletedProcess[str]) -> str:
+def command_output(result: subprocess.CompletedProcess[str]) -> str:
     return (result.stdout + result.stderr).strip()
 
 
@@ -100,11 +100,11 @@ class Outcome:
     preview: dict[str, str] = field(default_factory=dict)  # path -> content (dry run)
 
 
-def _fmt_next(when: datetime) -> str:
+def format_next(when: datetime) -> str:
     return when.strftime("%a %Y-%m-%d %H:%M %Z").strip()
 
 
-def _user() -> str:
+def current_user() -> str:
     try:
         return pwd.getpwuid(os.geteuid()).pw_name
     except KeyError:

@@ -32,12 +32,12 @@ from infraaudit.errors import ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.common import (
     Outcome,
     ScheduleStatus,
-    _fmt_next,
-    _output,
-    _run,
-    _user,
+    command_output,
+    current_user,
+    format_next,
     last_health_run,
     next_run,
+    run_command,
 )
 from infraaudit.health.schedule.job import PREFIX, HealthJob, TimeOfDay, format_timespan, read_site
 from infraaudit.health.store import default_db
@@ -177,7 +177,7 @@ class Cron:
 
     @property
     def location(self) -> str:
-        who = _user() or "current user"
+        who = current_user() or "current user"
         return f"crontab of {who}" + (
             f" (via {shlex.join(self.command)})" if self.command != ("crontab",) else "")
 
@@ -185,18 +185,19 @@ class Cron:
         if self.command == ("crontab",) and shutil.which("crontab") is None:
             raise ScheduleError("crontab: command not found: install cron (apt-get install cron),"
                                 " or use systemd")
-        result = _run([*self.command, "-l"])
+        result = run_command([*self.command, "-l"])
         if result.returncode == 0:
             return result.stdout
         if "no crontab" in result.stderr.lower():
             return ""
-        raise ScheduleError(f"`{shlex.join([*self.command, '-l'])}` failed: {_output(result)}")
+        raise ScheduleError(f"`{shlex.join([*self.command, '-l'])}` failed: "
+                            f"{command_output(result)}")
 
     def write(self, text: str) -> None:
-        result = _run([*self.command, "-"], stdin=text)
+        result = run_command([*self.command, "-"], stdin=text)
         if result.returncode != 0:
             raise ScheduleError(f"`{shlex.join([*self.command, '-'])}` refused the new crontab: "
-                                f"{_output(result)}")
+                                f"{command_output(result)}")
 
     def line(self, job: HealthJob) -> str:
         offset = cron_offset(job.name, job.random_delay_s, self.seed)
@@ -258,7 +259,7 @@ class Cron:
         if entry.at is not None:
             status.schedule = f"daily at {entry.at} local time (random delay fixed at install)"
             if entry.enabled:
-                status.next_run = _fmt_next(next_run(entry.at, now))
+                status.next_run = format_next(next_run(entry.at, now))
                 status.next_run_source = "computed"
         status.last_result = "unknown: cron keeps no exit status (its output goes by mail)"
         if entry.inventory is not None:

@@ -29,12 +29,12 @@ from infraaudit.errors import OutputError, ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.common import (
     Outcome,
     ScheduleStatus,
-    _fmt_next,
-    _output,
-    _run,
-    _user,
+    command_output,
+    current_user,
+    format_next,
     last_health_run,
     next_run,
+    run_command,
 )
 from infraaudit.health.schedule.job import (
     NAME_RE,
@@ -171,7 +171,7 @@ class Systemd:
         return cls(directory, scope_user, manage, shutil.which("systemd-analyze"))
 
     def _ctl(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return _run([self.systemctl, *(["--user"] if self.user else []), *args])
+        return run_command([self.systemctl, *(["--user"] if self.user else []), *args])
 
     def _files(self, name: str) -> list[Path]:
         unit = PREFIX + name
@@ -192,9 +192,9 @@ class Systemd:
                 runtime = Path(tmp) / "runtime"
                 runtime.mkdir(mode=0o700)
                 env["XDG_RUNTIME_DIR"] = str(runtime)
-            result = _run([self.analyze, *(["--user"] if self.user else []), "verify", *paths],
-                          env=env)
-            return result.returncode == 0, _output(result).replace(tmp, str(self.unit_dir))
+            result = run_command(
+                [self.analyze, *(["--user"] if self.user else []), "verify", *paths], env=env)
+            return result.returncode == 0, command_output(result).replace(tmp, str(self.unit_dir))
 
     def install(self, job: HealthJob, *, dry_run: bool = False) -> Outcome:
         outcome = Outcome()
@@ -242,11 +242,12 @@ class Systemd:
         for args in (("daemon-reload",), ("enable", "--now", timer)):
             result = self._ctl(*args)
             if result.returncode != 0:
-                raise ScheduleError(f"systemctl {' '.join(args)} failed: {_output(result)}")
+                raise ScheduleError(f"systemctl {' '.join(args)} failed: {command_output(result)}")
         outcome.messages.append(f"enabled and started {timer}")
-        if self.user and not Path("/var/lib/systemd/linger", _user()).exists():
-            outcome.warnings.append("user timers run only while you are logged in: run "
-                                    f"`loginctl enable-linger {_user()}` to run it every night")
+        if self.user and not Path("/var/lib/systemd/linger", current_user()).exists():
+            outcome.warnings.append(
+                "user timers run only while you are logged in: run "
+                f"`loginctl enable-linger {current_user()}` to run it every night")
         return outcome
 
     def installed(self) -> list[str]:
@@ -266,7 +267,7 @@ class Systemd:
             for args in (("disable", "--now", f"{unit}.timer"), ("stop", f"{unit}.service")):
                 result = self._ctl(*args)
                 if result.returncode != 0:
-                    outcome.warnings.append(f"systemctl {' '.join(args)}: {_output(result)}")
+                    outcome.warnings.append(f"systemctl {' '.join(args)}: {command_output(result)}")
         for path in present:
             try:
                 path.unlink()
@@ -276,7 +277,7 @@ class Systemd:
         if self.manage:
             result = self._ctl("daemon-reload")
             if result.returncode != 0:
-                outcome.warnings.append(f"systemctl daemon-reload: {_output(result)}")
+                outcome.warnings.append(f"systemctl daemon-reload: {command_output(result)}")
             self._ctl("reset-failed", f"{unit}.service", f"{unit}.timer")  # forget old failures
         return outcome
 
@@ -324,7 +325,7 @@ class Systemd:
         else:
             status.enabled = "unknown (systemd is not managing these units)"
             if at is not None:
-                status.next_run = _fmt_next(next_run(at, now)) + (
+                status.next_run = format_next(next_run(at, now)) + (
                     f" + up to {delay} random delay" if delay and delay != "0" else "")
                 status.next_run_source = "computed"
         if meta.get("history_db") and meta.get("site_id"):
