@@ -1,7 +1,7 @@
 """infraaudit: measure an agency's LAN and report on its digital infrastructure.
 
-The public surface is small: the audit document models, the inventory loader and the scan
-runner. Everything else is private to the package.
+One folder per stage of the data flow (ARCHITECTURE.md); each stage's ``__init__`` names what
+the others may use. This module holds only the version. May import: nothing.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -2,7 +2,8 @@
 
 Shipped as package data so an installed infraaudit finds them: load with
 ``importlib.resources.files("infraaudit.report_templates")``. This folder is the package
-``infraaudit.report_templates`` (the symlink ``infraaudit/report_templates``).
+``infraaudit.report_templates`` (the symlink ``infraaudit/report_templates``). Data, not code:
+May import: nothing.
 """
 
 if __name__ != "infraaudit.report_templates":

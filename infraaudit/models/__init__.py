@@ -1,4 +1,6 @@
-"""Pydantic models of the audit document (see ``audit.py`` for the schema version)."""
+"""The contracts between the stages, as pydantic models: the audit document (``audit.py`` holds
+its schema version, ``migrate.py`` the migrations), findings, reports, health runs, the
+province view. A shared layer: every stage imports its modules. May import: errors."""
 
 from infraaudit.models.audit import (
     SCHEMA_VERSION,

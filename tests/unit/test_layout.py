@@ -127,6 +127,13 @@ def test_every_stage_says_what_it_holds_and_names_its_public_surface() -> None:
         allowed(stage)
 
 
+def test_every_package_says_what_it_may_import() -> None:
+    """Sub-packages too: "May import: what the report stage may." is enough for them."""
+    silent = [m for m, path in sources().items() if path.name == "__init__.py"
+              and "May import" not in (ast.get_docstring(ast.parse(path.read_text("utf-8"))) or "")]
+    assert not silent, silent
+
+
 def test_stages_meet_only_at_the_names_their_init_exports() -> None:
     """``from infraaudit.report import build_report``, never ``infraaudit.report.agency``."""
     wrong = []

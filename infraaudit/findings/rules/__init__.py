@@ -9,6 +9,8 @@ code and subject.
 
 Subjects: a device is named by its inventory name (else sysName, else address); a port is
 ``device:port``; a LAN segment by its subnet name; a DNS name as itself.
+
+Part of the findings stage: May import: what the findings stage may.
 """
 
 from __future__ import annotations

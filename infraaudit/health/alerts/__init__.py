@@ -10,6 +10,7 @@ line: details name the endpoint as ``scheme://host:port`` only, describe errors 
 scrubbed of every secret value before they leave this package.
 
 Only the standard library talks to the network (urllib, smtplib): no runtime dependency is added.
+Part of the health stage: May import: what the health stage may.
 
 ``payload`` holds what both channels share, ``webhook`` and ``email`` one channel each,
 ``delivery`` the ``deliver`` entry point. The options (``alerts:`` of the inventory) are models

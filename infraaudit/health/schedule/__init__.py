@@ -2,7 +2,8 @@
 
 ``job`` turns the install request into a :class:`HealthJob`; ``systemd`` and ``cron`` render it
 (pure functions) and install it (:class:`Systemd`, :class:`Cron`); ``common`` holds what both
-backends share; ``choose`` picks one. ``__all__`` names what the CLI and the tests use."""
+backends share; ``choose`` picks one. ``__all__`` names what the CLI and the tests use.
+Part of the health stage: May import: what the health stage may."""
 
 from infraaudit.errors import ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.choose import Scheduler, backend

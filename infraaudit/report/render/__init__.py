@@ -1,7 +1,8 @@
 """Render an ``AgencyReport`` to Markdown, HTML and DOCX.
 
 All three go through the same blocks (``report_templates/report.blocks.j2``), so they say the
-same thing; the HTML adds inline SVG charts of the same measurements.
+same thing; the HTML adds inline SVG charts of the same measurements. Part of the report stage:
+May import: what the report stage may.
 """
 
 from pathlib import Path

@@ -1,6 +1,6 @@
 """Pure parsers: CLI text -> infraaudit models, one module per platform. TextFSM
 (ntc-templates) where a template exists, our own code where none fits. Dispatch is a table,
-not built method names."""
+not built method names. Part of the ssh family: May import: what the family may."""
 
 from __future__ import annotations
 
