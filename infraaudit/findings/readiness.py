@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from infraaudit.errors import InventoryError
-from infraaudit.findings.datafile import as_tuple, load_packaged
+from infraaudit.findings.datafile import as_tuple
 from infraaudit.models import Device, Role
 from infraaudit.models.readiness import (
     DeviceClass,
@@ -33,6 +33,7 @@ from infraaudit.models.readiness import (
     Requirement,
     SiteIpv6,
 )
+from infraaudit.util.yamlfile import load_packaged
 
 CLASS_OF_ROLE: dict[Role, DeviceClass] = {
     Role.ROUTER: "router", Role.FIREWALL: "security", Role.SWITCH: "switch", Role.AP: "switch",

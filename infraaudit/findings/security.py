@@ -12,8 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from infraaudit.findings.datafile import Regex, WordingTemplate, Words, as_tuple, load_packaged
+from infraaudit.findings.datafile import Regex, WordingTemplate, Words, as_tuple
 from infraaudit.models import SecurityFinding
+from infraaudit.util.yamlfile import load_packaged
 
 # Once one of these words appears, the rest of the line may be (or hold) a secret: all of it is
 # masked. Losing a trailing "RO" or ACL number is the price of never leaking a password.

@@ -17,7 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InventoryError
-from infraaudit.findings.datafile import Patterns, load_packaged, problems
+from infraaudit.findings.datafile import Patterns
+from infraaudit.util.yamlfile import load_packaged, problems
 
 
 class _Section(BaseModel):

@@ -17,9 +17,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InfraAuditError
-from infraaudit.findings.datafile import WordingTemplate, problems
+from infraaudit.findings.datafile import WordingTemplate
 from infraaudit.models import Device
 from infraaudit.models.finding import Evidence, Finding, Severity
+from infraaudit.util.yamlfile import problems
 
 
 class CodeWording(BaseModel):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import WordingTemplate as Template
+from infraaudit.util.yamlfile import problems
 
 TaskKind = Literal["recable", "device-service", "replace-router", "replace-switch", "replace-ap",
                    "uplink-upgrade", "ipv6-service", "ipv6-router", "add-switch",
@@ -80,8 +81,7 @@ def load_proposal_wording(text: str, origin: str) -> ProposalWording:
     try:
         return ProposalWording.model_validate(yaml.safe_load(text))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InfraAuditError(f"wording {origin}: {problems}") from None
+        raise InfraAuditError(f"wording {origin}: {problems(exc)}") from None
 
 
 @cache

@@ -4,6 +4,5 @@ inventory. May import: inventory, probes.snmp, probes.link,
 models, errors."""
 
 from infraaudit.probes.discovery.core import Tools, discover
-from infraaudit.probes.discovery.scope import Scope
 
-__all__ = ["Scope", "Tools", "discover"]
+__all__ = ["Tools", "discover"]

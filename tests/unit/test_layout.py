@@ -149,6 +149,21 @@ def test_stages_meet_only_at_the_names_their_init_exports() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_every_name_a_stage_exports_has_a_user_outside_it() -> None:
+    """An export nobody imports is a door into nothing: drop it (tests and the lab count)."""
+    used: dict[str, set[str]] = defaultdict(set)
+    for imp in cross_stage():
+        used[stage_of(imp.module)].update(imp.names)
+    for top in ("tests", "lab"):
+        for path in sorted((REPO / top).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module in stages():
+                    used[node.module].update(a.name for a in node.names)
+    unused = {stage: sorted(set(importlib.import_module(stage).__all__) - used[stage])
+              for stage in stages()}
+    assert not {s: names for s, names in unused.items() if names}, unused
+
+
 def test_stages_import_only_what_their_docstring_allows_and_form_no_cycle() -> None:
     edges: dict[str, set[str]] = defaultdict(set)
     for imp in cross_stage():

@@ -8,7 +8,6 @@ import pydantic
 import pytest
 
 from infraaudit.errors import InfraAuditError
-from infraaudit.findings import datafile
 from infraaudit.findings.readiness import Programme, programme
 from infraaudit.findings.security import (
     Check,
@@ -18,6 +17,7 @@ from infraaudit.findings.security import (
     _rules,
     _wording,
 )
+from infraaudit.util import yamlfile
 
 
 def test_the_packaged_security_files_load_and_every_check_has_wording() -> None:
@@ -49,7 +49,7 @@ def test_a_bad_security_check_names_its_path(check: dict[str, str], expected: st
     data = {"weak_communities": ["public"], "platforms": {"cisco_ios": _platform(**check)}}
     with pytest.raises(pydantic.ValidationError) as caught:
         SecurityRules.model_validate(data)
-    text = datafile.problems(caught.value)
+    text = yamlfile.problems(caught.value)
     assert text.startswith("platforms.cisco_ios.checks.SEC-TELNET.0") and expected in text
 
 
@@ -61,7 +61,7 @@ def test_a_check_reads_its_patterns() -> None:
 def test_security_wording_without_an_evidence_sentence_fails() -> None:
     with pytest.raises(pydantic.ValidationError) as caught:
         SecurityWording.model_validate({"evidence": {"absent": "{pattern}"}, "checks": {}})
-    assert "evidence.ssh_legacy: Field required" in datafile.problems(caught.value)
+    assert "evidence.ssh_legacy: Field required" in yamlfile.problems(caught.value)
 
 
 def test_an_unknown_programme_requirement_fails_with_its_path() -> None:
@@ -69,10 +69,10 @@ def test_an_unknown_programme_requirement_fails_with_its_path() -> None:
                                           "requirements": ["portal-aaaaa"]}]}
     with pytest.raises(pydantic.ValidationError) as caught:
         Programme.model_validate(data)
-    assert datafile.problems(caught.value).startswith("phases.0.requirements.0: Input should be")
+    assert yamlfile.problems(caught.value).startswith("phases.0.requirements.0: Input should be")
 
 
 def test_a_broken_packaged_file_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(datafile.yaml, "safe_load", lambda text: {"programme": "p"})
+    monkeypatch.setattr(yamlfile.yaml, "safe_load", lambda text: {"programme": "p"})
     with pytest.raises(InfraAuditError, match=r"ipv6_programme\.yaml: phases: Field required"):
-        datafile.load_packaged("infraaudit.findings", "data/ipv6_programme.yaml", Programme)
+        yamlfile.load_packaged("infraaudit.findings", "data/ipv6_programme.yaml", Programme)
