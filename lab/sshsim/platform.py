@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,14 +57,6 @@ def platforms() -> dict[str, Platform]:
         spec["banner"] = spec.get("banner") or ""
         out[name] = Platform(name=name, **spec)
     return out
-
-
-def command_file(command: str) -> str:
-    """Capture file name of a command: ``show ip int brief`` -> ``show_ip_int_brief.txt``;
-    MikroTik's leading ``/`` is dropped (``/interface print`` -> ``interface_print.txt``)."""
-    words = command.strip().lstrip("/").split()
-    name = "_".join(words)
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", name) + ".txt"
 
 
 def captures_for(platform: str) -> dict[str, Path]:

@@ -31,7 +31,9 @@ from typing import BinaryIO
 
 import asyncssh
 
-from lab.sshsim.platform import CAPTURES, Platform, command_file, platforms
+# one naming of capture files: the simulator serves what the replay double reads
+from infraaudit.probes.ssh.replay import capture_file
+from lab.sshsim.platform import CAPTURES, Platform, platforms
 
 BEHAVIOURS = ("normal", "hang", "pager_stuck")
 PIPE_FILTERS = ("include", "inc", "i", "match", "exclude", "except", "begin")
@@ -73,7 +75,7 @@ class SimDevice:
 
     def capture(self, command: str) -> str | None:
         """Recorded output of ``command`` (first capture folder that has it), or None."""
-        name = command_file(command)
+        name = capture_file(command)
         for folder in self.captures:
             path = folder / name
             if path.is_file():

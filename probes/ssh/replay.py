@@ -5,7 +5,7 @@ Replay tests feed ``collect_cli`` through this session exactly as through netmik
 output carrying the platform's "unknown command" marker is rejected (``CommandRejected``).
 An allowlisted command without a capture is rejected too, as a device without it does.
 A capture folder holds ``<command>.txt`` files named by ``capture_file``, the SSH simulator's
-naming (``lab/sshsim/platform.py:command_file``), so both read the same folders.
+naming too (``lab/sshsim/server.py`` calls it), so both read the same folders.
 """
 
 from __future__ import annotations

@@ -11,11 +11,12 @@ import netmiko
 import pytest
 import yaml
 
+from infraaudit.probes.ssh.replay import capture_file
 from lab import procs
 from lab.loopback import LoopbackLab
 from lab.model import Device, read_env
 from lab.sshsim import ssh_banner
-from lab.sshsim.platform import CAPTURES, captures_for, command_file, platforms
+from lab.sshsim.platform import CAPTURES, captures_for, platforms
 
 pytestmark = pytest.mark.lab
 
@@ -38,7 +39,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackLab]:
 
 
 def capture(platform: str, command: str) -> str:
-    return (CAPTURES / platform / command_file(command)).read_text(encoding="utf-8")
+    return (CAPTURES / platform / capture_file(command)).read_text(encoding="utf-8")
 
 
 def same(out: str, recorded: str) -> bool:
