@@ -65,6 +65,8 @@ class Masthead(_Block):
     nation: str
     motto: str
     place_date: str
+    draft: bool = Field(default=False, description="print “DỰ THẢO” above the masthead "
+                        "(the plan still holds sample prices)")
 
 
 class Title(_Block):
@@ -86,6 +88,7 @@ class Para(_Block):
     bold: bool = False
     italic: bool = False
     center: bool = False
+    note: bool = Field(default=False, description="a footnote or table note: smaller type")
 
 
 class Bullet(_Block):
@@ -102,6 +105,10 @@ class Table(_Block):
     rows: list[list[str]] = Field(default_factory=list)
     total: bool = Field(default=False, description="the last row is a total row (bold)")
     caption: str = ""
+    groups: list[int] = Field(default_factory=list,
+                              description="indexes of group rows (I, II, …): shown bold")
+    widths: list[float] = Field(default_factory=list,
+                                description="relative column widths (DOCX, HTML); even if empty")
 
     def alignment(self, column: int) -> str:
         return self.align[column] if column < len(self.align) else "l"
@@ -110,6 +117,7 @@ class Table(_Block):
 class Row(_Block):
     kind: Literal["row"]
     cells: list[str]
+    group: bool = Field(default=False, description="a group row (I, II, …) of its table")
 
 
 class Chart(_Block):
@@ -258,6 +266,8 @@ def parse_blocks(text: str, source: str) -> list[Block]:
             table = blocks[-1] if blocks else None
             if not isinstance(table, Table):
                 raise ValueError(f"{source} output line {number}: row outside a table")
+            if item.group:
+                table.groups.append(len(table.rows))
             table.rows.append(item.cells)
         else:
             blocks.append(item)
