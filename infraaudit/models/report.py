@@ -155,6 +155,12 @@ class ProposalTask(Strict):
     cost_vnd: int
     answers: list[str] = Field(description="findings it answers: 'CODE subject'", min_length=1)
     basis: str = Field(description="how the quantity was derived from the measurements")
+    kind: str = Field(default="", description="task kind (report_templates/proposal.yaml)")
+    group: str = Field(default="", description="group of Phụ lục II (Proposal.groups)")
+    devices: list[str] = Field(default_factory=list, description="devices it is about")
+    reasons: list[str] = Field(default_factory=list, description="why, in Vietnamese")
+    evidence: list[str] = Field(default_factory=list,
+                                description="tables of Phụ lục I it rests on")
 
 
 class CatalogNote(Strict):
@@ -171,6 +177,171 @@ class Proposal(Strict):
     totals_by_site: dict[str, int] = Field(default_factory=dict)
     total_vnd: int = 0
     prices: list[CatalogNote] = Field(default_factory=list, description="unit prices used")
+    years: list[int] = Field(default_factory=lambda: list(range(2026, 2031)))
+    groups: dict[str, str] = Field(default_factory=dict, description="group key -> title")
+    draft: bool = Field(default=False, description="the catalog holds sample prices")
+    vat_included: bool = False
+    price_note: str = ""
+
+
+# ---------------------------------------------------------------- the section, as numbers
+# What the one-page "3. Hạ tầng số" section says, counted once (infraaudit/report/section.py)
+# so that the body and Phụ lục I agree; the template words it.
+
+
+class SitePlace(Strict):
+    """A site as the body names it: the main site, or by its street address."""
+
+    name: str = Field(description="the inventory's site name")
+    main: bool = Field(description="the agency's main site (the first one listed)")
+    street: str | None = Field(default=None, description="e.g. 20 Trần Hưng Đạo")
+    ward: str | None = Field(default=None, description="e.g. phường Nha Trang")
+    measured: bool = True
+
+
+class DeviceRef(Strict):
+    """A device as the body names it: role, site and model (never its address)."""
+
+    name: str = Field(description="its name in the inventory or sysName (appendix only)")
+    role: str
+    site: int = Field(description="index into Section.sites")
+    vendor: str | None = None
+    model: str | None = None
+
+
+class AgeItem(Strict):
+    device: DeviceRef
+    since: int
+    age: int
+    life: int
+    ends: int
+    source: str
+
+
+class PortItem(Strict):
+    """A port with a measured problem; ``value`` is the measured quantity of its kind (speed in
+    Mb/s, errors per million packets, flaps)."""
+
+    device: DeviceRef
+    port: str
+    value: float | None = None
+
+
+class LoadItem(Strict):
+    device: DeviceRef
+    port: str
+    speed_mbps: float | None = None
+    util_pct: float
+    threshold: float
+
+
+class FullItem(Strict):
+    device: DeviceRef
+    free: int
+    total: int
+
+
+class LinkItem(Strict):
+    """A link over a threshold: now (``runs`` = 1) or over the nightly checks."""
+
+    target: str
+    device: DeviceRef | None = None
+    site: int
+    loss_pct: float | None = None
+    jitter_ms: float | None = None
+    rtt_ms: float | None = None
+    runs: int = 1
+
+
+class WifiSite(Strict):
+    site: int
+    measured: bool = Field(description="an access point was audited: the share means something")
+    wifi: int = 0
+    wired: int = 0
+    pct: float | None = None
+    threshold: float
+    free_ports: int = 0
+
+
+class NotAudited(Strict):
+    device: DeviceRef
+    answers_ping: bool | None = Field(default=None, description="None: no ping was sent")
+    cause: str | None = Field(default=None, description="likely cause key, if the scan told")
+
+
+class SecurityItem(Strict):
+    code: str
+    title: str
+    devices: list[DeviceRef]
+    of: int = Field(description="devices audited at the sites where it was looked for")
+
+
+class Ipv6Site(Strict):
+    site: int
+    phase: int
+    scored: int
+    ready: int = Field(description="devices at readiness 4/5 or above")
+    with_address: int = Field(description="devices with a global or ULA IPv6 address")
+    missing: list[str] = Field(default_factory=list,
+                               description="programme requirement codes unmet for the next phase")
+
+
+class DeviceRow(Strict):
+    """A device of Phụ lục I's list: what it is and whether it could be audited."""
+
+    device: DeviceRef
+    software: str | None = Field(default=None, description="agent or router software named")
+    firmware: str | None = None
+    audited: bool
+
+
+class Ipv6Row(Strict):
+    device: DeviceRef
+    score: int
+    missing: list[str] = Field(default_factory=list, description="readiness reason codes unmet")
+
+
+class Section(Strict):
+    sites: list[SitePlace] = Field(default_factory=list)
+    inventory: list[DeviceRow] = Field(default_factory=list)
+    ipv6_devices: list[Ipv6Row] = Field(default_factory=list)
+    dates: list[str] = Field(default_factory=list, description="scan days (dd/mm/yyyy)")
+    devices: int = 0
+    audited: int = 0
+    roles: dict[str, int] = Field(default_factory=dict)
+    vendors: dict[str, int] = Field(default_factory=dict, description="hardware makers")
+    software: dict[str, int] = Field(default_factory=dict,
+                                     description="agent software named where a maker was not")
+    unknown_vendor: int = 0
+    wired: int | None = None
+    links: int = Field(default=0, description="links pinged")
+    links_clean: int = Field(default=0, description="links without loss")
+    rtt_max_ms: float | None = None
+    history_runs: int = 0
+    history_first: str | None = None
+    history_last: str | None = None
+    past_life: list[AgeItem] = Field(default_factory=list)
+    ending: list[AgeItem] = Field(default_factory=list)
+    aged: int = Field(default=0, description="network devices of known age")
+    firmware_eos: list[DeviceRef] = Field(default_factory=list)
+    port_errors: list[PortItem] = Field(default_factory=list)
+    flapping: list[PortItem] = Field(default_factory=list)
+    saturated: list[LoadItem] = Field(default_factory=list)
+    full: list[FullItem] = Field(default_factory=list)
+    downgraded: list[PortItem] = Field(default_factory=list)
+    half_duplex: list[PortItem] = Field(default_factory=list)
+    crc: list[PortItem] = Field(default_factory=list)
+    lossy: list[LinkItem] = Field(default_factory=list)
+    jittery: list[LinkItem] = Field(default_factory=list)
+    wifi: list[WifiSite] = Field(default_factory=list)
+    ipv6: list[Ipv6Site] = Field(default_factory=list)
+    not_audited: list[NotAudited] = Field(default_factory=list)
+    security: list[SecurityItem] = Field(default_factory=list)
+    loss_threshold: float = 0
+    jitter_threshold: float = 0
+    load_threshold: float = 0
+    free_threshold: float = 0
+    ipv6_target_phase: int = 2
 
 
 class AgencyReport(Strict):
@@ -180,3 +351,5 @@ class AgencyReport(Strict):
     proposal: Proposal = Field(default_factory=Proposal)
     missing_sites: list[str] = Field(
         default_factory=list, description="sites listed without an audit: named, not hidden")
+    section: Section = Field(default_factory=Section,
+                             description="the numbers the section's text states")

@@ -39,10 +39,12 @@ from infraaudit.models.report import (
     SiteFacts,
     SiteFinding,
     SiteHistory,
+    SitePlace,
     SwitchPorts,
     TopologyEdge,
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
+from infraaudit.report.section import build_section, place
 from infraaudit.util.yamlfile import load_yaml_model
 
 
@@ -107,6 +109,15 @@ def site_identity(inventory: Path) -> tuple[str, str]:
         return str(data["site"]["id"]), str(data["site"]["name"])
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         raise InventoryError(f"site inventory {inventory}: no site id/name ({exc})") from None
+
+
+def _inventory_address(inventory: Path) -> str | None:
+    try:
+        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+        address = data["site"].get("address")
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return None
+    return str(address) if address else None
 
 
 def history_db(inventory: Path) -> Path:
@@ -242,11 +253,17 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
 def build_report(config: AgencyConfig, year: int, date: dt.date,
                  audits: dict[str, AuditDocument] | None = None,
                  catalog: Catalog | None = None,
-                 thresholds: Thresholds | None = None) -> AgencyReport:
-    """The whole report model (pure given its inputs; reads the folders when not given)."""
+                 thresholds: Thresholds | None = None,
+                 read_history: bool = True) -> AgencyReport:
+    """The whole report model (pure given its inputs; reads the folders when not given, and the
+    sites' health history unless ``read_history`` is false)."""
     audits = latest_audits(config.audits) if audits is None else audits
     catalog = catalog or load_catalog(config.catalog)
-    sites, missing, site_findings = [], [], []
+    sites: list[SiteFacts] = []
+    missing: list[str] = []
+    site_findings: list[SiteFinding] = []
+    measured: list[tuple[SiteFacts, AuditDocument, list[Finding]]] = []
+    unmeasured: list[SitePlace] = []
     found_by_site: dict[str, list[Finding]] = {}
     audit_by_site: dict[str, AuditDocument | None] = {}
     for entry in config.sites:
@@ -254,11 +271,14 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
         doc = audits.get(site_id)
         if doc is None:
             missing.append(name)
+            unmeasured.append(place(name, _inventory_address(entry.inventory),
+                                    main=not sites and len(missing) == 1, measured=False))
             continue
         history, note = None, None
         try:
-            history = site_history(history_db(entry.inventory), site_id, date,
-                                   config.report.history_days, thresholds)
+            if read_history:
+                history = site_history(history_db(entry.inventory), site_id, date,
+                                       config.report.history_days, thresholds)
         except StoreError as exc:  # one site's unreadable history is noted, not fatal
             note = str(exc)
         facts = site_facts(doc, name, thresholds, history)
@@ -268,7 +288,9 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
         found_by_site[name] = found
         audit_by_site[name] = doc
         site_findings += [SiteFinding(site=name, finding=f) for f in found]
+        measured.append((facts, doc, found))
     meta = frame_meta(config.report, year, date)
     return AgencyReport(meta=meta, sites=sites, findings=site_findings,
                         proposal=propose(found_by_site, audit_by_site, catalog),
-                        missing_sites=missing)
+                        missing_sites=missing,
+                        section=build_section(measured, unmeasured, thresholds))

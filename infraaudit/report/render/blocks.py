@@ -19,10 +19,9 @@ import yaml
 from pydantic import Field, TypeAdapter
 
 from infraaudit.models.base import VN_TZ, Strict
-from infraaudit.models.report import AgencyReport, SiteFinding
-
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
-
+from infraaudit.models.report import AgencyReport
+from infraaudit.report.render.groups import finding_groups
+from infraaudit.report.render.text import num, text_filters, vnd
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF): DOCX and XLSX writers refuse them, and they mean nothing in a report. Audits
@@ -35,9 +34,13 @@ def nfc(text: str) -> str:
     return _NOT_XML.sub("\ufffd", unicodedata.normalize("NFC", text))
 
 
+_WRAP = re.compile(r"[ \t\r\n]+")
+
+
 def _clean(text: str) -> str:
-    """Collapse the template's line wrapping into single spaces, NFC."""
-    return nfc(" ".join(text.split()))
+    """Collapse the template's line wrapping into single spaces, NFC. No-break spaces stay:
+    they hold the blanks left for the office to fill ("Báo cáo số      /BC-TTT")."""
+    return nfc(_WRAP.sub(" ", text).strip())
 
 
 def _clean_all(value: Any, wrapped: bool) -> Any:
@@ -159,23 +162,6 @@ def words() -> dict[str, Any]:
     return template_words("report_words.yaml")
 
 
-def vnd(amount: int) -> str:
-    """1234567 -> '1.234.567' (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
-
-
-def num(value: float | int | None) -> str:
-    """A measured number, Vietnamese style: 1.842; 47,4; 0,6."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int) or float(value).is_integer():
-        return vnd(int(value))
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 def day_parts(iso: str) -> dict[str, str]:
     """Day/month/year as written on official documents (NĐ 30/2020: 0 before day < 10 and
     months 1, 2)."""
@@ -200,7 +186,8 @@ def local_time(iso: str) -> dict[str, str]:
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
     t = t.astimezone(VN_TZ)
-    return {"date": t.strftime("%d/%m/%Y"), "time": t.strftime("%H:%M")}
+    return {"date": t.strftime("%d/%m/%Y"), "time": t.strftime("%H:%M"),
+            "hour": f"{t.hour:02d}", "minute": f"{t.minute:02d}"}
 
 
 def measured_value(value: float | int | str | bool | None) -> str:
@@ -214,27 +201,6 @@ def measured_value(value: float | int | str | bool | None) -> str:
     return value
 
 
-def findings_by_site(report: AgencyReport) -> list[tuple[str, list[SiteFinding]]]:
-    """Findings grouped by site (report order, then any other site), severity order inside."""
-    order = [s.name for s in report.sites]
-    order += [f.site for f in report.findings if f.site not in order]
-    groups: list[tuple[str, list[SiteFinding]]] = []
-    for site in dict.fromkeys(order):
-        items = [f for f in report.findings if f.site == site]
-        if items:
-            items.sort(key=lambda f: (SEVERITY_ORDER[f.finding.severity], f.finding.code,
-                                      f.finding.subject))
-            groups.append((site, items))
-    return groups
-
-
-def severity_counts(report: AgencyReport) -> list[tuple[str, int]]:
-    counts = {sev: 0 for sev in SEVERITY_ORDER}
-    for f in report.findings:
-        counts[f.finding.severity] += 1
-    return [(sev, n) for sev, n in counts.items() if n]
-
-
 def environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("infraaudit.report_templates", "."),
@@ -245,8 +211,8 @@ def environment(autoescape: bool) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(vnd=vnd, num=num, mval=measured_value, day_parts=day_parts,
-                       short_date=short_date,
-                       local_time=local_time)
+                       short_date=short_date, local_time=local_time)
+    env.filters.update(text_filters(words()))
     env.globals.update(words=words())
     return env
 
@@ -277,6 +243,6 @@ def parse_blocks(text: str, source: str) -> list[Block]:
 def build_blocks(report: AgencyReport) -> list[Block]:
     """Render the block template and validate it into blocks (table rows joined to tables)."""
     template = environment(autoescape=False).get_template("report.blocks.j2")
-    text = template.render(report=report, groups=findings_by_site(report),
-                           severity_counts=severity_counts(report))
+    text = template.render(report=report,
+                           finding_groups=lambda site: finding_groups(report, site, words()))
     return parse_blocks(text, "report.blocks.j2")
