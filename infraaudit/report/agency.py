@@ -53,7 +53,8 @@ class ReportOptions(Strict):
     agency_name: str
     number: str = "Số:      /BC-"
     place: str
-    title: str = "Báo cáo kết quả chuyển đổi số năm {year}: hạ tầng số"
+    title: str = ("Hiện trạng hạ tầng số năm {year} và đề xuất danh mục nhiệm vụ hạ tầng số "
+                  "giai đoạn 2026 – 2030")
     addressee: str | None = Field(default=None, description="Kính gửi: the body reported to")
     recipients: list[str] = Field(default_factory=list)
     signer_title: str = ""
