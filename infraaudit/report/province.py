@@ -37,6 +37,9 @@ END_OF_LIFE = ("DEVICE-PAST-LIFETIME", "SEC-FIRMWARE-EOS")
 READY_SCORE = 4
 
 
+PLAN_FIRST, PLAN_LAST = 2026, 2030  # every year of the plan is a column, "-" when empty
+
+
 def latest_per_site(audits: Iterable[AuditDocument]) -> tuple[list[AuditDocument], int]:
     """The newest audit of each (agency code, site id), and how many older ones were left."""
     newest: dict[tuple[str, str], AuditDocument] = {}
@@ -140,7 +143,7 @@ def build_province(audits: list[AuditDocument], catalog: Catalog, year: int, dat
                       for t in proposal.tasks]
         agencies.append(agency)
         add(totals, agency)
-    years = sorted(set(catalog.plan.values()) | set(totals.proposal_by_year))
+    years = sorted(set(range(PLAN_FIRST, PLAN_LAST + 1)) | set(totals.proposal_by_year))
     return ProvinceReport(year=year, date=date.isoformat(), years=years, agencies=agencies,
                           sites=sites, findings=all_findings, tasks=all_tasks, totals=totals,
                           superseded=superseded,

@@ -109,6 +109,23 @@ def roman(n: int) -> str:
     return out
 
 
+def million(amount: int) -> str:
+    """An amount in triệu đồng, as the province roll-up writes it: 271800000 -> "271,8"."""
+    return num(round(amount / 1_000_000, 3))
+
+
+def capfirst_words(upper: str) -> str:
+    """An agency name written in capitals on the masthead, in running text: "SỞ KHOA HỌC VÀ
+    CÔNG NGHỆ" -> "Sở khoa học và công nghệ" is wrong, so only names whose capitals are known
+    words are rewritten (``Sở``, ``Ủy ban``, ``Khoa học và Công nghệ`` …); others keep the
+    first letter capital and the rest lower case."""
+    text = upper.lower()
+    for proper in ("Khoa học và Công nghệ", "Thông tin và Truyền thông", "Nội vụ", "Tài chính",
+                   "Tư pháp", "Ủy ban nhân dân", "Khánh Hòa"):
+        text = text.replace(proper.lower(), proper)
+    return capfirst(text)
+
+
 def capfirst(text: str) -> str:
     """Capitalise the first letter only ("trụ sở chính" -> "Trụ sở chính"; Jinja's
     ``capitalize`` would lower the rest)."""
@@ -133,7 +150,9 @@ def text_filters(words: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     return {
         "count": count, "ratio": ratio, "in_words": in_words, "no_address": no_address,
         "fill": fill, "roman": roman, "capfirst": capfirst, "groupby_run": groupby_run,
-        "site_index": site_index, "year_total": year_total,
+        "site_index": site_index, "year_total": year_total, "million": million,
+        "capfirst_words": capfirst_words,
+        "lower_first": lambda text: text[:1].lower() + text[1:],
         "ipv6_missing": lambda code: words["ipv6_missing"].get(code, code),
         "citations": lambda tasks, sites: citations(tasks, sites, words["appendix_items"]),
     }

@@ -140,7 +140,7 @@ def test_sites_and_agencies_measured_by_hand(report: ProvinceReport) -> None:
     assert (t.findings.high, t.findings.medium, t.findings.low, t.findings.info) == (2, 9, 2, 0)
     assert t.proposal_vnd == 107_600_000 and t.past_lifetime == 3
     assert t.proposal_by_year == {2026: 6_600_000, 2027: 89 * M, 2028: 12 * M}
-    assert report.years == [2026, 2027, 2028]
+    assert report.years == [2026, 2027, 2028, 2029, 2030]  # every year of the plan
 
 
 def test_totals_recomputed_independently(report: ProvinceReport) -> None:
@@ -172,28 +172,30 @@ def test_totals_recomputed_independently(report: ProvinceReport) -> None:
 def test_markdown_compares_the_agencies(report: ProvinceReport) -> None:
     md = render_markdown(report)
     assert unicodedata.is_normalized("NFC", md)
-    assert "Hiện trạng hạ tầng số của các cơ quan, đơn vị năm 2025" in md
+    assert "Tổng hợp hiện trạng hạ tầng số của các cơ quan, đơn vị năm 2025" in md
     assert "ngày 15 tháng 12 năm 2025" in md
     lines = md.splitlines()
     compare = next(i for i, line in enumerate(lines) if line.startswith("| STT | Cơ quan"))
     rows = lines[compare + 2: compare + 5]
-    assert rows[0].startswith("| 1 | Sở Tư pháp | 2 | 3/4 | 28/36 | 2 / 6 / 1 | 2/3 | 0 | 1 |")
-    assert rows[0].endswith("| 59.400.000 |")
-    assert rows[1].startswith("| 2 | Văn phòng UBND tỉnh | 1 | 2/2 | 6/14 | 0 / 3 / 1 | 0/0 |")
+    assert rows[0].startswith(
+        "| 1 | Sở Tư pháp | 2 | 3/4 | 28/36 | 2 / 6 / 1 | 2/3 | Chưa đạt giai đoạn 1 | 1 |")
+    assert rows[0].endswith("| 59,4 |")  # triệu đồng
+    assert rows[1].startswith("| 2 | Văn phòng UBND tỉnh | 1 | 2/2 | 6/14 | - / 3 / 1 | - |")
     assert "**Tổng cộng**" in rows[2]
-    assert "**107.600.000**" in rows[2]
+    assert "**107,6**" in rows[2]
     years = next(line for line in lines if line.startswith("| STT | Cơ quan, đơn vị | 2026"))
-    assert years == "| STT | Cơ quan, đơn vị | 2026 | 2027 | 2028 | Tổng cộng |"
-    assert "| 1 | Sở Tư pháp | 5.400.000 | 42.000.000 | 12.000.000 | 59.400.000 |" in md
-    assert "SEC-TELNET" in md  # high findings are named per agency
-    assert "4 cơ quan" not in md and "2 cơ quan, đơn vị" in md
-    assert "1 lần đo cũ hơn không được tính" in md
+    assert years == "| STT | Cơ quan, đơn vị | 2026 | 2027 | 2028 | 2029 | 2030 | Tổng cộng |"
+    assert "| 1 | Sở Tư pháp | 5,4 | 42 | 12 | - | - | 59,4 |" in md
+    assert "01 thiết bị còn quản trị qua Telnet (không mã hóa) tại Sở Tư pháp" in md
+    assert "SEC-TELNET" not in md  # never a rule code
+    assert "04 cơ quan" not in md and "02 cơ quan, đơn vị" in md
+    assert "01 kết quả đo kiểm cũ hơn của cùng trụ sở không được tính" in md
 
 
 def test_html_is_self_contained(report: ProvinceReport) -> None:
     html = render_html(report)
     assert "<title>Báo cáo tổng hợp hạ tầng số</title>" in html
-    assert "Văn phòng UBND tỉnh" in html and "107.600.000" in html
+    assert "Văn phòng UBND tỉnh" in html and "107,6" in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
 
 
@@ -202,11 +204,11 @@ def test_docx_tables(report: ProvinceReport, tmp_path: Path) -> None:
     render_docx(report, path)
     doc = Document(str(path))
     texts = [p.text for p in doc.paragraphs]
-    assert "BÁO CÁO TỔNG HỢP" in texts
+    assert "BÁO CÁO" in texts
     compare = next(t for t in doc.tables if t.rows[0].cells[1].text == "Cơ quan, đơn vị"
                    and t.rows[0].cells[2].text == "Số trụ sở")
     assert [c.text for c in compare.rows[1].cells][:4] == ["1", "Sở Tư pháp", "2", "3/4"]
-    assert compare.rows[-1].cells[-1].text == "107.600.000"
+    assert compare.rows[-1].cells[-1].text == "107,6"
     assert len(compare.rows) == 1 + len(report.agencies) + 1
 
 
@@ -262,7 +264,7 @@ def test_xlsx_cell_by_cell(report: ProvinceReport, tmp_path: Path) -> None:
 def test_no_audit_means_an_empty_but_valid_report() -> None:
     empty = build_province([], CATALOG, 2025, dt.date(2025, 12, 15))
     assert empty.agencies == [] and empty.totals.proposal_vnd == 0
-    assert any("Chưa có số liệu đo" in getattr(b, "text", "") for b in build_blocks(empty))
+    assert any("Chưa có kết quả đo kiểm" in getattr(b, "text", "") for b in build_blocks(empty))
 
 
 def test_cli_writes_the_four_formats(tmp_path: Path) -> None:
