@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from infraaudit.models.finding import Evidence
-from infraaudit.models.province import SEVERITIES, ProvinceFinding, ProvinceReport, SiteRow
+from infraaudit.models.province import SEVERITIES, ProvinceReport, SiteRow
 from infraaudit.report.render.blocks import (
     Block,
     environment,
@@ -42,26 +42,19 @@ def province_words() -> dict[str, Any]:
     return template_words("province_words.yaml")
 
 
-def _by_agency(report: ProvinceReport) -> tuple[dict[str, list[SiteRow]],
-                                                dict[str, list[ProvinceFinding]]]:
-    """Agency code -> its sites, and -> its high-severity findings, each in report order
-    (grouped once here: filtering all rows per agency in the template is quadratic)."""
+def _by_agency(report: ProvinceReport) -> dict[str, list[SiteRow]]:
+    """Agency code -> its sites in report order (grouped once here: filtering all rows per
+    agency in the template is quadratic)."""
     sites: dict[str, list[SiteRow]] = defaultdict(list)
     for s in report.sites:
         sites[s.agency_code].append(s)
-    high: dict[str, list[ProvinceFinding]] = defaultdict(list)
-    for pf in report.findings:
-        if pf.finding.severity == "high":
-            high[pf.agency_code].append(pf)
-    return dict(sites), dict(high)
+    return dict(sites)
 
 
 def build_blocks(report: ProvinceReport) -> list[Block]:
     """Render the province block template and validate it into blocks."""
     template = environment(autoescape=False).get_template("province.blocks.j2")
-    sites_of, high_of = _by_agency(report)
-    text = template.render(report=report, pw=province_words(), sites_of=sites_of,
-                           high_of=high_of)
+    text = template.render(report=report, pw=province_words(), sites_of=_by_agency(report))
     return parse_blocks(text, "province.blocks.j2")
 
 
