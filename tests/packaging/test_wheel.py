@@ -122,4 +122,4 @@ def test_the_installed_command_writes_the_sample_agency_report_from_another_fold
     assert written == [".docx", ".html", ".md"], written
     text = next((elsewhere / "out").glob("*.md")).read_text(encoding="utf-8")
     assert "Hạ tầng số" in text or "hạ tầng số" in text
-    assert "Trụ sở chính, 26 Hùng Vương" in text
+    assert "trụ sở chính đặt tại số 26 Hùng Vương" in text
