@@ -85,10 +85,11 @@ class Outputs(SiteCore):
                    {"prefix": f"10.{x}.3.0/24", "name": "servers"}]
         lines = [
             "# Written by the infraaudit site lab (lab/site/); regenerated on every start.",
+            f"# The lab's network: 10.{x}.0.0/16 in the namespaces {PREFIX}{self.run_id}-*.",
             "agency: " + flow({"code": "LAB", "name": "Cơ quan lab"}),
-            "site: " + flow({"id": f"lab-site-{self.run_id}", "name": "Văn phòng lab (namespace)",
-                             "address": f"Trụ sở lab, mạng 10.{x}.0.0/16 "
-                                        f"(namespace {PREFIX}{self.run_id}-*)"}),
+            # a street address as an agency's inventory has one (the report prints it)
+            "site: " + flow({"id": f"lab-site-{self.run_id}", "name": "Văn phòng lab",
+                             "address": "01 Trần Phú, phường Nha Trang"}),
             "credentials:", "  snmp:",
             f"    {PROFILE}: " + flow({"version": "v2c", "community": f"${{{COMMUNITY_ENV}}}"}),
             f"    {OLD_PROFILE}: " + flow({"version": "v2c",

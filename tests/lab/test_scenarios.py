@@ -19,6 +19,7 @@ from infraaudit.models import AuditDocument
 from infraaudit.models.migrate import load_audit
 from lab.netns import netns_supported
 from lab.site import SCENARIOS, SiteLab, scenario_names
+from tests.language import agency_problems, province_problems, site_report
 
 pytestmark = [
     pytest.mark.netns,
@@ -118,6 +119,11 @@ def test_scenario(site: SiteLab, name: str, tmp_path: Path) -> None:
             assert value is not None and value <= m["max"], where
     for f in findings(doc, THRESHOLDS):
         assert f.evidence, f"{f.code} {f.subject} has no evidence"
+    # the reports of this site read as Vietnamese official documents (tests/language.py)
+    report = site_report(tmp_path / "inventory.yaml", doc, tmp_path)
+    found = agency_problems(report, [doc], tmp_path) + province_problems(
+        [doc], tmp_path, dt.date.today())
+    assert not found, "\n".join(found[:30])
 
 
 def test_wifi_clients_are_learnt_and_leave_no_trace(site: SiteLab) -> None:
