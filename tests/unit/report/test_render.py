@@ -285,3 +285,32 @@ def test_docx_renders_to_pdf_pages(docx_path: Path, tmp_path: Path) -> None:
 if __name__ == "__main__":  # regenerate the Markdown snapshot
     SNAPSHOT.write_text(render_markdown(sample_report()), encoding="utf-8")
     print(f"wrote {SNAPSHOT}")
+
+
+def test_the_body_numbers_are_in_the_appendix(report: AgencyReport) -> None:
+    """Each count of the body can be recounted from Phụ lục I's tables (VIETNAMESE.md: the
+    appendix carries the per-device rows the body sums up)."""
+    text = render_markdown(report)
+    cut = text.index("## Phụ lục I")
+    body, appendix = text[:cut], text[cut:text.index("## Phụ lục II")]
+    rows = [line.split(" | ") for line in appendix.splitlines() if line.startswith("| ")]
+
+    def body_count(pattern: str) -> int:
+        match = re.search(pattern, body)
+        assert match, pattern
+        return int(match.group(1))
+
+    downgraded = sum(1 for r in rows if "Hoạt động dưới tốc độ thiết kế" in r)
+    half = sum(1 for r in rows if "Chạy chế độ bán song công (half duplex)" in r)
+    past = sum(1 for r in rows if r[-1].endswith("(đã quá) |"))
+    audited = sum(1 for r in rows if r[-1] == "Kiểm tra đầy đủ |")
+    devices = sum(1 for r in rows if r[-1].startswith(("Kiểm tra đầy đủ", "Chưa kiểm tra",
+                                                        "Không phản hồi")))
+    wired = sum(int(m) for m in re.findall(r"^Thiết bị đầu cuối: (\d+) thiết bị kết nối có dây",
+                                          appendix, re.M))
+    assert body_count(r"(\d+) cổng 1 Gb/s chỉ hoạt động") == downgraded > 0
+    assert body_count(r"(\d+) cổng chạy chế độ bán song công") == half > 0
+    assert body_count(r"(\d+)/\d+ thiết bị mạng xác định được năm") == past > 0
+    assert body_count(r"kiểm tra được đầy đủ (\d+)/") == audited
+    assert body_count(r"kiểm tra được đầy đủ \d+/(\d+)") == devices
+    assert body_count(r"(\d+) thiết bị đầu cuối kết nối có dây") == wired > 0
