@@ -128,6 +128,8 @@ class SiteFacts(Strict):
     topology: list[TopologyEdge] = Field(default_factory=list, description="LLDP/CDP links")
     topology_nodes: dict[str, str] = Field(
         default_factory=dict, description="node -> role (router, switch, ap, ...)")
+    topology_unnamed: int = Field(
+        default=0, description="LLDP/CDP neighbours known only by an address (not drawn)")
     ages: list[DeviceAgeRow] = Field(default_factory=list, description="devices of known age")
     history: SiteHistory | None = Field(default=None, description="nightly checks, if any")
     history_error: str | None = Field(

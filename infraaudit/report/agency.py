@@ -9,6 +9,8 @@ report as not measured, never silently dropped.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -194,6 +196,22 @@ def device_ages(doc: AuditDocument, t: Thresholds) -> list[DeviceAgeRow]:
     return sorted(rows, key=lambda r: (r.since, r.device))
 
 
+_MAC = re.compile(r"^[0-9a-f]{2}([:.-]?[0-9a-f]{2}){5}$|^([0-9a-f]{4}\.){2}[0-9a-f]{4}$", re.I)
+
+
+def _neighbour_name(text: str | None) -> str | None:
+    """A neighbour's name or port as drawn, or None when it is only an address (an IP or MAC
+    address is not shown in the report, and says nothing to its reader)."""
+    text = (text or "").strip()
+    if not text or _MAC.match(text):
+        return None
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    return None
+
+
 def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = None,
                history: SiteHistory | None = None) -> SiteFacts:
     """The measured facts of one site, for tables and charts."""
@@ -222,17 +240,21 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
     labels = {d.sys_name: device_label(d) for d in doc.devices if d.sys_name}
     edges, seen = [], set()
     nodes = {device_label(d): d.role.value for d in answered}
+    unnamed: set[str] = set()
     for d in answered:
         for p in d.ports:
             for n in p.lldp_neighbours:
-                other = labels.get(n.sys_name or "", n.sys_name or n.mgmt_address or "?")
+                other = labels.get(n.sys_name or "") or _neighbour_name(n.sys_name)
+                if other is None:  # a neighbour known only by an address: counted, not drawn
+                    unnamed.add(n.mgmt_address or n.chassis_id or f"{d.host}:{p.if_index}")
+                    continue
                 key = tuple(sorted((device_label(d), other)))
                 if key in seen:
                     continue
                 seen.add(key)
                 nodes.setdefault(other, "ap" if "wlanAccessPoint" in n.capabilities else "other")
                 edges.append(TopologyEdge(a=device_label(d), a_port=p.name, b=other,
-                                          b_port=n.port_id))
+                                          b_port=_neighbour_name(n.port_id)))
     share = doc.link.endpoints if doc.link else None
     ipv6 = doc.ipv6
     return SiteFacts(
@@ -248,7 +270,7 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
         wifi_endpoints=share.wifi if share else None, wifi_pct=share.wifi_pct if share else None,
         ipv6_phase=ipv6.site.phase if ipv6 and ipv6.site else None,
         ipv6_scores={d.device: d.score for d in ipv6.devices} if ipv6 else {},
-        topology=edges, topology_nodes=nodes, ages=device_ages(doc, limits), history=history)
+        topology=edges, topology_nodes=nodes, topology_unnamed=len(unnamed), ages=device_ages(doc, limits), history=history)
 
 
 def build_report(config: AgencyConfig, year: int, date: dt.date,

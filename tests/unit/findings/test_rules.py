@@ -84,7 +84,7 @@ def test_cabling_rules_speed_downgrade_and_half_duplex() -> None:
     assert _codes(got) == {("PORT-SPEED-DOWNGRADE", "old:Gi1/0/1"),
                            ("PORT-HALF-DUPLEX", "old:Gi1/0/2")}
     downgrade = next(f for f in got if f.code == "PORT-SPEED-DOWNGRADE")
-    assert downgrade.title == "Cổng gigabit Gi1/0/1 của old chỉ chạy 100 Mb/s"
+    assert downgrade.title == "Cổng 1 Gb/s Gi1/0/1 của old chỉ hoạt động ở tốc độ 100 Mb/s"
 
 
 def test_wifi_dependence_uses_the_share_threshold() -> None:
