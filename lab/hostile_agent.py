@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import bisect
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lab.garbage_agent import _tlv
@@ -212,6 +213,10 @@ def parse_spec(spec: str) -> Endpoint:
     return Endpoint(mode, name, host, reply_from or None)
 
 
+def _factory(ep: Endpoint, sender: asyncio.DatagramTransport | None) -> Callable[[], Agent]:
+    return lambda: Agent(ep, sender)
+
+
 async def serve(port: int, endpoints: list[Endpoint]) -> None:
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
@@ -225,7 +230,7 @@ async def serve(port: int, endpoints: list[Endpoint]) -> None:
                 asyncio.DatagramProtocol, local_addr=(ep.reply_from, port))
             transports.append(sender)
         transport, _ = await loop.create_datagram_endpoint(
-            lambda ep=ep, sender=sender: Agent(ep, sender), local_addr=(ep.host, port))
+            _factory(ep, sender), local_addr=(ep.host, port))
         transports.append(transport)
     try:
         await stop
