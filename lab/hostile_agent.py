@@ -14,6 +14,7 @@ Each endpoint ``MODE:NAME@HOST`` (all on one UDP port) serves a tiny MIB naming 
   repetitions or a GET of more than 3 OIDs, with values (``FROM-ERROR-REPLY``) in the varbinds.
 - ``badint``: sysServices is a 41-byte INTEGER; ``badmtu``: ifMtu.1 is -2147483648;
   ``oidname``: sysName is an OBJECT IDENTIFIER.
+- ``mutate``: the right reply with one byte changed (seeded by a counter: deterministic).
 
 Run: ``python -m lab.hostile_agent PORT MODE:NAME@HOST ...`` (stop with SIGTERM).
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import random
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -164,6 +166,7 @@ class Agent(asyncio.DatagramProtocol):
         self.ep = ep
         self.sender = sender  # the foreign address's socket, for ``foreign``
         self.transport: asyncio.DatagramTransport | None = None
+        self.counter = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -185,6 +188,9 @@ class Agent(asyncio.DatagramProtocol):
             if self.ep.mode == "wrongid":
                 return
         reply = message(ver, community, request_id, status, 1 if status else 0, out)
+        if self.ep.mode == "mutate":
+            reply = mutate(reply, self.counter)
+            self.counter += 1
         target = self.sender if self.ep.mode == "foreign" else self.transport
         if target is not None:
             target.sendto(reply, addr)
@@ -204,6 +210,16 @@ class Agent(asyncio.DatagramProtocol):
             for offset in offsets:
                 forged = message(version, community, request_id + offset, 0, 0, binds)
                 self.transport.sendto(forged, (addr[0], port))
+
+
+def mutate(reply: bytes, seed: int) -> bytes:
+    """One byte of ``reply`` replaced (a length, a tag or a value byte), or the reply cut."""
+    rng = random.Random(seed)
+    if seed % 7 == 6:
+        return reply[: rng.randrange(2, len(reply))]
+    at = rng.randrange(2, len(reply))
+    return reply[:at] + bytes([rng.choice((0x00, 0x7F, 0x80, 0x84, 0xFF, rng.randrange(256)))]) \
+        + reply[at + 1:]
 
 
 def parse_spec(spec: str) -> Endpoint:
