@@ -29,6 +29,8 @@ class Reply:
     error_status: int
     error_index: int
     encrypted: bool  # v3 with privacy: only the header was checked
+    engine_id: bytes = b""  # v3: msgAuthoritativeEngineID and msgUserName
+    user: bytes = b""
 
 
 def _tlv(data: bytes, at: int, end: int) -> tuple[int, int, int]:
@@ -159,11 +161,12 @@ def check_reply(data: bytes) -> Reply:
     tag, start, at = _tlv(data, at, end)  # msgSecurityParameters
     if tag != _OCTETS:
         raise DecodeError("no SNMPv3 security parameters")
+    engine_id, user = _usm(data, start, at)
     if flags[0] & 0x02:  # privacy: the scoped PDU is encrypted, gufo decrypts it
         tag, start, at = _tlv(data, at, end)
         if tag != _OCTETS or at != end:
             raise DecodeError("malformed encrypted scoped PDU")
-        return Reply(3, _signed32(numbers[0]), 0, 0, encrypted=True)
+        return Reply(3, _signed32(numbers[0]), 0, 0, True, engine_id, user)
     tag, start, scoped_end = _tlv(data, at, end)
     if tag != _SEQUENCE or scoped_end != end:
         raise DecodeError("malformed scoped PDU")
@@ -172,4 +175,18 @@ def check_reply(data: bytes) -> Reply:
         if tag != _OCTETS:
             raise DecodeError("malformed scoped PDU")
     request_id, status, index = _pdu(data, start, scoped_end)
-    return Reply(3, request_id, status, index, encrypted=False)
+    return Reply(3, request_id, status, index, False, engine_id, user)
+
+
+def _usm(data: bytes, at: int, end: int) -> tuple[bytes, bytes]:
+    """USM security parameters (RFC 3414): (authoritative engine ID, user name)."""
+    tag, at, seq_end = _tlv(data, at, end)
+    if tag != _SEQUENCE or seq_end != end:
+        raise DecodeError("malformed USM security parameters")
+    fields = []
+    for expected in (_OCTETS, _INTEGER, _INTEGER, _OCTETS, _OCTETS, _OCTETS):
+        tag, start, at = _tlv(data, at, seq_end)
+        if tag != expected:
+            raise DecodeError("malformed USM security parameters")
+        fields.append(data[start:at])
+    return fields[0], fields[3]

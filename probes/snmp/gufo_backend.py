@@ -97,7 +97,7 @@ class GufoClient(BaseClient):
         peek = socket.socket(family, socket.SOCK_DGRAM, fileno=os.dup(session._fd))
         self._peeks.append(peek)
         session._recv = _checked_recv(  # type: ignore[method-assign,assignment]
-            session._fd, peek, self.target.timeout_s)
+            session._fd, peek, self.target.timeout_s, self._expected)
         # SNMPv3 engine discovery (a no-op on v1/v2c). On failure the session is dropped and the
         # caller's retry (BaseClient._request) opens a fresh one.
         await _translate(session.refresh())
@@ -105,6 +105,10 @@ class GufoClient(BaseClient):
             self._engine_id = session.get_engine_id()
         self._sessions.append(session)
         return session
+
+    def _expected(self) -> tuple[bytes, bytes]:
+        """SNMPv3: the engine ID found by discovery (empty before) and the user name."""
+        return self._engine_id or b"", self.target.credentials.user.encode()
 
     async def _acquire(self) -> SnmpSession:
         """An idle session, or a new one. BaseClient's slots bound how many exist at once."""
@@ -158,10 +162,13 @@ class GufoClient(BaseClient):
         self._idle.clear()
 
 
-def _checked_recv(fd: int, peek: socket.socket,
-                  timeout: float) -> Callable[[Callable[[], T]], Awaitable[T]]:
+def _checked_recv(fd: int, peek: socket.socket, timeout: float,
+                  expected: Callable[[], tuple[bytes, bytes]],
+                  ) -> Callable[[Callable[[], T]], Awaitable[T]]:
     """A replacement for ``SnmpSession._recv``: wait for a datagram, check it, then let gufo
-    read it. The whole wait is bounded by ``timeout`` (gufo restarts its timer per datagram)."""
+    read it. The whole wait is bounded by ``timeout`` (gufo restarts its timer per datagram).
+    An SNMPv3 reply naming another engine or user is dropped, as gufo drops another request-id.
+    """
 
     async def recv(receiver: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -179,8 +186,8 @@ def _checked_recv(fd: int, peek: socket.socket,
                     continue
                 except OSError:
                     data = b""  # e.g. port unreachable: gufo's recv reports it as before
-                if data:
-                    _refuse_bad(data, peek)
+                if data and not _acceptable(data, peek, expected()):
+                    continue
                 try:
                     return receiver()
                 except BlockingIOError:
@@ -194,16 +201,23 @@ def _wake(ready: asyncio.Future[None]) -> None:
         ready.set_result(None)
 
 
-def _refuse_bad(data: bytes, peek: socket.socket) -> None:
-    """Consume and raise on a datagram gufo must not decode or whose values must not be used."""
+def _acceptable(data: bytes, peek: socket.socket, expected: tuple[bytes, bytes]) -> bool:
+    """False (consumed) for a datagram from another SNMPv3 engine or user; raise (consumed) on
+    one gufo must not decode or whose values must not be used; True: gufo may read it."""
     try:
         reply = check_reply(data)
     except DecodeError:
         peek.recv(65535, socket.MSG_DONTWAIT)
         raise
+    engine, user = expected
+    if reply.version == 3 and ((engine and reply.engine_id != engine)
+                               or (reply.user and reply.user != user)):
+        peek.recv(65535, socket.MSG_DONTWAIT)
+        return False
     if reply.error_status:
         peek.recv(65535, socket.MSG_DONTWAIT)
         raise error_status(reply.error_status, reply.error_index)
+    return True
 
 
 async def _one_batch(

@@ -17,6 +17,7 @@ from infraaudit.probes.snmp.replay import ReplayClient
 from infraaudit.probes.snmp.transport import TOO_BIG, SnmpCredentials, SnmpTarget, VarBind
 from infraaudit.probes.snmp.values import non_negative, text
 from infraaudit.scan.runner import library_noise
+from lab.garbage_agent import _tlv
 from lab.hostile_agent import OCTETS, enc_int, message, oid
 
 SYS_NAME = oid("1.3.6.1.2.1.1.5.0")
@@ -181,3 +182,20 @@ def test_library_noise_is_one_debug_line(caplog: pytest.LogCaptureFixture) -> No
     (record,) = caplog.records
     assert record.levelno == logging.DEBUG and "\n" not in record.getMessage()
     assert record.exc_info is None
+
+
+def v3_reply(engine: bytes, user: bytes) -> bytes:
+    header = _tlv(0x30, _tlv(0x02, b"\x05") + _tlv(0x02, b"\x05\xdc") + _tlv(0x04, b"\x00")
+                  + _tlv(0x02, b"\x03"))
+    usm = _tlv(0x30, _tlv(0x04, engine) + _tlv(0x02, b"\x01") + _tlv(0x02, b"\x02")
+               + _tlv(0x04, user) + _tlv(0x04, b"") + _tlv(0x04, b""))
+    v2c = message(1, b"", 9, 0, 0, [(SYS_NAME, (OCTETS, b"sw1"))])
+    pdu = v2c[v2c.index(b"\xa2"):]  # the response PDU after version and empty community
+    scoped = _tlv(0x30, _tlv(0x04, engine) + _tlv(0x04, b"") + pdu)
+    return _tlv(0x30, _tlv(0x02, b"\x03") + header + _tlv(0x04, usm) + scoped)
+
+
+def test_v3_replies_name_their_engine_and_user() -> None:
+    got = check_reply(v3_reply(b"\x80\x00\x1f\x88\x04lab", b"lab-sha"))
+    assert (got.version, got.request_id, got.engine_id, got.user) == (
+        3, 9, b"\x80\x00\x1f\x88\x04lab", b"lab-sha")
