@@ -78,12 +78,12 @@ class ScanOptions:
 
 def library_noise(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """The scan loop's exception handler: what a library leaves to asyncio (pysnmp's callbacks
-    failing on a malformed datagram, a task destroyed pending at exit) is one debug line in the
-    log (``--log-file``, ``-v``), never a traceback on the terminal."""
+    failing on a malformed datagram, a task destroyed pending at exit) is one log line, shown
+    with ``-v`` (and in a log file), never a traceback on the terminal of a normal run."""
     exc = context.get("exception")
     what = f"{type(exc).__name__}: {exc}" if exc is not None else ""
     first = (what or str(context.get("message", ""))).splitlines()
-    log.debug("library noise: %s %s", context.get("message", ""), first[0][:200] if first else "")
+    log.info("library noise: %s %s", context.get("message", ""), first[0][:200] if first else "")
 
 
 def now_iso() -> str:

@@ -114,7 +114,7 @@ class _Filtered:
         try:
             callback(self, address, datagram)
         except Exception as exc:  # pysnmp failing on one malformed datagram: a timeout follows
-            log.debug("pysnmp could not handle a datagram from %s: %s", self.peer,
+            log.info("pysnmp could not handle a datagram from %s: %s", self.peer,
                       f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
 
 
