@@ -34,7 +34,8 @@ T = TypeVar("T")
 VarBind = tuple[str, Value]
 
 MAX_WALK_ROWS = 100_000  # a walk that grows past this is an agent in a loop, not a real table
-# Every walk of one device together: what bounds a device's memory (~200 B a row, so ~50 MB).
+# Every walk of one device together: what bounds a device's memory (measured ~280 B a row with
+# tests/bench/bench_hostile_walk.py: 250,000 rows, ~70 MB).
 DEVICE_ROWS_PER_WALK_CAP = 2.5
 # The default deadline of a device: the requests of a big access switch (48 ports, a full
 # forwarding table: ~2,000 GETBULKs) at the device's request rate, plus room for this many
@@ -180,14 +181,15 @@ class BaseClient(ABC):
 
     async def get(self, oids: Sequence[str]) -> dict[str, Value]:
         """GET scalars; an OID the agent does not have is absent from the result."""
+        too_big = False
         try:
             found = dict(await self._request(partial(self._get_once, oids)))
         except ErrorStatus as exc:
             if exc.status != TOO_BIG or len(oids) < 2:
                 raise
-            found = {}  # the answer does not fit in one datagram: one by one below
+            found, too_big = {}, True  # the answer does not fit in one datagram: one by one
         if len(found) < len(oids) and len(oids) > 1 and (
-                self.target.credentials.version == "v1" or not found):
+                self.target.credentials.version == "v1" or too_big):
             # SNMPv1 fails the whole PDU when one OID is missing: ask for the others one by one.
             for oid in oids:
                 if oid not in found:
@@ -256,7 +258,8 @@ class BaseClient(ABC):
                 await self.limiter.wait()
                 self._check_deadline()
                 try:
-                    async with asyncio.timeout(self.target.timeout_s + 0.5):
+                    # twice the timeout: an SNMPv3 session's first request also discovers
+                    async with asyncio.timeout(2 * self.target.timeout_s + 0.5):
                         return await send()
                 except (TransportTimeout, TimeoutError) as exc:
                     if attempt + 1 == attempts:
