@@ -8,6 +8,7 @@ and every class that leaves the module raising it is defined here, in this drawi
     ├── TransportError          a session with a device failed (raised in probes, recorded)
     │   ├── TransportTimeout    the device did not answer in time, after every retry
     │   ├── DecodeError         the device answered with bytes that cannot be decoded
+    │   ├── ErrorStatus         the device answered with an SNMP error-status (genErr, tooBig)
     │   └── CommandRejected     the device refused an allowlisted command (SSH "Invalid input")
     ├── CommandRefused          an SSH command outside the platform's allowlist: never sent
     ├── OutOfScope              discovery was about to contact an address outside the subnets
@@ -64,6 +65,15 @@ class TransportTimeout(TransportError):
 
 class DecodeError(TransportError):
     """The device answered, but its reply could not be decoded."""
+
+
+class ErrorStatus(TransportError):
+    """The agent answered with a non-zero SNMP error-status; the reply's values are not used."""
+
+    def __init__(self, status: int, index: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.index = index
 
 
 class CommandRejected(TransportError):

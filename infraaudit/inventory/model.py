@@ -135,6 +135,15 @@ class Limits(Strict):
     )
     max_repetitions: int = Field(default=25, ge=1, le=200, description="GETBULK size")
     ssh_timeout_s: float = Field(default=20.0, gt=0, le=300, description="SSH connect/command")
+    device_deadline_s: float | None = Field(
+        default=None, gt=0, le=86400,
+        description="most seconds of SNMP per device; none: 2,000 requests at "
+        "requests_per_second plus 20 requests timing out on every retry, at least 60 s",
+    )
+    max_walk_rows: int = Field(
+        default=100_000, ge=100, le=1_000_000,
+        description="most rows one walk may return (all walks of a device: 2.5 times this)",
+    )
 
 
 class DeviceEntry(Strict):

@@ -12,7 +12,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,16 @@ class ScanOptions:
     firmware_catalog: FirmwareCatalog | None = None  # the agency's end-of-support list
 
 
+def library_noise(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The scan loop's exception handler: what a library leaves to asyncio (pysnmp's callbacks
+    failing on a malformed datagram, a task destroyed pending at exit) is one log line, shown
+    with ``-v`` (and in a log file), never a traceback on the terminal of a normal run."""
+    exc = context.get("exception")
+    what = f"{type(exc).__name__}: {exc}" if exc is not None else ""
+    first = (what or str(context.get("message", ""))).splitlines()
+    log.info("library noise: %s %s", context.get("message", ""), first[0][:200] if first else "")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -89,6 +99,7 @@ def target_for(entry: DeviceEntry, inventory: Inventory) -> SnmpTarget | None:
         host=entry.host, port=entry.port, credentials=creds, timeout_s=limits.timeout_s,
         retries=limits.retries, requests_per_second=limits.requests_per_second,
         concurrency=limits.per_device_concurrency, max_repetitions=limits.max_repetitions,
+        deadline_s=limits.device_deadline_s, max_walk_rows=limits.max_walk_rows,
     )
 
 
@@ -128,12 +139,19 @@ def _all_probes(status: ProbeStatus, error: str) -> list[ProbeResult]:
 
 async def _collect_with(target: SnmpTarget, backend: Backend,
                         probes: tuple[SnmpProbe[Any], ...] = PROBES) -> Collected:
+    """The client stops at the device's deadline between requests; the outer timeout only
+    catches a backend that would not return (it costs what was collected)."""
     client = make_client(target, backend)
+    backstop = target.deadline + target.timeout_s * (target.retries + 1) + 5
     try:
-        await client.open()
-        return await collect(client, probes)
+        async with asyncio.timeout(backstop):
+            await client.open()
+            return await collect(client, probes)
     except TransportError as exc:
         return Collected(results=_all_probes(ProbeStatus.FAILED, str(exc)))
+    except TimeoutError:
+        return Collected(results=_all_probes(
+            ProbeStatus.FAILED, f"device deadline of {target.deadline:g} s reached: stopped"))
     finally:
         await client.close()
 
@@ -187,10 +205,14 @@ async def collect_snmp(target: SnmpTarget, backend: Backend, fallback: bool = Tr
     if target.credentials.context and backend is Backend.GUFO:
         backend = Backend.PYSNMP  # gufo-snmp has no SNMPv3 context parameter
         log.info("%s: SNMPv3 context set, scanning with pysnmp", target.host)
+    started = time.monotonic()
     collected = await _collect_with(target, backend, probes)
-    if collected.decode_failed and fallback and backend is Backend.GUFO:
+    left = target.deadline - (time.monotonic() - started)
+    if collected.decode_failed and fallback and backend is Backend.GUFO and left > 1:
         log.info("%s: gufo could not decode the replies, rescanning with pysnmp", target.host)
-        collected = await _collect_with(target, Backend.PYSNMP, probes)
+        # one deadline for the device: the rescan gets what is left of it
+        collected = await _collect_with(replace(target, deadline_s=left), Backend.PYSNMP,
+                                        probes)
     return collected
 
 
@@ -220,6 +242,7 @@ class Scanner:
         second port poll and the IPv6 management check; then the readiness scores."""
         inventory = self.loaded.inventory
         slots = asyncio.Semaphore(inventory.limits.concurrency)
+        asyncio.get_running_loop().set_exception_handler(library_noise)
         self.host = scanning_host()
         self.link = LinkReport() if inventory.link.enabled else None
         self.ipv6 = Ipv6Report() if inventory.ipv6.enabled else None

@@ -1,12 +1,20 @@
 """gufo-snmp backend: the default, with a Rust BER codec as fast as net-snmp.
 
 One UDP socket (``SnmpSession``) per concurrent request slot, so replies never interleave; all of a
-device's sessions share one rate policer.
+device's sessions share one rate policer. gufo connects each socket to the device (the kernel drops
+datagrams from any other address or port) and drops replies with another request-id or community.
+Before gufo decodes a datagram, ``ber.check_reply`` reads it from a peek: a malformed reply or one
+with a value outside its SMI range is refused (gufo would panic on some, or misread them), and an
+error-status (which gufo ignores) fails the request. Not covered: SNMPv3 with privacy, whose PDU
+only gufo can decrypt (the header is still checked).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+import asyncio
+import os
+import socket
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from gufo.snmp import (
@@ -31,8 +39,17 @@ from gufo.snmp import (
 from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 
-from infraaudit.errors import DecodeError, TransportError, TransportTimeout
-from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, Value, VarBind
+from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
+from infraaudit.probes.snmp.ber import check_reply
+from infraaudit.probes.snmp.transport import (
+    NO_SUCH_NAME,
+    Backend,
+    BaseClient,
+    SnmpTarget,
+    Value,
+    VarBind,
+    error_status,
+)
 
 _AUTH = {
     "MD5": Md5Key, "SHA": Sha1Key, "SHA-224": Sha224Key,
@@ -51,6 +68,7 @@ class GufoClient(BaseClient):
         self._idle: list[SnmpSession] = []
         self._sessions: list[SnmpSession] = []
         self._engine_id: bytes | None = None
+        self._peeks: list[socket.socket] = []
 
     def _user(self) -> User | None:
         cred = self.target.credentials
@@ -75,6 +93,11 @@ class GufoClient(BaseClient):
             timeout=self.target.timeout_s,
             max_repetitions=self.target.max_repetitions,
         )
+        family = socket.AF_INET6 if ":" in self.target.host else socket.AF_INET
+        peek = socket.socket(family, socket.SOCK_DGRAM, fileno=os.dup(session._fd))
+        self._peeks.append(peek)
+        session._recv = _checked_recv(  # type: ignore[method-assign,assignment]
+            session._fd, peek, self.target.timeout_s, self._expected)
         # SNMPv3 engine discovery (a no-op on v1/v2c). On failure the session is dropped and the
         # caller's retry (BaseClient._request) opens a fresh one.
         await _translate(session.refresh())
@@ -82,6 +105,10 @@ class GufoClient(BaseClient):
             self._engine_id = session.get_engine_id()
         self._sessions.append(session)
         return session
+
+    def _expected(self) -> tuple[bytes, bytes]:
+        """SNMPv3: the engine ID found by discovery (empty before) and the user name."""
+        return self._engine_id or b"", self.target.credentials.user.encode()
 
     async def _acquire(self) -> SnmpSession:
         """An idle session, or a new one. BaseClient's slots bound how many exist at once."""
@@ -98,6 +125,10 @@ class GufoClient(BaseClient):
                 got = {oids[0]: value}
             else:
                 got = await _translate(session.get_many(list(oids)))
+        except ErrorStatus as exc:
+            if exc.status == NO_SUCH_NAME and self.target.credentials.version == "v1":
+                return []  # SNMPv1: one of the OIDs is missing
+            raise
         finally:
             self._idle.append(session)
         return [(oid, v) for oid, raw in got.items() if (v := _value(raw)) is not None]
@@ -106,19 +137,87 @@ class GufoClient(BaseClient):
         v1 = self.target.credentials.version == "v1"
         return GetIter(root, None if v1 else self.target.max_repetitions)
 
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
+        """``repetitions`` is ignored: a GetIter keeps its size (a tooBig makes the runner read
+        the device again with pysnmp, which can ask for fewer)."""
         assert isinstance(cursor, GetIter)
+        version = self.target.credentials.version
         session = await self._acquire()
         try:
-            return await _translate(_one_batch(session, cursor, self.target.credentials.version))
+            return await _translate(_one_batch(session, cursor, version))
+        except ErrorStatus as exc:
+            if exc.status == NO_SUCH_NAME and version == "v1":
+                return [], True  # SNMPv1's end of the MIB view
+            raise
         finally:
             self._idle.append(session)
 
     async def close(self) -> None:
         for session in self._sessions:
             session._sock = None  # type: ignore[assignment]  # drop the socket now, not at GC
+        for peek in self._peeks:
+            peek.close()
+        self._peeks.clear()
         self._sessions.clear()
         self._idle.clear()
+
+
+def _checked_recv(fd: int, peek: socket.socket, timeout: float,
+                  expected: Callable[[], tuple[bytes, bytes]],
+                  ) -> Callable[[Callable[[], T]], Awaitable[T]]:
+    """A replacement for ``SnmpSession._recv``: wait for a datagram, check it, then let gufo
+    read it. The whole wait is bounded by ``timeout`` (gufo restarts its timer per datagram).
+    An SNMPv3 reply naming another engine or user is dropped, as gufo drops another request-id.
+    """
+
+    async def recv(receiver: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            while True:
+                ready: asyncio.Future[None] = loop.create_future()
+                loop.add_reader(fd, _wake, ready)
+                try:
+                    await ready
+                finally:
+                    loop.remove_reader(fd)
+                try:
+                    data = peek.recv(65535, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""  # e.g. port unreachable: gufo's recv reports it as before
+                if data and not _acceptable(data, peek, expected()):
+                    continue
+                try:
+                    return receiver()
+                except BlockingIOError:
+                    continue  # gufo dropped it: another request-id or community
+
+    return recv
+
+
+def _wake(ready: asyncio.Future[None]) -> None:
+    if not ready.done():
+        ready.set_result(None)
+
+
+def _acceptable(data: bytes, peek: socket.socket, expected: tuple[bytes, bytes]) -> bool:
+    """False (consumed) for a datagram from another SNMPv3 engine or user; raise (consumed) on
+    one gufo must not decode or whose values must not be used; True: gufo may read it."""
+    try:
+        reply = check_reply(data)
+    except DecodeError:
+        peek.recv(65535, socket.MSG_DONTWAIT)
+        raise
+    engine, user = expected
+    if reply.version == 3 and ((engine and reply.engine_id != engine)
+                               or (reply.user and reply.user != user)):
+        peek.recv(65535, socket.MSG_DONTWAIT)
+        return False
+    if reply.error_status:
+        peek.recv(65535, socket.MSG_DONTWAIT)
+        raise error_status(reply.error_status, reply.error_index)
+    return True
 
 
 async def _one_batch(
@@ -155,7 +254,7 @@ async def _translate(awaitable: Awaitable[T]) -> T:
     """Map gufo's exceptions onto ours."""
     try:
         return await awaitable
-    except NoSuchInstance:
+    except (NoSuchInstance, ErrorStatus, DecodeError):
         raise
     except TimeoutError as exc:
         raise TransportTimeout("no answer (timeout)") from exc

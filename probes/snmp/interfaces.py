@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from infraaudit.models import Duplex, Port, PortCounters
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.transport import Value
-from infraaudit.probes.snmp.values import Walked, integer, mac, text
+from infraaudit.probes.snmp.values import Walked, integer, mac, non_negative, text
 
 _IF = "1.3.6.1.2.1.2.2.1"
 _IFX = "1.3.6.1.2.1.31.1.1.1"
@@ -54,7 +54,7 @@ def parse(walked: Walked) -> InterfaceFacts:
             oper_status=IF_STATUS.get(integer(get("ifOperStatus")) or 0),
             speed_mbps=_speed(integer(get("ifSpeed")), integer(get("ifHighSpeed"))),
             duplex=DUPLEX.get(integer(get("dot3StatsDuplexStatus")) or 0),
-            mtu=integer(get("ifMtu")),
+            mtu=non_negative(get("ifMtu"), f"ifMtu.{index}"),
             mac=mac(get("ifPhysAddress")),
             last_change_s=_ticks(integer(get("ifLastChange"))),
             counters=PortCounters(

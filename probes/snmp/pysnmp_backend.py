@@ -2,17 +2,26 @@
 
 Slower than gufo (~15-20x the CPU per varbind), but a different codec: the runner falls back to it
 for a device whose replies gufo cannot decode. MIB lookup is off; OIDs stay numeric.
+
+One engine (and so one UDP socket and one request-id space) per device: pysnmp matches a reply
+to its request by request-id only, never by source address, so with a shared engine a device
+answering with a neighbouring request-id would fill another device's request. The socket also
+drops every datagram that does not come from the device's address and port, and a datagram
+pysnmp fails on costs one debug line, not a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pyasn1.error import PyAsn1Error
+from pysnmp.carrier.asyncio.dgram.udp import UdpAsyncioTransport
+from pysnmp.carrier.asyncio.dgram.udp6 import Udp6AsyncioTransport
 from pysnmp.error import PySnmpError
 from pysnmp.hlapi.v3arch.asyncio import (
     CommunityData,
@@ -39,7 +48,18 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
-from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpTarget, Value, VarBind, oid_in
+from infraaudit.probes.snmp.transport import (
+    NO_SUCH_NAME,
+    Backend,
+    BaseClient,
+    SnmpTarget,
+    Value,
+    VarBind,
+    error_status,
+    oid_in,
+)
+
+log = logging.getLogger(__name__)
 
 _AUTH = {
     "MD5": usmHMACMD5AuthProtocol, "SHA": usmHMACSHAAuthProtocol,
@@ -51,32 +71,77 @@ _PRIV = {
     "DES": usmDESPrivProtocol, "AES-128": usmAesCfb128Protocol,
     "AES-192": usmAesBlumenthalCfb192Protocol, "AES-256": usmAesBlumenthalCfb256Protocol,
 }
-_INT_TYPES = {"Integer", "Integer32", "Counter32", "Counter64", "Gauge32", "TimeTicks",
-              "Unsigned32"}
+_RANGES = {  # SMI ranges (RFC 2578): a value outside is a decode error, never data
+    "Integer": (-(2**31), 2**31 - 1), "Integer32": (-(2**31), 2**31 - 1),
+    "Counter32": (0, 2**32 - 1), "Gauge32": (0, 2**32 - 1), "TimeTicks": (0, 2**32 - 1),
+    "Unsigned32": (0, 2**32 - 1), "Counter64": (0, 2**64 - 1),
+}
 _BYTES_TYPES = {"OctetString", "Opaque", "Bits"}
 _EMPTY_TYPES = {"NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"}
 
-_engines: dict[asyncio.AbstractEventLoop, SnmpEngine] = {}
-
-
-def _shared_engine() -> SnmpEngine:
-    """One engine per event loop, as pysnmp intends (it owns the dispatcher and the USM cache).
-
-    An engine is bound to the loop it first ran on: a second ``asyncio.run`` needs a new one.
-    """
-    loop = asyncio.get_running_loop()
-    for old in [old for old in _engines if old.is_closed()]:
-        del _engines[old]
-    if loop not in _engines:
-        _engines[loop] = SnmpEngine()
-    return _engines[loop]
+_open: set[SnmpEngine] = set()
 
 
 def close_engine() -> None:
-    """Close the running loop's engine and its UDP sockets; call when the loop's scan is over."""
-    engine = _engines.pop(asyncio.get_running_loop(), None)
-    if engine is not None:
-        engine.close_dispatcher()
+    """Close engines a cancelled scan left open (each client closes its own)."""
+    while _open:
+        _open.pop().close_dispatcher()
+
+
+def _same_peer(got: Any, want: tuple[str, int]) -> bool:
+    try:
+        return (ipaddress.ip_address(got[0]) == ipaddress.ip_address(want[0])
+                and int(got[1]) == int(want[1]))
+    except (ValueError, TypeError, IndexError):
+        return False
+
+
+class _Filtered:
+    """Mixed into pysnmp's datagram transports: only the device's datagrams reach pysnmp."""
+
+    peer: tuple[str, int] = ("", 0)
+    loop: asyncio.AbstractEventLoop
+    _callback_function: Callable[..., Any] | None
+
+    def datagram_received(self, datagram: bytes, address: Any) -> None:
+        if not _same_peer(address, self.peer):
+            log.debug("dropped a datagram from %s: requests went to %s", address[:2], self.peer)
+            return
+        if self._callback_function is not None:
+            self.loop.call_soon(self._guarded, self._callback_function, address, datagram)
+
+    def _guarded(self, callback: Callable[..., Any], address: Any, datagram: bytes) -> None:
+        try:
+            callback(self, address, datagram)
+        except Exception as exc:  # pysnmp failing on one malformed datagram: a timeout follows
+            log.info("pysnmp could not handle a datagram from %s: %s", self.peer,
+                      f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+
+
+class _Udp(_Filtered, UdpAsyncioTransport):  # type: ignore[misc]
+    pass
+
+
+class _Udp6(_Filtered, Udp6AsyncioTransport):  # type: ignore[misc]
+    pass
+
+
+class _Target(UdpTransportTarget):  # type: ignore[misc]
+    PROTO_TRANSPORT = _Udp
+
+    def open_client_mode(self) -> Any:
+        transport = super().open_client_mode()
+        transport.peer = tuple(self.transport_address[:2])
+        return transport
+
+
+class _Target6(Udp6TransportTarget):  # type: ignore[misc]
+    PROTO_TRANSPORT = _Udp6
+
+    def open_client_mode(self) -> Any:
+        transport = super().open_client_mode()
+        transport.peer = tuple(self.transport_address[:2])
+        return transport
 
 
 def normalise(value: Any) -> Value | None:
@@ -84,14 +149,20 @@ def normalise(value: Any) -> Value | None:
     kind = type(value).__name__
     if kind in _EMPTY_TYPES:
         return None
-    if kind in _INT_TYPES:
-        return int(value)
+    if kind in _RANGES:
+        number, (low, high) = int(value), _RANGES[kind]
+        if not low <= number <= high:
+            raise DecodeError(f"{kind} value {str(number)[:24]} is outside its SMI range")
+        return number
     if kind in _BYTES_TYPES:
         return bytes(value.asOctets())
     if kind == "ObjectIdentifier":
         return ".".join(str(arc) for arc in value)
     if kind == "IpAddress":
-        return str(ipaddress.IPv4Address(bytes(value.asOctets())))
+        raw = bytes(value.asOctets())
+        if len(raw) != 4:
+            raise DecodeError(f"IpAddress of {len(raw)} bytes")
+        return str(ipaddress.IPv4Address(raw))
     raise DecodeError(f"unexpected SNMP value type {kind}")
 
 
@@ -103,6 +174,7 @@ class _Cursor:
 
 class PysnmpClient(BaseClient):
     backend = Backend.PYSNMP
+    resizable = True
 
     def __init__(self, target: SnmpTarget) -> None:
         super().__init__(target)
@@ -119,21 +191,30 @@ class PysnmpClient(BaseClient):
         else:
             self._auth = CommunityData(cred.community, mpModel=0 if cred.version == "v1" else 1)
         self._context = ContextData(contextName=cred.context)
-        self._transport: UdpTransportTarget | Udp6TransportTarget | None = None
+        self._transport: _Target | _Target6 | None = None
+        self._engine: SnmpEngine | None = None
 
     async def open(self) -> None:
-        kind = Udp6TransportTarget if ":" in self.target.host else UdpTransportTarget
+        kind = _Target6 if ":" in self.target.host else _Target
         # Our BaseClient does the retries (so a walk resumes where it stopped).
         self._transport = await kind.create(
             (self.target.host, self.target.port), timeout=self.target.timeout_s, retries=0
         )
+        self._engine = SnmpEngine()
+        _open.add(self._engine)
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            _open.discard(self._engine)
+            self._engine.close_dispatcher()
+            self._engine = None
 
     async def _call(self, command: Any, *args: Any) -> list[VarBind]:
-        if self._transport is None:
+        if self._transport is None or self._engine is None:
             await self.open()
         try:
-            error_indication, error_status, error_index, var_binds = await command(
-                _shared_engine(), self._auth, self._transport, self._context, *args,
+            error_indication, status, error_index, var_binds = await command(
+                self._engine, self._auth, self._transport, self._context, *args,
                 lookupMib=False,
             )
         except (PyAsn1Error, PySnmpError) as exc:
@@ -143,11 +224,11 @@ class PysnmpClient(BaseClient):
             if "timeout" in text.lower() or "no snmp response" in text.lower():
                 raise TransportTimeout(f"no answer ({text})")
             raise TransportError(f"SNMP error: {text}")
-        if error_status and str(error_status) != "noSuchName":
-            raise TransportError(f"agent returned {error_status.prettyPrint()} at {error_index}")
         rows: list[VarBind] = []
-        if error_status:  # SNMPv1 noSuchName: end of MIB view or missing instance
-            return rows
+        if status:
+            if int(status) == NO_SUCH_NAME and self.target.credentials.version == "v1":
+                return rows  # SNMPv1 noSuchName: end of MIB view or missing instance
+            raise error_status(int(status), int(error_index or 0))
         for name, value in var_binds:
             normal = normalise(value)
             if normal is not None:
@@ -160,13 +241,13 @@ class PysnmpClient(BaseClient):
     def _cursor(self, root: str) -> object:
         return _Cursor(root=root, last=root)
 
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
         assert isinstance(cursor, _Cursor)
         start = ObjectType(ObjectIdentity(cursor.last))
         if self.target.credentials.version == "v1":
             rows = await self._call(next_cmd, start)
         else:
-            rows = await self._call(bulk_cmd, 0, self.target.max_repetitions, start)
+            rows = await self._call(bulk_cmd, 0, repetitions, start)
         inside = [(oid, v) for oid, v in rows if oid_in(oid, cursor.root)]
         if inside:
             cursor.last = inside[-1][0]

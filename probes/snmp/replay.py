@@ -66,6 +66,7 @@ class _Cursor:
 
 class ReplayClient(BaseClient):
     backend = Backend.GUFO  # typed as a backend; results are labelled "replay"
+    resizable = True
 
     @property
     def label(self) -> str:
@@ -90,10 +91,10 @@ class ReplayClient(BaseClient):
     def _cursor(self, root: str) -> object:
         return _Cursor(bisect.bisect_right(self._keys, oid_key(root)))
 
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
         if not isinstance(cursor, _Cursor):
             raise DecodeError("bad replay cursor")
         start = cursor.position
-        batch = self._rows[start : start + self.target.max_repetitions]
+        batch = self._rows[start : start + repetitions]
         cursor.position += len(batch)
         return batch, cursor.position >= len(self._rows)

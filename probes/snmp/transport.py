@@ -27,13 +27,33 @@ from enum import StrEnum
 from functools import partial
 from typing import Literal, TypeVar
 
-from infraaudit.errors import DecodeError, TransportError, TransportTimeout
+from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
 
 Value = int | bytes | str
 T = TypeVar("T")
 VarBind = tuple[str, Value]
 
-MAX_WALK_ROWS = 200_000  # a walk that grows past this is an agent in a loop, not a real table
+MAX_WALK_ROWS = 100_000  # a walk that grows past this is an agent in a loop, not a real table
+# Every walk of one device together: what bounds a device's memory (measured ~280 B a row with
+# tests/bench/bench_hostile_walk.py: 250,000 rows, ~70 MB).
+DEVICE_ROWS_PER_WALK_CAP = 2.5
+# The default deadline of a device: the requests of a big access switch (48 ports, a full
+# forwarding table: ~2,000 GETBULKs) at the device's request rate, plus room for this many
+# requests that need every retry.
+EXPECTED_REQUESTS = 2_000
+TOLERATED_TIMEOUTS = 20
+MIN_DEADLINE_S = 60.0
+TOO_BIG, NO_SUCH_NAME = 1, 2
+ERROR_STATUS = {1: "tooBig", 2: "noSuchName", 3: "badValue", 4: "readOnly", 5: "genErr",
+                6: "noAccess", 7: "wrongType", 8: "wrongLength", 9: "wrongEncoding",
+                10: "wrongValue", 11: "noCreation", 12: "inconsistentValue",
+                13: "resourceUnavailable", 14: "commitFailed", 15: "undoFailed",
+                16: "authorizationError", 17: "notWritable", 18: "inconsistentName"}
+
+
+def error_status(status: int, index: int) -> ErrorStatus:
+    name = ERROR_STATUS.get(status, f"error-status {status}")
+    return ErrorStatus(status, index, f"agent answered {name} (index {index}): values not used")
 
 
 class Backend(StrEnum):
@@ -69,6 +89,18 @@ class SnmpTarget:
     requests_per_second: float = 50.0
     concurrency: int = 2
     max_repetitions: int = 25
+    deadline_s: float | None = None  # the whole device; None: default_deadline()
+    max_walk_rows: int = MAX_WALK_ROWS
+
+    def default_deadline(self) -> float:
+        """``EXPECTED_REQUESTS`` at the request rate, plus ``TOLERATED_TIMEOUTS`` requests that
+        time out on every try; at least ``MIN_DEADLINE_S``. Defaults (2 s, 1 retry, 50/s): 120 s."""
+        slow = self.timeout_s * (self.retries + 1) * TOLERATED_TIMEOUTS
+        return max(MIN_DEADLINE_S, EXPECTED_REQUESTS / self.requests_per_second + slow)
+
+    @property
+    def deadline(self) -> float:
+        return self.deadline_s if self.deadline_s is not None else self.default_deadline()
 
 
 class RateLimiter:
@@ -105,6 +137,7 @@ class BaseClient(ABC):
     """Retries, per-device rate limit and concurrency, walk termination and loop detection."""
 
     backend: Backend
+    resizable = False  # True: _batch honours a smaller max-repetitions (tooBig is retried)
 
     @property
     def label(self) -> str:
@@ -115,6 +148,9 @@ class BaseClient(ABC):
         self.target = target
         self.limiter = RateLimiter(target.requests_per_second)
         self.slots = asyncio.Semaphore(target.concurrency)
+        self.ends_at = time.monotonic() + target.deadline
+        self.rows_read = 0
+        self.row_budget = int(target.max_walk_rows * DEVICE_ROWS_PER_WALK_CAP)
 
     # -- what a backend implements ------------------------------------------------------------
 
@@ -127,10 +163,12 @@ class BaseClient(ABC):
         """Fresh state for walking the subtree under ``root``."""
 
     @abstractmethod
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
         """One GETBULK (GETNEXT on v1) from ``cursor``: (varbinds, reached the end).
 
         Safe to call again with the same cursor after a timeout: the cursor only moves on a reply.
+        ``repetitions`` is the max-repetitions to ask for (smaller after a tooBig) when the
+        backend is ``resizable``.
         """
 
     async def open(self) -> None:  # noqa: B027 - optional hook
@@ -143,8 +181,15 @@ class BaseClient(ABC):
 
     async def get(self, oids: Sequence[str]) -> dict[str, Value]:
         """GET scalars; an OID the agent does not have is absent from the result."""
-        found = dict(await self._request(partial(self._get_once, oids)))
-        if self.target.credentials.version == "v1" and len(found) < len(oids) and len(oids) > 1:
+        too_big = False
+        try:
+            found = dict(await self._request(partial(self._get_once, oids)))
+        except ErrorStatus as exc:
+            if exc.status != TOO_BIG or len(oids) < 2:
+                raise
+            found, too_big = {}, True  # the answer does not fit in one datagram: one by one
+        if len(found) < len(oids) and len(oids) > 1 and (
+                self.target.credentials.version == "v1" or too_big):
             # SNMPv1 fails the whole PDU when one OID is missing: ask for the others one by one.
             for oid in oids:
                 if oid not in found:
@@ -152,12 +197,32 @@ class BaseClient(ABC):
         return found
 
     async def walk(self, root: str) -> list[VarBind]:
-        """All varbinds under ``root`` in OID order. Stops on a loop or a runaway table."""
+        """All varbinds under ``root`` in OID order. Stops on a loop or a runaway table (past
+        ``max_walk_rows``, or the device's row budget: every walk together).
+
+        tooBig: ask again with half the max-repetitions, and double it back after 4 good replies.
+        """
         cursor = self._cursor(root)
         rows: list[VarBind] = []
         last_key: tuple[int, ...] = ()
+        full = reps = self.target.max_repetitions
+        good = 0
         while True:
-            batch, done = await self._request(partial(self._batch, cursor))
+            try:
+                batch, done = await self._request(partial(self._batch, cursor, reps))
+            except ErrorStatus as exc:
+                if exc.status != TOO_BIG:
+                    raise
+                if not self.resizable:
+                    raise DecodeError(f"{exc}; this backend cannot ask for fewer rows") from exc
+                if reps == 1:
+                    raise
+                reps, good = max(1, reps // 2), 0
+                continue
+            good += 1
+            if reps < full and good >= 4:
+                reps, good = min(full, reps * 2), 0
+            self.rows_read += len(batch)
             for oid, value in batch:
                 if not oid_in(oid, root):
                     return rows
@@ -171,19 +236,36 @@ class BaseClient(ABC):
                 last_key = key
             if done or not batch:
                 return rows
-            if len(rows) > MAX_WALK_ROWS:
-                raise DecodeError(f"walk of {root} passed {MAX_WALK_ROWS} rows: stopped")
+            if len(rows) > self.target.max_walk_rows:
+                raise TransportError(f"walk of {root} passed {self.target.max_walk_rows} rows: "
+                                     "stopped (limits.max_walk_rows)")
+            if self.rows_read > self.row_budget:
+                raise TransportError(f"the device's walks passed {self.row_budget} rows in all "
+                                     f"({len(rows)} under {root}): stopped")
+
+    def _check_deadline(self) -> None:
+        if time.monotonic() >= self.ends_at:
+            raise TransportError(f"device deadline of {self.target.deadline:g} s reached after "
+                                 f"{self.rows_read} rows: stopped (limits.device_deadline_s)")
 
     async def _request(self, send: Callable[[], Awaitable[T]]) -> T:
+        """One request with its retries. Each try is bounded here, whatever the backend does
+        with replies it drops (a stream of foreign datagrams must not keep a request open)."""
         attempts = self.target.retries + 1
         async with self.slots:
             for attempt in range(attempts):
+                self._check_deadline()
                 await self.limiter.wait()
+                self._check_deadline()
                 try:
-                    return await send()
-                except TransportTimeout:
+                    # twice the timeout: an SNMPv3 session's first request also discovers
+                    async with asyncio.timeout(2 * self.target.timeout_s + 0.5):
+                        return await send()
+                except (TransportTimeout, TimeoutError) as exc:
                     if attempt + 1 == attempts:
-                        raise
+                        if isinstance(exc, TransportTimeout):
+                            raise
+                        raise TransportTimeout("no answer (timeout)") from exc
         raise TransportError("unreachable")  # pragma: no cover - loop always returns or raises
 
     async def __aenter__(self) -> BaseClient:

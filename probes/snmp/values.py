@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import string
 
+from infraaudit.errors import DecodeError
 from infraaudit.probes.snmp.transport import Value
 
 Column = dict[str, Value]  # index suffix (e.g. "12" or "0.5.1") -> value
@@ -14,9 +15,14 @@ _PRINTABLE = set(string.printable) - set("\x0b\x0c")
 
 
 def text(value: Value | None) -> str | None:
-    """DisplayString -> str: UTF-8 when it decodes (Vietnamese names do), else Latin-1; NULs cut."""
+    """DisplayString -> str: UTF-8 when it decodes (Vietnamese names do), else Latin-1; NULs cut.
+
+    An OBJECT IDENTIFIER, IpAddress or number where a string is expected is a decode error."""
     if value is None:
         return None
+    if not isinstance(value, bytes):
+        raise DecodeError(f"{type(value).__name__} value {str(value)[:40]!r} where an OCTET "
+                          "STRING is expected")
     if isinstance(value, bytes):
         raw = value.split(b"\x00", 1)[0]
         try:
@@ -24,7 +30,6 @@ def text(value: Value | None) -> str | None:
         except UnicodeDecodeError:
             decoded = raw.decode("latin-1")
         return decoded.strip() or None
-    return str(value).strip() or None
 
 
 def is_printable(raw: bytes) -> bool:
@@ -44,6 +49,14 @@ def mac(value: Value | None) -> str | None:
 
 def integer(value: Value | None) -> int | None:
     return value if isinstance(value, int) else None
+
+
+def non_negative(value: Value | None, what: str) -> int | None:
+    """An Integer32 that can only be >= 0 (an MTU, a count): a negative one is a decode error."""
+    number = integer(value)
+    if number is not None and number < 0:
+        raise DecodeError(f"{what} = {number}: negative, out of range")
+    return number
 
 
 def index_ip(arcs: list[int], family_code: int) -> tuple[str, list[int]] | None:

@@ -71,7 +71,7 @@ class Dead(BaseClient):
     def _cursor(self, root: str) -> object:
         return root
 
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
         raise TransportTimeout(f"no answer from {self.target.host}")
 
 

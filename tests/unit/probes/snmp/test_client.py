@@ -25,11 +25,11 @@ class Flaky(ReplayClient):
             max_repetitions=3))
         self.calls = 0
 
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
         self.calls += 1
         if self.calls % 3 == 0:
             raise TransportTimeout("dropped")
-        return await super()._batch(cursor)
+        return await super()._batch(cursor, repetitions)
 
 
 def test_walk_resumes_after_timeouts_without_losing_or_repeating_rows() -> None:
@@ -48,7 +48,7 @@ def test_walk_gives_up_after_the_retries() -> None:
 class Looping(ReplayClient):
     """An agent bug seen in the field: GETBULK answers go backwards."""
 
-    async def _batch(self, cursor: object) -> tuple[list[VarBind], bool]:
+    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
         return [("1.3.6.1.2.1.2.2.1.2.5", b"x"), ("1.3.6.1.2.1.2.2.1.2.4", b"y")], False
 
 

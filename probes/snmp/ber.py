@@ -1,0 +1,192 @@
+"""A strict reader of SNMP replies, run on each datagram before gufo's Rust decoder sees it.
+
+gufo-snmp ignores a reply's error-status, reads integers past their SMI size, and panics on some
+malformed BER (a Rust panic prints ~70 lines to the process's stderr). ``check_reply`` reads a
+v1/v2c message (or a v3 message sent without privacy) whole, with every definite length
+inside its parent, every value within its SMI type's range (INTEGER: signed 32 bits;
+Counter32, Gauge32, TimeTicks, Unsigned32: unsigned 32; Counter64: unsigned 64; IpAddress: 4
+bytes; OID arcs: 32 bits) and nothing after the message. What it refuses never reaches gufo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infraaudit.errors import DecodeError
+
+_SEQUENCE, _INTEGER, _OCTETS, _NULL, _OID = 0x30, 0x02, 0x04, 0x05, 0x06
+_IPADDRESS, _OPAQUE, _COUNTER64 = 0x40, 0x44, 0x46
+_UNSIGNED32 = {0x41, 0x42, 0x43, 0x47}  # Counter32, Gauge32 (= Unsigned32), TimeTicks, UInteger32
+_EXCEPTIONS = {0x80, 0x81, 0x82}  # noSuchObject, noSuchInstance, endOfMibView
+_RESPONSE, _REPORT = 0xA2, 0xA8
+_MAX_ARCS = 128
+
+
+@dataclass(frozen=True)
+class Reply:
+    version: int
+    request_id: int
+    error_status: int
+    error_index: int
+    encrypted: bool  # v3 with privacy: only the header was checked
+    engine_id: bytes = b""  # v3: msgAuthoritativeEngineID and msgUserName
+    user: bytes = b""
+
+
+def _tlv(data: bytes, at: int, end: int) -> tuple[int, int, int]:
+    """(tag, start of the value, end of the value) of the TLV at ``at``; inside ``end``."""
+    if at + 2 > end:
+        raise DecodeError("reply truncated")
+    tag, first = data[at], data[at + 1]
+    at += 2
+    if tag & 0x1F == 0x1F:
+        raise DecodeError("multi-byte BER tags are not SNMP")
+    if first < 0x80:
+        size = first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or at + count > end:
+            raise DecodeError("indefinite or oversized BER length")
+        size = int.from_bytes(data[at : at + count], "big")
+        at += count
+    if at + size > end:
+        raise DecodeError(f"BER length {size} runs past the datagram")
+    return tag, at, at + size
+
+
+def _unsigned(body: bytes, bits: int) -> int:
+    if not body or len(body) > bits // 8 + 1:
+        raise DecodeError(f"integer of {len(body)} bytes for a {bits}-bit type")
+    value = int.from_bytes(body, "big", signed=True)
+    if not 0 <= value < 2**bits:
+        raise DecodeError(f"value {value} outside the unsigned {bits}-bit range")
+    return value
+
+
+def _signed32(body: bytes) -> int:
+    if not 1 <= len(body) <= 4:
+        raise DecodeError(f"INTEGER of {len(body)} bytes (at most 4)")
+    return int.from_bytes(body, "big", signed=True)
+
+
+def _check_oid(body: bytes) -> None:
+    if not body or body[-1] & 0x80:
+        raise DecodeError("empty or unterminated OBJECT IDENTIFIER")
+    arcs, value = 0, 0
+    for byte in body:
+        value = (value << 7) | (byte & 0x7F)
+        if value >= 2**32:
+            raise DecodeError("OBJECT IDENTIFIER arc past 32 bits")
+        if not byte & 0x80:
+            arcs, value = arcs + 1, 0
+    if arcs + 1 > _MAX_ARCS:
+        raise DecodeError("OBJECT IDENTIFIER of more than 128 arcs")
+
+
+def _check_value(tag: int, body: bytes) -> None:
+    if tag == _INTEGER:
+        _signed32(body)
+    elif tag in _UNSIGNED32:
+        _unsigned(body, 32)
+    elif tag == _COUNTER64:
+        _unsigned(body, 64)
+    elif tag == _OID:
+        _check_oid(body)
+    elif tag == _IPADDRESS:
+        if len(body) != 4:
+            raise DecodeError(f"IpAddress of {len(body)} bytes")
+    elif tag in (_NULL, *_EXCEPTIONS):
+        if body:
+            raise DecodeError("NULL or exception value with content")
+    elif tag not in (_OCTETS, _OPAQUE):
+        raise DecodeError(f"value of unknown type 0x{tag:02x}")
+
+
+def _pdu(data: bytes, at: int, end: int) -> tuple[int, int, int]:
+    """Check a response PDU; (request-id, error-status, error-index)."""
+    tag, at, pdu_end = _tlv(data, at, end)
+    if tag not in (_RESPONSE, _REPORT) or pdu_end != end:
+        raise DecodeError(f"not a response PDU (tag 0x{tag:02x})")
+    numbers = []
+    for _ in range(3):
+        tag, start, at = _tlv(data, at, pdu_end)
+        if tag != _INTEGER:
+            raise DecodeError("response PDU header is not three INTEGERs")
+        numbers.append(_signed32(data[start:at]))
+    tag, at, list_end = _tlv(data, at, pdu_end)
+    if tag != _SEQUENCE or list_end != pdu_end:
+        raise DecodeError("varbind list is not a SEQUENCE filling the PDU")
+    while at < list_end:
+        tag, start, bind_end = _tlv(data, at, list_end)
+        if tag != _SEQUENCE:
+            raise DecodeError("varbind is not a SEQUENCE")
+        tag, name_start, name_end = _tlv(data, start, bind_end)
+        if tag != _OID:
+            raise DecodeError("varbind name is not an OBJECT IDENTIFIER")
+        _check_oid(data[name_start:name_end])
+        tag, value_start, value_end = _tlv(data, name_end, bind_end)
+        if value_end != bind_end:
+            raise DecodeError("bytes after a varbind's value")
+        _check_value(tag, data[value_start:value_end])
+        at = bind_end
+    return numbers[0], numbers[1], numbers[2]
+
+
+def check_reply(data: bytes) -> Reply:
+    """Read ``data`` as an SNMP reply or raise ``DecodeError`` saying why not."""
+    tag, at, end = _tlv(data, 0, len(data))
+    if tag != _SEQUENCE or end != len(data):
+        raise DecodeError("reply is not one BER SEQUENCE")
+    tag, start, at = _tlv(data, at, end)
+    if tag != _INTEGER:
+        raise DecodeError("no SNMP version")
+    version = _signed32(data[start:at])
+    if version in (0, 1):
+        tag, start, at = _tlv(data, at, end)
+        if tag != _OCTETS:
+            raise DecodeError("no community")
+        return Reply(version, *_pdu(data, at, end), encrypted=False)
+    if version != 3:
+        raise DecodeError(f"SNMP version {version}")
+    tag, header_start, at = _tlv(data, at, end)  # msgGlobalData
+    if tag != _SEQUENCE:
+        raise DecodeError("no SNMPv3 header")
+    numbers, position = [], header_start
+    for expected in (_INTEGER, _INTEGER, _OCTETS, _INTEGER):
+        tag, start, position = _tlv(data, position, at)
+        if tag != expected:
+            raise DecodeError("malformed SNMPv3 header")
+        numbers.append(data[start:position])
+    flags = numbers[2][:1] or b"\x00"
+    tag, start, at = _tlv(data, at, end)  # msgSecurityParameters
+    if tag != _OCTETS:
+        raise DecodeError("no SNMPv3 security parameters")
+    engine_id, user = _usm(data, start, at)
+    if flags[0] & 0x02:  # privacy: the scoped PDU is encrypted, gufo decrypts it
+        tag, start, at = _tlv(data, at, end)
+        if tag != _OCTETS or at != end:
+            raise DecodeError("malformed encrypted scoped PDU")
+        return Reply(3, _signed32(numbers[0]), 0, 0, True, engine_id, user)
+    tag, start, scoped_end = _tlv(data, at, end)
+    if tag != _SEQUENCE or scoped_end != end:
+        raise DecodeError("malformed scoped PDU")
+    for _ in range(2):  # contextEngineID, contextName
+        tag, _start, start = _tlv(data, start, scoped_end)
+        if tag != _OCTETS:
+            raise DecodeError("malformed scoped PDU")
+    request_id, status, index = _pdu(data, start, scoped_end)
+    return Reply(3, request_id, status, index, False, engine_id, user)
+
+
+def _usm(data: bytes, at: int, end: int) -> tuple[bytes, bytes]:
+    """USM security parameters (RFC 3414): (authoritative engine ID, user name)."""
+    tag, at, seq_end = _tlv(data, at, end)
+    if tag != _SEQUENCE or seq_end != end:
+        raise DecodeError("malformed USM security parameters")
+    fields = []
+    for expected in (_OCTETS, _INTEGER, _INTEGER, _OCTETS, _OCTETS, _OCTETS):
+        tag, start, at = _tlv(data, at, seq_end)
+        if tag != expected:
+            raise DecodeError("malformed USM security parameters")
+        fields.append(data[start:at])
+    return fields[0], fields[3]

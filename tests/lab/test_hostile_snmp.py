@@ -1,0 +1,166 @@
+"""Hostile SNMP agents (lab/hostile_agent.py) scanned by `infraaudit scan` with both backends:
+every device is either its own exact data or a failure record, never another device's data, and
+the terminal of a normal run shows no library traceback or Rust panic."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from infraaudit.cli import app
+from infraaudit.errors import TransportError
+from infraaudit.models import AuditDocument, Device, ProbeStatus
+from infraaudit.probes.snmp import Backend, SnmpCredentials, SnmpTarget, make_client
+from lab import procs
+from lab.hostile_agent import ERROR_VALUE, FORGED
+
+pytestmark = pytest.mark.lab
+
+BLOCK, PORT = 94, 16161
+# (suffix, mode, name): the name is what the device says as sysName
+DEVICES = [
+    (1, "honest", "h-one"), (2, "neighbour", "n-two"), (3, "wrongid", "w-three"),
+    (4, "foreign", "f-four"), (5, "endless", "e-five"), (6, "generr", "g-six"),
+    (7, "toobig", "t-seven"), (8, "badint", "b-eight"), (9, "badmtu", "m-nine"),
+    (10, "oidname", "o-ten"), (11, "honest", "h-eleven"), (12, "neighbour", "n-twelve"),
+]
+MUTATE = 20  # one more endpoint, outside the inventory: its replies have one byte changed
+EXACT = {"honest", "neighbour", "toobig"}
+FAILED = {"wrongid", "foreign", "generr", "badint", "oidname"}
+
+
+def host(suffix: int) -> str:
+    return f"127.{BLOCK}.0.{suffix}"
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The hostile agent (one process, started and stopped by PID) and an inventory of it."""
+    run = tmp_path_factory.mktemp("hostile")
+    specs = [f"{mode}:{name}@{host(s)}" + (f">{host(s + 100)}" if mode == "foreign" else "")
+             for s, mode, name in DEVICES] + [f"mutate:mz@{host(MUTATE)}"]
+    log = (run / "agent.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "lab.hostile_agent", str(PORT), *specs],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        procs.wait_all_answer([(host(1), PORT, ["-v2c", "-c", "hostile-lab"])], [proc.pid], 20)
+        inventory = {
+            "agency": {"code": "LAB-HOSTILE", "name": "Phòng lab"},
+            "site": {"id": "lab-hostile", "name": "Phòng lab", "address": "127.0.0.0/8"},
+            "credentials": {"snmp": {"lab": {"version": "v2c",
+                                             "community": "${HOSTILE_COMMUNITY}"}}},
+            "limits": {"timeout_s": 0.5, "retries": 1, "device_deadline_s": 30,
+                       "max_walk_rows": 2000},
+            "devices": [{"host": host(s), "port": PORT, "snmp": "lab", "name": name}
+                        for s, _, name in DEVICES],
+            "subnets": [f"127.{BLOCK}.0.0/24"],
+            "discovery": {"enabled": False},
+        }
+        (run / "inventory.yaml").write_text(yaml.safe_dump(inventory, allow_unicode=True),
+                                            encoding="utf-8")
+        (run / "lab.env").write_text("HOSTILE_COMMUNITY=hostile-lab\n", encoding="utf-8")
+        yield run
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module", params=["gufo", "pysnmp"])
+def scanned(request: pytest.FixtureRequest, agent: Path) -> tuple[AuditDocument, str, str]:
+    out = agent / f"audit-{request.param}.json"
+    result = CliRunner().invoke(app, [
+        "scan", str(agent / "inventory.yaml"), "--env-file", str(agent / "lab.env"),
+        "--output", str(out), "--backend", request.param])
+    text = out.read_text(encoding="utf-8")
+    return AuditDocument.model_validate_json(text), text, result.output
+
+
+def by_name(doc: AuditDocument) -> dict[str, Device]:
+    return {d.name or "": d for d in doc.devices}
+
+
+def test_no_value_crosses_devices(scanned: tuple[AuditDocument, str, str]) -> None:
+    doc, text, _ = scanned
+    assert FORGED not in text and ERROR_VALUE.decode() not in text
+    for device in doc.devices:
+        if device.sys_name is not None:
+            assert device.sys_name == device.name
+            assert device.sys_descr == f"hostile lab agent {device.name}"
+
+
+def test_each_device_is_exact_or_a_failure_record(
+        scanned: tuple[AuditDocument, str, str]) -> None:
+    devices = by_name(scanned[0])
+    for _, mode, name in DEVICES:
+        device = devices[name]
+        if mode in EXACT:
+            assert device.reachable and device.sys_name == name, mode
+            assert [p.descr for p in device.ports] == ["port1", "port2"], mode
+            assert {p.mtu for p in device.ports} == {1500}
+        elif mode in FAILED:
+            assert not device.reachable and device.sys_name is None, mode
+            assert device.probes[0].status is ProbeStatus.FAILED
+
+
+def test_out_of_range_mtu_is_a_failed_probe_not_a_port(
+        scanned: tuple[AuditDocument, str, str]) -> None:
+    device = by_name(scanned[0])["m-nine"]
+    assert device.sys_name == "m-nine" and device.ports == []
+    probe = next(p for p in device.probes if p.probe == "interfaces")
+    assert probe.status is ProbeStatus.FAILED and "ifMtu.1" in (probe.error or "")
+
+
+def test_endless_walks_stop_at_the_row_caps_and_the_scan_goes_on(
+        scanned: tuple[AuditDocument, str, str]) -> None:
+    doc = scanned[0]
+    device = by_name(doc)["e-five"]
+    assert device.sys_name == "e-five"  # what was read before the walks ran away is kept
+    walked = [p for p in device.probes if p.probe != "system"]
+    assert walked and all(p.status is ProbeStatus.FAILED for p in walked)
+    assert all("rows" in (p.error or "") or "deadline" in (p.error or "") for p in walked)
+    assert doc.scan.complete and len(doc.devices) == len(DEVICES)
+
+
+def test_mutated_replies_never_reach_gufo_as_a_panic(
+        agent: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """200 GETs, each answered with one byte changed: gufo's decoder never sees the malformed
+    ones (raw gufo panics on ~6 % of them, each panic ~45 lines on fd 2)."""
+    target = SnmpTarget(host(MUTATE), PORT, SnmpCredentials("v2c", community="hostile-lab"),
+                        timeout_s=0.3, retries=0, requests_per_second=1e6)
+    oids = ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.7.0"]
+
+    async def run() -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        client = make_client(target, Backend.GUFO)
+        try:
+            for _ in range(200):
+                try:
+                    await client.get(oids)
+                    kind = "answer"
+                except TransportError as exc:
+                    kind = type(exc).__name__
+                kinds[kind] = kinds.get(kind, 0) + 1
+        finally:
+            await client.close()
+        return kinds
+
+    kinds = asyncio.run(run())
+    assert kinds.get("DecodeError", 0) > 50 and kinds.get("answer", 0) > 50, kinds
+    assert "panicked" not in capfd.readouterr().err
+
+
+def test_a_normal_run_prints_no_library_noise(scanned: tuple[AuditDocument, str, str]) -> None:
+    output = scanned[2]
+    for noise in ("Traceback", "panicked", "Exception in callback", "Task was destroyed"):
+        assert noise not in output
+    assert json.loads(scanned[1])["devices"]
