@@ -41,11 +41,18 @@ def enterprises() -> dict[int, str]:
     return {int(k): str(v) for k, v in yaml.safe_load(data).items()}
 
 
+# Enterprises of SNMP agent software, not of a manufacturer: a Linux host running net-snmp has an
+# unknown vendor, not "Net-SNMP".
+AGENT_SOFTWARE = frozenset({2021, 8072})
+
+
 def vendor_from_oid(sys_object_id: str | None) -> str | None:
     prefix = "1.3.6.1.4.1."
     if not sys_object_id or not sys_object_id.startswith(prefix):
         return None
     number = int(sys_object_id[len(prefix) :].split(".")[0])
+    if number in AGENT_SOFTWARE:
+        return None
     return enterprises().get(number, f"enterprise {number}")
 
 
