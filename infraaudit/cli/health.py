@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -37,6 +36,7 @@ from infraaudit.health import (
 from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport
 from infraaudit.probes.snmp import Backend
+from infraaudit.util.yamlfile import read_yaml
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 3, 4
 err = Console(stderr=True)
@@ -161,12 +161,12 @@ def history(
     sites = [site] if site else []
     if inventory is not None:
         try:
-            data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+            data = read_yaml(inventory, "inventory")[0] or {}
             sites = sites or [str(data["site"]["id"])]
             raw_db = (data.get("health") or {}).get("db")
             if path is None and raw_db:
                 path = (inventory.parent / raw_db).resolve()
-        except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        except (InventoryError, KeyError, TypeError, AttributeError) as exc:
             err.print(f"[red]error:[/red] {inventory}: {exc}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
     path = path or default_db()

@@ -12,7 +12,6 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-import yaml
 from pydantic import Field
 
 from infraaudit.errors import AuditFormatError, InventoryError, StoreError
@@ -43,7 +42,7 @@ from infraaudit.models.report import (
     TopologyEdge,
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
-from infraaudit.util.yamlfile import load_yaml_model
+from infraaudit.util.yamlfile import load_yaml_model, read_yaml
 
 
 class ReportOptions(Strict):
@@ -102,10 +101,10 @@ def load_agency(path: Path) -> AgencyConfig:
 
 def site_identity(inventory: Path) -> tuple[str, str]:
     """(site id, site name) from a site inventory, without resolving its secrets."""
+    data = read_yaml(inventory, "site inventory")[0] or {}
     try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
         return str(data["site"]["id"]), str(data["site"]["name"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         raise InventoryError(f"site inventory {inventory}: no site id/name ({exc})") from None
 
 
@@ -113,9 +112,9 @@ def history_db(inventory: Path) -> Path:
     """The health history database a site inventory names (``health.db``, relative to the
     inventory), else the default one; read without resolving the inventory's secrets."""
     try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+        data = read_yaml(inventory, "site inventory")[0] or {}
         db = (data.get("health") or {}).get("db")
-    except (OSError, yaml.YAMLError, AttributeError):
+    except (InventoryError, AttributeError):
         db = None
     return (inventory.parent / db).resolve() if db else default_db()
 
