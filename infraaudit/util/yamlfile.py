@@ -4,7 +4,7 @@ files shipped in the package (InfraAuditError: a broken installation or a bad ed
 every field in error by its path.
 
 Every YAML file a user gives goes through one bounded reader (``read_yaml``): at most
-``MAX_BYTES`` of a regular file, UTF-8, one document, no aliases or merge keys (a kilobyte of
+``MAX_BYTES``, UTF-8, one document, no aliases or merge keys (a kilobyte of
 them expands to gigabytes), at most ``MAX_DEPTH`` levels of nesting, no key twice in a mapping
 (both lines named), integers of at most ``MAX_INT_DIGITS`` digits. Values are then validated in
 pydantic's strict mode (``validate_strict``): ``retries: true`` or ``port: "161"`` is an error,
@@ -36,7 +36,7 @@ MAX_INT_DIGITS = 40
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Refused(yaml.MarkedYAMLError):
+class _Refused(yaml.MarkedYAMLError, InfraAuditError):
     """A document the reader does not accept (alias, depth, duplicate key, huge number)."""
 
     def __init__(self, problem: str, mark: Any) -> None:
@@ -123,14 +123,13 @@ def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
 
 
 def read_text(path: Path, what: str, limit: int = MAX_BYTES) -> str:
-    """A regular file of at most ``limit`` bytes as UTF-8 text; InventoryError otherwise (a
-    device node, a FIFO, a folder, a 50 MB file are refused before they are read)."""
+    """A file of at most ``limit`` bytes as UTF-8 text; InventoryError otherwise (a 50 MB
+    file is refused before it is read; a pipe, ``<(...)``, or /dev/zero is read up to the
+    limit)."""
     try:
         with path.open("rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InventoryError(f"{what} {path}: not a regular file")
-            if info.st_size > limit:
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
                 raise InventoryError(f"{what} {path}: {info.st_size:,} bytes, over the limit of "
                                      f"{limit:,}: is it the right file?")
             raw = handle.read(limit + 1)
@@ -164,7 +163,7 @@ def read_yaml(path: Path, what: str) -> tuple[Any, yaml.Node | None]:
     try:
         return parse_yaml(text)
     except yaml.YAMLError as exc:
-        raise InventoryError(yaml_problem(exc, path)) from None
+        raise InventoryError(yaml_problem(exc, f"{what} {path}")) from None
 
 
 def _json_value(value: Any) -> Any:
