@@ -23,7 +23,7 @@ from rich.text import Text
 from infraaudit.cli import signals
 from infraaudit.cli.console import err, fail, note, out
 from infraaudit.cli.tables import findings_table, summary_table
-from infraaudit.errors import InfraAuditError, InventoryError
+from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
 from infraaudit.findings import FirmwareCatalog, load_firmware_catalog, load_thresholds
 from infraaudit.findings import findings as find
 from infraaudit.inventory import LoadedInventory, load_inventory, read_env_file
@@ -154,7 +154,10 @@ def findings(
 
     Exit 0 with no finding, 1 with findings, 2 when the audit or thresholds cannot be read."""
     try:
-        doc = load_audit(read_text(audit, "audit", MAX_AUDIT_BYTES))
+        try:
+            doc = load_audit(read_text(audit, "audit", MAX_AUDIT_BYTES))
+        except AuditFormatError as exc:
+            raise AuditFormatError(f"{audit}: {exc}") from None
         found = find(doc, load_thresholds(thresholds))
     except (InfraAuditError, ValueError, KeyError) as exc:
         raise fail(exc, EXIT_BAD_INPUT) from None

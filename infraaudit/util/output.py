@@ -95,6 +95,8 @@ def write_with(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(tmp)
         tmp.replace(path)
+    except OSError as exc:  # a full disk, a read-only folder
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -104,7 +106,10 @@ def write_documents(stem: Path, kinds: Iterable[str], text: dict[str, Callable[[
                     done: Callable[[Path], None] = lambda _: None) -> None:
     """Write ``stem.<kind>`` for each kind, atomically: from ``text`` (a string to write) or
     ``files`` (a writer given a path); ``done`` is told each file written."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {stem.parent}: {exc.strerror}") from None
     for kind in kinds:
         target = stem.with_suffix(f".{kind}")
         if kind in text:

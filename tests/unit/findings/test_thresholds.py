@@ -88,7 +88,7 @@ def test_a_bad_override_names_what_is_wrong(tmp_path: Path, text: str, expected:
 
 
 def test_a_missing_file_is_an_inventory_error(tmp_path: Path) -> None:
-    with pytest.raises(InventoryError, match="cannot read thresholds .*: No such file"):
+    with pytest.raises(InventoryError, match=r"cannot read thresholds .*: No such file"):
         load_thresholds(tmp_path / "absent.yaml")
 
 
