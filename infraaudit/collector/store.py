@@ -43,13 +43,15 @@ def _time(value: str, field: str) -> dt.datetime:
     """``value`` as a UTC time; Rejected when it is not ISO 8601 or before ``EARLIEST``."""
     try:
         parsed = dt.datetime.fromisoformat(value)
-        parsed = (parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None
-                  else parsed.astimezone(dt.UTC))
     except ValueError:
         raise Rejected(422, "invalid-audit", f"{field} is not an ISO 8601 time: {value[:40]!r}"
                        ) from None
-    except OverflowError:  # 0001-01-01T00:00+07:00 is before year 1 in UTC
-        parsed = dt.datetime.min.replace(tzinfo=dt.UTC)
+    try:
+        parsed = (parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None
+                  else parsed.astimezone(dt.UTC))
+    except OverflowError:  # 0001-01-01T00:00+07:00 is before year 1 in UTC, 9999-12-31-05:00
+        parsed = (dt.datetime.min if parsed.year < EARLIEST.year else dt.datetime.max
+                  ).replace(tzinfo=dt.UTC)
     if parsed < EARLIEST:
         raise Rejected(422, "invalid-audit",
                        f"{field} {value[:40]} is before {EARLIEST.year}: check the scanning "
