@@ -7,7 +7,6 @@ import logging
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
 
 from infraaudit import __version__
@@ -18,6 +17,8 @@ from infraaudit.cli import scan as cli_scan
 from infraaudit.cli import schedule as cli_schedule
 from infraaudit.cli import submit as cli_submit
 from infraaudit.cli.collector import collector_app, serve
+from infraaudit.cli.console import err
+from infraaudit.cli.signals import settle
 
 app = typer.Typer(
     help="Measure an agency's LAN (SNMP, SSH) and write the audit its reports rest on.",
@@ -25,7 +26,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -36,10 +36,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
+    settle(keep=ctx.invoked_subcommand == "scan")  # scan writes a partial audit on SIGTERM
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
         handlers=[RichHandler(console=err, show_path=False)],

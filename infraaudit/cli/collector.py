@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from infraaudit.cli.console import fail, note
 from infraaudit.errors import InfraAuditError
 
 # The collector's modules (SQLAlchemy, FastAPI) are imported by the commands that use them, so
 # that every other `infraaudit` command starts without them.
 
 EXIT_OK, EXIT_NOTHING, EXIT_BAD_INPUT = 0, 1, 2
-err = Console(stderr=True)
 
 collector_app = typer.Typer(
     help="Manage the province collector's agencies and tokens (the service itself: "
@@ -37,13 +35,12 @@ DbOption = Annotated[str | None, typer.Option(
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-    return typer.Exit(EXIT_BAD_INPUT)
+    return fail(exc, EXIT_BAD_INPUT)
 
 
 def _show_token(token: str, what: str) -> None:
-    err.print(f"{what}: the token is printed once on standard output; keep it secret, it is "
-              "not stored here (only its hash is)", highlight=False)
+    note(f"{what}: the token is printed once on standard output; keep it secret, it is "
+         "not stored here (only its hash is)")
     typer.echo(token)
 
 
@@ -103,7 +100,7 @@ def revoke(
             engine.dispose()
     except InfraAuditError as exc:
         raise _fail(exc) from None
-    err.print(f"revoked {count} token{'s' if count != 1 else ''}", highlight=False)
+    note(f"revoked {count} token{'s' if count != 1 else ''}")
     raise typer.Exit(EXIT_OK if count else EXIT_NOTHING)
 
 
@@ -140,8 +137,7 @@ def serve(
         # summaries computed by an earlier infraaudit's rules: rewritten once, before serving
         refreshed = refresh_summaries(engine)
         if refreshed:
-            err.print(f"recomputed {refreshed} audit summaries (the finding rules changed)",
-                      highlight=False)
+            note(f"recomputed {refreshed} audit summaries (the finding rules changed)")
         app = create_app(engine, max_body_bytes=int(max_body_mb * MB), stale_days=stale_days,
                          catalog=prices, frame=report_frame)
         uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from infraaudit.cli.console import fail, note, out, warning
 from infraaudit.cli.tables import findings_table
 from infraaudit.errors import InfraAuditError, InventoryError, LockHeld, StoreError
 from infraaudit.findings import load_thresholds
@@ -26,6 +26,7 @@ from infraaudit.health import (
     RunLock,
     as_rows,
     availability,
+    check_sqlite,
     compare,
     default_db,
     deliver,
@@ -37,9 +38,9 @@ from infraaudit.health import (
 from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
 from infraaudit.models.health import HealthReport
 from infraaudit.probes.snmp import Backend
+from infraaudit.util.yamlfile import read_yaml
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 3, 4
-err = Console(stderr=True)
 
 
 def _load(inventory: Path, env_file: Path | None) -> LoadedInventory:
@@ -47,8 +48,7 @@ def _load(inventory: Path, env_file: Path | None) -> LoadedInventory:
         env = read_env_file(env_file) if env_file else None
         return load_inventory(inventory, env=env)
     except InventoryError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise fail(exc, EXIT_BAD_INPUT) from None
 
 
 def health(
@@ -76,26 +76,25 @@ def health(
     path = db or options.db or default_db()
     try:
         limits = load_thresholds(thresholds)
+        check_sqlite(path)  # a text file given as --db is bad input, left as it is
     except InfraAuditError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise fail(exc, EXIT_BAD_INPUT) from None
     try:
         with RunLock(path), HistoryStore(path) as store:
             try:
                 run = asyncio.run(run_health(loaded, options.link_options(), backend))
             except KeyboardInterrupt:
-                err.print("[yellow]interrupted: nothing stored[/yellow]")
+                warning("interrupted: nothing stored")
                 raise typer.Exit(130) from None
             previous = store.previous(run.site.id)
             rates_before = store.port_rates(previous.run_id) if previous else {}
             report, rates = compare(previous, rates_before, run, limits)
             store.save(run, report.alerts, rates, options.keep_days)
     except LockHeld as exc:
-        err.print(f"[yellow]{exc}[/yellow]")
+        warning(exc)
         raise typer.Exit(EXIT_LOCKED) from None
     except StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_STORE) from None
+        raise fail(exc, EXIT_STORE) from None
     _print_report(report, path, as_json, quiet)
     _send_alerts(report, options.alerts, quiet)
     raise typer.Exit(EXIT_ATTENTION if report.needs_attention else EXIT_OK)
@@ -121,10 +120,9 @@ def _send_alerts(report: HealthReport, options: AlertOptions, quiet: bool) -> No
     subject, text = alert_text(report)
     payload = report.model_dump(mode="json")
     for delivery in deliver(options, payload, text, subject):
-        style = "green" if delivery.ok else "red"
         if not quiet or not delivery.ok:
-            err.print(f"[{style}]alert {delivery.channel}: {delivery.detail}[/{style}]",
-                      highlight=False)
+            note(f"alert {delivery.channel}: {delivery.detail}",
+                 "green" if delivery.ok else "red")
 
 
 def _print_report(report: HealthReport, db: Path, as_json: bool, quiet: bool) -> None:
@@ -137,10 +135,10 @@ def _print_report(report: HealthReport, db: Path, as_json: bool, quiet: bool) ->
     up = sum(d.reachable for d in run.devices)
     since_text = (f"compared with {report.previous_started_at}" if report.previous_run_id
                   else "first run: nothing to compare with yet")
-    Console().print(f"{run.site.name}: {up}/{len(run.devices)} devices answered; {since_text}")
+    out.print(Text(f"{run.site.name}: {up}/{len(run.devices)} devices answered; {since_text}"))
     if report.alerts:
-        Console().print(findings_table(report.alerts))
-    err.print(f"stored in {db} (run {run.run_id})")
+        out.print(findings_table(report.alerts))
+    note(f"stored in {db} (run {run.run_id})")
 
 
 def history(
@@ -161,26 +159,31 @@ def history(
     sites = [site] if site else []
     if inventory is not None:
         try:
-            data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+            data = read_yaml(inventory, "inventory")[0] or {}
             sites = sites or [str(data["site"]["id"])]
             raw_db = (data.get("health") or {}).get("db")
             if path is None and raw_db:
                 path = (inventory.parent / raw_db).resolve()
-        except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
-            err.print(f"[red]error:[/red] {inventory}: {exc}")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except InventoryError as exc:
+            raise fail(exc, EXIT_BAD_INPUT) from None
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise fail(f"{inventory}: no site.id ({exc!r})", EXIT_BAD_INPUT) from None
     path = path or default_db()
     if not path.exists():
-        err.print(f"[red]error:[/red] no history database at {path}: run `infraaudit health` "
-                  "first")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise fail(f"no history database at {path}: run `infraaudit health` first",
+                   EXIT_BAD_INPUT)
+    try:
+        check_sqlite(path)
+    except InfraAuditError as exc:
+        raise fail(exc, EXIT_BAD_INPUT) from None
     try:
         with HistoryStore(path) as store:
             for site_id in sites or store.sites():
                 _site_history(store, site_id, windows, top, csv_dir)
     except InfraAuditError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_STORE) from None
+        raise fail(exc, EXIT_STORE) from None
+    except OSError as exc:  # the CSV folder
+        raise fail(f"cannot write the CSV files: {exc}", EXIT_STORE) from None
 
 
 def _table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
@@ -188,16 +191,15 @@ def _table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
     for column in header:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("—" if v is None else str(v) for v in row))
+        table.add_row(*(Text("—" if v is None else str(v)) for v in row))
     return table
 
 
 def _site_history(store: HistoryStore, site_id: str, windows: list[int], top: int,
                   csv_dir: Path | None) -> None:
-    out = Console()
     longest = max(windows)
     runs = store.runs(site_id, since(longest))
-    out.print(f"[bold]{site_id}[/bold]: {len(runs)} runs in the last {longest} days")
+    out.print(Text.assemble((site_id, "bold"), f": {len(runs)} runs in the last {longest} days"))
     out.print(_table("runs", ["started", "devices answered", "alerts"],
                      [[r["started_at"], f"{r['reachable']}/{r['devices']}", r["alerts"]]
                       for r in runs[-10:]]))
@@ -234,4 +236,4 @@ def _site_history(store: HistoryStore, site_id: str, windows: list[int], top: in
                 writer = csv.writer(f)
                 writer.writerow(header)
                 writer.writerows(rows)
-        err.print(f"CSV written to {csv_dir}")
+        note(f"CSV written to {csv_dir}")

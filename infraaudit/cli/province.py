@@ -8,18 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from infraaudit.errors import AuditFormatError, InfraAuditError
+from infraaudit.cli.console import fail, note, warning
+from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
 from infraaudit.findings import load_thresholds
 from infraaudit.models import AuditDocument
-from infraaudit.models.migrate import load_audit
+from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
 from infraaudit.proposal import load_catalog
 from infraaudit.util.output import write_documents
+from infraaudit.util.yamlfile import read_text
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -43,8 +42,8 @@ def read_audits(paths: list[Path]) -> tuple[list[AuditDocument], list[str]]:
     audits = []
     for file in files:
         try:
-            audits.append(load_audit(file.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, AuditFormatError) as exc:
+            audits.append(load_audit(read_text(file, "audit", MAX_AUDIT_BYTES)))
+        except (InventoryError, AuditFormatError) as exc:
             problems.append(f"{file}: {exc}")
     return audits, problems
 
@@ -93,7 +92,7 @@ def province_report(
         limits = load_thresholds(thresholds)
         docs, problems = read_audits(audits)
         for problem in problems:
-            err.print(f"[yellow]skipped:[/yellow] {escape(problem)}")
+            warning(problem, label="skipped:")
         if problems and strict:
             raise InfraAuditError(f"{len(problems)} file(s) not read (--strict)")
         if not docs:
@@ -102,8 +101,7 @@ def province_report(
         if frame is not None:
             model.frame = frame_meta(load_frame(frame), year, when)
     except (InfraAuditError, ValueError, OSError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise fail(exc, EXIT_BAD_INPUT) from None
     stem = output_dir / f"{province_words()['document']['file_stem']}-{year}"
     try:
         write_documents(
@@ -112,11 +110,10 @@ def province_report(
                   "html": lambda: render_province_html(model)},
             files={"docx": lambda path: render_province_docx(model, path),
                    "xlsx": lambda path: write_province_xlsx(model, path)},
-            done=lambda target: err.print(f"written {target}"))
+            done=lambda target: note(f"written {target}"))
     except (OSError, InfraAuditError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_NOT_WRITTEN) from None
+        raise fail(exc, EXIT_NOT_WRITTEN) from None
     total = f"{model.totals.proposal_vnd:,}".replace(",", ".")
-    err.print(f"{len(model.agencies)} agencies, {len(model.sites)} sites, "
-              f"{model.totals.findings.total} findings, {model.totals.tasks} tasks, "
-              f"total {total} VND")
+    note(f"{len(model.agencies)} agencies, {len(model.sites)} sites, "
+         f"{model.totals.findings.total} findings, {model.totals.tasks} tasks, "
+         f"total {total} VND")

@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from infraaudit.cli.console import fail, note, warning
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
 from infraaudit.report import build_report, latest_audits, load_agency
 from infraaudit.util.output import write_documents
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
-err = Console(stderr=True)
 
 
 class Format(StrEnum):
@@ -55,21 +54,19 @@ def report(
         model = build_report(config, year, when, audits=found,
                              thresholds=load_thresholds(thresholds))
     except (InfraAuditError, ValueError, OSError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise fail(exc, EXIT_BAD_INPUT) from None
     stem = output_dir / f"{_slug(config.agency.code)}-ha-tang-so-{year}"
     try:
         write_documents(
             stem, [kind.value for kind in fmt or list(Format)],
             text={"md": lambda: render_markdown(model), "html": lambda: render_html(model)},
             files={"docx": lambda path: render_docx(model, path)},
-            done=lambda target: err.print(f"written {target}"))
+            done=lambda target: note(f"written {target}"))
     except (OSError, InfraAuditError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_NOT_WRITTEN) from None
+        raise fail(exc, EXIT_NOT_WRITTEN) from None
     if model.missing_sites:
-        err.print(f"[yellow]no audit for: {', '.join(model.missing_sites)} (named in the report "
-                  "as not measured)[/yellow]")
+        warning(f"no audit for: {', '.join(model.missing_sites)} (named in the report as not "
+                "measured)")
     total = f"{model.proposal.total_vnd:,}".replace(",", ".")
-    err.print(f"{len(model.sites)} sites, {len(model.findings)} findings, "
-              f"{len(model.proposal.tasks)} tasks, total {total} VND")
+    note(f"{len(model.sites)} sites, {len(model.findings)} findings, "
+         f"{len(model.proposal.tasks)} tasks, total {total} VND")

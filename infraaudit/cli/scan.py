@@ -17,25 +17,45 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from infraaudit.cli import signals
+from infraaudit.cli.console import err, fail, note, out
 from infraaudit.cli.tables import findings_table, summary_table
-from infraaudit.errors import InfraAuditError, InventoryError
+from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
+from infraaudit.findings import FirmwareCatalog, load_firmware_catalog, load_thresholds
 from infraaudit.findings import findings as find
-from infraaudit.findings import load_firmware_catalog, load_thresholds
-from infraaudit.inventory import load_inventory, read_env_file
+from infraaudit.inventory import LoadedInventory, load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
-from infraaudit.models.migrate import load_audit
+from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
 from infraaudit.probes.snmp import Backend
 from infraaudit.scan import Scanner, ScanOptions
-from infraaudit.util.output import write_atomic
+from infraaudit.util.output import check_output, write_atomic
+from infraaudit.util.yamlfile import read_text
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-err = Console(stderr=True)
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _inputs(inventory: Path, env_file: Path | None, allow_inline_secrets: bool,
+            firmware_catalog: Path | None, output: Path) -> tuple[LoadedInventory,
+                                                                FirmwareCatalog | None]:
+    """The inventory and catalog read, the output checked (exit 2 or 3 when they are not)."""
+    try:
+        env = read_env_file(env_file) if env_file else {}
+        env.update(os.environ)
+        loaded = load_inventory(inventory, env=env, allow_inline_secrets=allow_inline_secrets)
+        catalog = load_firmware_catalog(firmware_catalog) if firmware_catalog else None
+    except InventoryError as exc:
+        raise fail(exc, EXIT_BAD_INPUT) from None
+    try:
+        check_output(output)  # before the scan, not after minutes of it
+    except InfraAuditError as exc:
+        raise fail(exc, EXIT_NOT_WRITTEN) from None
+    return loaded, catalog
 
 
 def scan(
@@ -61,18 +81,11 @@ def scan(
     = None,
 ) -> None:
     """Scan every device of a site inventory and write one audit JSON file."""
-    try:
-        env = read_env_file(env_file) if env_file else {}
-        env.update(os.environ)
-        loaded = load_inventory(inventory, env=env, allow_inline_secrets=allow_inline_secrets)
-        catalog = load_firmware_catalog(firmware_catalog) if firmware_catalog else None
-    except InventoryError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
+    loaded, catalog = _inputs(inventory, env_file, allow_inline_secrets, firmware_catalog,
+                              output)
     total = len(loaded.inventory.devices)
-    progress = Progress(
-        TextColumn("[bold]scan[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+    progress = Progress(  # the site's name is text, not markup
+        TextColumn("scan {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, disable=quiet, transient=False,
     )
     task = progress.add_task(loaded.inventory.site.name, total=total)
@@ -81,35 +94,37 @@ def scan(
         progress.advance(task)
         state = "ok" if device.fully_probed else ("partial" if device.reachable else "no answer")
         if not quiet:
-            progress.console.print(f"{device.host}:{device.port} {device.name or ''} — {state}",
-                                   highlight=False)
+            progress.console.print(Text(f"{device.host}:{device.port} {device.name or ''} — "
+                                        f"{state}"))
 
     def on_phase(message: str) -> None:
         if not quiet:
-            progress.console.print(f"[bold]{message}[/bold]", highlight=False)
+            progress.console.print(Text(message, style="bold"))
 
     options = ScanOptions(backend=backend, fallback=fallback, firmware_catalog=catalog)
     scanner = Scanner(loaded, options, on_device, on_phase)
     interrupted = crashed = False
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = signal.getsignal(signal.SIGTERM)
     try:
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        if signals.held():  # SIGTERM while the program started: nothing scanned, all skipped
+            raise KeyboardInterrupt
         with progress:
             asyncio.run(scanner.run())
     except KeyboardInterrupt:
         interrupted = True
-        err.print("[yellow]interrupted: writing a partial audit (complete: false)[/yellow]")
+        note("interrupted: writing a partial audit (complete: false)", "yellow")
     except Exception as exc:  # keep what was measured even if the scan itself broke
         crashed = True
         logging.getLogger(__name__).exception("scan failed")
-        err.print(f"[red]scan failed ({exc!r}): writing a partial audit (complete: false)[/red]")
+        note(f"scan failed ({exc!r}): writing a partial audit (complete: false)", "red")
     finally:
         signal.signal(signal.SIGTERM, previous)
     doc = scanner.document(complete=not (interrupted or crashed))
     try:
         write_atomic(output, doc.model_dump_json(indent=2) + "\n")
     except InfraAuditError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_NOT_WRITTEN) from None
+        raise fail(exc, EXIT_NOT_WRITTEN) from None
     _print_summary(doc, output, quiet)
     if interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -119,12 +134,12 @@ def scan(
 
 def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
     if not quiet:
-        Console().print(summary_table(doc))
+        out.print(summary_table(doc))
         found = find(doc)
         if found:
-            Console().print(findings_table(found))
-    err.print(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
-              "devices fully probed)")
+            out.print(findings_table(found))
+    note(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
+         "devices fully probed)")
 
 
 def findings(
@@ -139,16 +154,18 @@ def findings(
 
     Exit 0 with no finding, 1 with findings, 2 when the audit or thresholds cannot be read."""
     try:
-        doc = load_audit(audit.read_text(encoding="utf-8"))
+        try:
+            doc = load_audit(read_text(audit, "audit", MAX_AUDIT_BYTES))
+        except AuditFormatError as exc:
+            raise AuditFormatError(f"{audit}: {exc}") from None
         found = find(doc, load_thresholds(thresholds))
-    except (OSError, InfraAuditError, ValueError, KeyError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (InfraAuditError, ValueError, KeyError) as exc:
+        raise fail(exc, EXIT_BAD_INPUT) from None
     if as_json:
         sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in found], indent=2,
                                     ensure_ascii=False) + "\n")
     else:
-        Console().print(findings_table(found))
+        out.print(findings_table(found))
     raise typer.Exit(EXIT_FAILURES if found else EXIT_OK)
 
 

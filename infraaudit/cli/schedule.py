@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from infraaudit.cli.console import error, warning
 from infraaudit.errors import ScheduleError, ScheduleInputError
 from infraaudit.health import (
     PREFIX,
@@ -30,7 +29,6 @@ from infraaudit.health import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-err = Console(stderr=True)
 
 schedule_app = typer.Typer(
     help="Run the nightly `infraaudit health` check automatically: a systemd timer when systemd "
@@ -65,19 +63,16 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except ScheduleInputError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False,
-                  soft_wrap=True)
+        error(exc)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except ScheduleError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False,
-                  soft_wrap=True)
+        error(exc)
         raise typer.Exit(EXIT_FAILED) from None
 
 
 def _report(outcome: Outcome) -> None:
-    for warning in outcome.warnings:
-        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False,
-                  soft_wrap=True)
+    for message in outcome.warnings:
+        warning(message, label="warning:")
     for message in outcome.messages:
         typer.echo(message)
 

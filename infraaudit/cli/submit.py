@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
+from infraaudit.cli.console import err, fail, note
 from infraaudit.collector import (
     DEFAULT_ATTEMPTS,
     DEFAULT_BACKOFF_S,
@@ -24,20 +24,17 @@ from infraaudit.errors import InfraAuditError, SubmitError
 
 EXIT_SENT, EXIT_QUEUED, EXIT_REFUSED = 0, 1, 2
 DEFAULT_TOKEN_ENV = "INFRAAUDIT_SUBMIT_TOKEN"
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-_LABEL = {Outcome.STORED: "[green]stored[/green]",
-          Outcome.ALREADY: "[green]already stored[/green]",
-          Outcome.QUEUED: "[yellow]queued in the outbox[/yellow]",
-          Outcome.REFUSED: "[red]refused[/red]"}
+_LABEL = {Outcome.STORED: ("stored", "green"),
+          Outcome.ALREADY: ("already stored", "green"),
+          Outcome.QUEUED: ("queued in the outbox", "yellow"),
+          Outcome.REFUSED: ("refused", "red")}
 
 
 def _show(result: Result, origin: str) -> None:
-    label = _LABEL[result.outcome]
-    detail = "" if result.delivered and result.attempts <= 1 else f": {escape(result.message)}"
+    detail = "" if result.delivered and result.attempts <= 1 else f": {result.message}"
     if result.delivered and result.attempts > 1:
         detail = f" (attempt {result.attempts})"
-    err.print(f"{origin} {escape(result.audit_id)}: {label}{detail}")
+    err.print(Text.assemble(f"{origin} {result.audit_id}: ", _LABEL[result.outcome], detail))
 
 
 def submit(
@@ -79,8 +76,7 @@ def submit(
         submitter = Submitter(url=to, token=token, outbox=outbox or default_outbox(),
                               attempts=attempts, backoff_s=backoff, timeout_s=timeout)
     except SubmitError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise fail(exc, EXIT_REFUSED) from None
     results: list[Result] = []
     try:
         for result in submitter.drain():
@@ -91,11 +87,10 @@ def submit(
             _show(result, str(audit))
             results.append(result)
     except InfraAuditError as exc:  # the outbox cannot be written
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise fail(exc, EXIT_REFUSED) from None
     waiting = len(submitter.queued())
     if waiting:
-        err.print(f"{waiting} audit(s) wait in {submitter.outbox}")
+        note(f"{waiting} audit(s) wait in {submitter.outbox}")
     if any(r.outcome is Outcome.REFUSED for r in results):
         raise typer.Exit(EXIT_REFUSED)
     if waiting or any(r.outcome is Outcome.QUEUED for r in results):

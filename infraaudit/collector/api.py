@@ -101,7 +101,7 @@ class Health(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 415, 422)}
 bearer = HTTPBearer(auto_error=False, description="an agency token (submit) or an admin token")
 
 
@@ -133,8 +133,18 @@ def agency(who: Annotated[Principal, Depends(principal)]) -> Principal:
     return who
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it is longer than ``limit``, before parsing."""
+    """The body, refused with 413 as soon as it is longer than ``limit``, before parsing; a
+    compressed body (``Content-Encoding`` other than identity, or gzip bytes) with 415: the
+    audit is sent as plain UTF-8 JSON, so that the size limit is the size parsed."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise ApiError(415, "unsupported-encoding",
+                       f"Content-Encoding {encoding[:40]!r} is not accepted: send the audit "
+                       "as uncompressed UTF-8 JSON")
     too_large = ApiError(413, "too-large", f"the body is larger than {limit} bytes")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -145,7 +155,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise too_large
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    if body.startswith(GZIP_MAGIC):
+        raise ApiError(415, "unsupported-encoding",
+                       "the body is gzip-compressed: send the audit as uncompressed UTF-8 JSON")
+    return body
 
 
 def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
@@ -194,8 +208,10 @@ def create_app(engine: Engine, max_body_bytes: int = DEFAULT_MAX_BODY,
         """Submit one audit document (any published schema version) for the token's agency.
 
         201 stored; 200 the identical audit was already stored; 409 the audit id is stored with
-        other content; 403 the audit is another agency's; 413 too large; 422 not a valid audit
-        (the reason says which field), or a schema version newer than the collector reads."""
+        other content; 403 the audit is another agency's; 413 too large; 415 compressed
+        (Content-Encoding or gzip bytes); 422 not a valid audit (the reason says which field:
+        also JSON nested deeper than 64 levels, integers of more than 40 digits, times before
+        2000 or more than a day ahead), or a schema version newer than the collector reads."""
         body = await _read_body(request, max_body_bytes)
         assert who.agency_code is not None
         try:

@@ -57,11 +57,19 @@ def check_code(code: str) -> str:
 
 
 def add_agency(engine: Engine, code: str, name: str) -> tuple[str, bool]:
-    """Register the agency (or rename it) and make it a new token; return (token, created)."""
+    """Register the agency (or rename it) and make it a new token; return (token, created).
+
+    Codes that differ only in case name one agency: ``aga`` is refused next to ``AGA`` (the
+    spelling registered first is the agency's, and its audits must use it)."""
     check_code(code)
     if not name.strip():
         raise AuthAdminError("the agency name is empty")
     with writer(engine).begin() as conn:
+        same = conn.execute(sa.select(agencies.c.code).where(
+            sa.func.lower(agencies.c.code) == code.lower(), agencies.c.code != code)).first()
+        if same is not None:
+            raise AuthAdminError(f"agency {same.code!r} is registered already: codes that "
+                                 f"differ only in case name one agency; write {same.code!r}")
         existing = conn.execute(sa.select(agencies.c.name).where(agencies.c.code == code)).first()
         if existing is None:
             conn.execute(sa.insert(agencies).values(

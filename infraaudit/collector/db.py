@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from infraaudit.errors import CollectorDbError
+from infraaudit.util.output import not_sqlite
 
 # Written (not read) as execution option: transactions on an engine carrying it take SQLite's
 # write lock at BEGIN, so that a read followed by a write never fails with SQLITE_BUSY.
@@ -129,7 +130,14 @@ def make_engine(db: str | Path | None) -> Engine:
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             raise CollectorDbError("the collector needs an SQLite file, not an in-memory database")
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        problem = not_sqlite(Path(url.database))
+        if problem:
+            raise CollectorDbError(f"collector database {url.database}: {problem}")
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CollectorDbError(f"collector database {url.database}: cannot make its "
+                                   f"folder: {exc.strerror}") from None
         engine = sa.create_engine(url, json_serializer=_json,
                                   connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_events(engine)

@@ -29,6 +29,7 @@ from infraaudit.models.province import SEVERITIES
 SITE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 AUDIT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 MAX_SKEW = dt.timedelta(days=1)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # no audit was made before: a wrong clock
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,23 @@ class Stored:
 
 
 def _time(value: str, field: str) -> dt.datetime:
+    """``value`` as a UTC time; Rejected when it is not ISO 8601 or before ``EARLIEST``."""
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise Rejected(422, "invalid-audit", f"{field} is not an ISO 8601 time: {value!r}"
+        raise Rejected(422, "invalid-audit", f"{field} is not an ISO 8601 time: {value[:40]!r}"
                        ) from None
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+    try:
+        parsed = (parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None
+                  else parsed.astimezone(dt.UTC))
+    except OverflowError:  # 0001-01-01T00:00+07:00 is before year 1 in UTC, 9999-12-31-05:00
+        parsed = (dt.datetime.min if parsed.year < EARLIEST.year else dt.datetime.max
+                  ).replace(tzinfo=dt.UTC)
+    if parsed < EARLIEST:
+        raise Rejected(422, "invalid-audit",
+                       f"{field} {value[:40]} is before {EARLIEST.year}: check the scanning "
+                       "host's clock")
+    return parsed
 
 
 def _submitted_version(body: bytes) -> int | None:
@@ -75,6 +87,11 @@ def parse(body: bytes) -> tuple[AuditDocument, int]:
 
 def check(doc: AuditDocument, agency_code: str, now: dt.datetime) -> None:
     """Content checks beyond the schema; raise Rejected with the reason."""
+    if doc.agency.code.lower() == agency_code.lower() and doc.agency.code != agency_code:
+        raise Rejected(422, "invalid-audit",
+                       f"agency.code {doc.agency.code!r} is written {agency_code!r} at the "
+                       "province (codes that differ only in case name one agency): write it "
+                       "so in the site inventory")
     if doc.agency.code != agency_code:
         raise Rejected(403, "wrong-agency",
                        f"the audit is for agency {doc.agency.code!r}; this token submits for "
@@ -96,6 +113,11 @@ def check(doc: AuditDocument, agency_code: str, now: dt.datetime) -> None:
                        f"{now.isoformat(timespec='seconds')}): check the scanning host's clock")
     if doc.scan.finished_at is not None:
         finished = _time(doc.scan.finished_at, "scan.finished_at")
+        if finished > now + MAX_SKEW:
+            raise Rejected(422, "invalid-audit",
+                           f"scan.finished_at {doc.scan.finished_at} is in the future (collector "
+                           f"time {now.isoformat(timespec='seconds')}): check the scanning "
+                           "host's clock")
         if finished < started:
             raise Rejected(422, "invalid-audit",
                            f"scan.finished_at {doc.scan.finished_at} is before scan.started_at "

@@ -33,8 +33,8 @@ from hashlib import sha256
 from pathlib import Path
 
 from infraaudit import __version__
-from infraaudit.errors import AuditFormatError, SubmitError
-from infraaudit.models.migrate import load_audit
+from infraaudit.errors import AuditFormatError, InventoryError, SubmitError
+from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
 from infraaudit.util.httpout import (
     Answer,
     clip,
@@ -44,6 +44,7 @@ from infraaudit.util.httpout import (
     scrub,
 )
 from infraaudit.util.output import write_atomic
+from infraaudit.util.yamlfile import read_text
 
 log = logging.getLogger(__name__)
 
@@ -276,9 +277,9 @@ class Submitter:
 def read_audit(path: Path) -> tuple[str, str]:
     """(text, audit_id) of an audit file checked with load_audit; SubmitError when refused."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SubmitError(f"cannot read {path}: {exc}") from None
+        text = read_text(path, "audit", MAX_AUDIT_BYTES)
+    except InventoryError as exc:
+        raise SubmitError(str(exc)) from None
     try:
         doc = load_audit(text)
     except AuditFormatError as exc:

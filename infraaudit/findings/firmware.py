@@ -11,11 +11,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from infraaudit.errors import InventoryError
 from infraaudit.models import Device, SecurityFinding
+from infraaudit.util.yamlfile import read_yaml, validate_strict
 
 
 class FirmwareEntry(BaseModel):
@@ -42,12 +42,10 @@ class FirmwareCatalog(BaseModel):
 
 
 def load_catalog(path: Path) -> FirmwareCatalog:
+    data = read_yaml(path, "firmware catalog")[0] or {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return FirmwareCatalog.model_validate(data)
-    except OSError as exc:
-        raise InventoryError(f"cannot read firmware catalog {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, ValidationError, re.error) as exc:
+        return validate_strict(FirmwareCatalog, data)
+    except (ValidationError, re.error) as exc:
         raise InventoryError(f"{path}: invalid firmware catalog: {exc}") from None
 
 

@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from infraaudit.errors import InventoryError
@@ -33,7 +32,7 @@ from infraaudit.models.readiness import (
     Requirement,
     SiteIpv6,
 )
-from infraaudit.util.yamlfile import load_packaged
+from infraaudit.util.yamlfile import load_packaged, read_yaml
 
 CLASS_OF_ROLE: dict[Role, DeviceClass] = {
     Role.ROUTER: "router", Role.FIREWALL: "security", Role.SWITCH: "switch", Role.AP: "switch",
@@ -58,7 +57,7 @@ def load_catalog(path: Path | None) -> list[CatalogEntry]:
     if path is None:
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path, "IPv6 catalog")[0] or {}
         entries = []
         for i, row in enumerate(data.get("models") or []):
             if not row.get("source"):
@@ -68,7 +67,7 @@ def load_catalog(path: Path | None) -> list[CatalogEntry]:
                                         bool(row.get("management", False)),
                                         str(row.get("ripe772", "none")), str(row["source"])))
         return entries
-    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+    except (KeyError, TypeError, AttributeError, re.error) as exc:
         raise InventoryError(f"IPv6 catalog {path}: {exc}") from None
 
 

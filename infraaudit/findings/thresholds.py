@@ -13,12 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InventoryError
 from infraaudit.findings.datafile import Patterns
-from infraaudit.util.yamlfile import load_packaged, problems
+from infraaudit.util.yamlfile import load_packaged, problems, read_yaml
 
 
 class _Section(BaseModel):
@@ -147,13 +146,7 @@ def load_thresholds(path: Path | None) -> Thresholds:
     (``link.los_pct: Extra inputs are not permitted``)."""
     if path is None:
         return default_thresholds()
-    try:
-        with path.open(encoding="utf-8") as stream:  # YAML errors then name the file
-            override = yaml.safe_load(stream)
-    except OSError as exc:
-        raise InventoryError(f"thresholds {path}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InventoryError(f"thresholds {path}: not UTF-8 YAML: {exc}") from None
+    override, _ = read_yaml(path, "thresholds")
     if override is None:
         return default_thresholds()
     if not isinstance(override, dict):

@@ -14,7 +14,7 @@ from infraaudit.health.schedule import (
     check_name,
     make_job,
 )
-from infraaudit.health.store import HistoryStore, RunLock, default_db
+from infraaudit.health.store import HistoryStore, RunLock, check_sqlite, default_db
 from infraaudit.health.trends import as_rows, availability, links, ports, since
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "availability",
     "backend",
     "check_name",
+    "check_sqlite",
     "compare",
     "default_db",
     "deliver",

@@ -26,6 +26,7 @@ from typing import Any
 from infraaudit.errors import LockHeld, StoreError
 from infraaudit.models.finding import Finding
 from infraaudit.models.health import HealthRun
+from infraaudit.util.output import not_sqlite
 
 MIGRATIONS: list[list[str]] = [
     [  # 1: runs with their full document, normalized samples for trends, the alerts raised
@@ -84,6 +85,14 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def check_sqlite(path: Path) -> None:
+    """StoreError unless ``path`` is absent, empty, or an SQLite database: a text file given as
+    ``--db`` is refused, never turned into a database."""
+    problem = not_sqlite(path)
+    if problem:
+        raise StoreError(f"history database {path}: {problem}")
+
+
 def default_db() -> Path:
     """``$XDG_DATA_HOME/infraaudit/history.sqlite`` (``~/.local/share`` by default)."""
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
@@ -99,8 +108,12 @@ class RunLock:
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:  # a read-only folder, a full disk
+            raise StoreError(f"history database {self.path.with_suffix('')}: cannot make its "
+                             f"lock {self.path}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -132,6 +145,7 @@ class HistoryStore:
     def read_only(cls, path: Path) -> HistoryStore:
         """Open an existing database for reading only: no directory, no WAL switch, no
         migration (the nightly run owns the file); StoreError when it is of another schema."""
+        check_sqlite(path)
         store = cls.__new__(cls)
         store.path = path
         try:
@@ -148,6 +162,7 @@ class HistoryStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        check_sqlite(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from infraaudit.errors import InventoryError
 from infraaudit.inventory.model import Inventory
 from infraaudit.inventory.secrets import resolve_secrets
+from infraaudit.util.yamlfile import parse_yaml, read_text, validate_strict, yaml_problem
 
 
 @dataclass(frozen=True)
@@ -80,21 +81,12 @@ def load_inventory(
     allow_inline_secrets: bool = False,
 ) -> LoadedInventory:
     """Read, resolve and validate an inventory file; InventoryError says what and where."""
+    text = read_text(path, "inventory")
+    raw = text.encode("utf-8")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InventoryError(f"cannot read inventory {path}: {exc.strerror}") from exc
-    try:
-        text = raw.decode("utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        raise InventoryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        data, node = parse_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or "syntax error"  # never quote the line
-        raise InventoryError(f"{where}: invalid YAML: {problem}") from exc
+        raise InventoryError(yaml_problem(exc, path)) from None
     locator = _Locator(path, node)
     if not isinstance(data, dict):
         raise InventoryError(
@@ -104,11 +96,13 @@ def load_inventory(
     resolved = resolve_secrets(data, (), dict(os.environ) if env is None else env,
                                allow_inline_secrets, locator.describe, inline)
     try:
-        inventory = Inventory.model_validate(resolved)
+        inventory = validate_strict(Inventory, resolved)
     except ValidationError as exc:
         raise InventoryError(
             f"{path}: {exc.error_count()} problem(s):\n{_format_validation(exc, locator)}"
         ) from None  # the pydantic error may quote resolved secrets: do not chain it
+    except InventoryError as exc:  # a !!binary or !!set value
+        raise InventoryError(f"{path}: {exc}") from None
     catalog = inventory.ipv6.catalog
     if catalog is not None and not catalog.is_absolute():
         inventory.ipv6.catalog = (path.parent / catalog).resolve()

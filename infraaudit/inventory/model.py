@@ -174,14 +174,19 @@ class DeviceEntry(Strict):
     @field_validator("host")
     @classmethod
     def _host(cls, value: str) -> str:
-        """An IP address: an audit resolves no names, so it sends no DNS traffic of its own."""
+        """An IP address: an audit resolves no names, so it sends no DNS traffic of its own.
+        Written canonically, an IPv4-mapped IPv6 address (::ffff:10.0.0.1) as the IPv4 one, so
+        that one device is never listed (and scanned) twice under two spellings."""
         try:
-            return str(ipaddress.ip_address(value))
+            address = ipaddress.ip_address(value)
         except ValueError:
             raise ValueError(
                 f"{value!r} is not an IP address; write the device's management address "
                 "(infraaudit does not resolve host names)"
             ) from None
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(address)
 
 
 class Subnet(Strict):

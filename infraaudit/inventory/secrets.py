@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from infraaudit.errors import InventoryError, SecretError
+from infraaudit.util.yamlfile import read_text
 
 ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
+MAX_ENV_BYTES = 1024 * 1024
 SECRET_KEYS = frozenset({"community", "auth_password", "priv_password", "password", "secret",
                          "enable_secret"})
 
@@ -64,10 +66,7 @@ def resolve_secrets(
 def read_env_file(path: Path) -> dict[str, str]:
     """Read KEY=VALUE lines (``#`` comments, optional ``export``, optional quotes)."""
     values: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InventoryError(f"cannot read env file {path}: {exc.strerror}") from exc
+    text = read_text(path, "env file", MAX_ENV_BYTES)  # InventoryError: unreadable, not UTF-8
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):

@@ -1,4 +1,10 @@
-"""Read an audit document of any published schema version as the current one."""
+"""Read an audit document of any published schema version as the current one.
+
+The JSON is parsed with limits, so that a hostile file is one clear AuditFormatError (the CLI's
+exit 2, the collector's 422) and never a RecursionError or Python's 4300-digit ValueError:
+nesting at most ``MAX_DEPTH`` (an audit needs 8), integers of at most ``MAX_INT_DIGITS`` digits,
+no NaN or Infinity (they are not JSON) nor numbers too large for a float.
+"""
 
 from __future__ import annotations
 
@@ -32,13 +38,63 @@ def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 40
+MAX_AUDIT_BYTES = 256 * 1024 * 1024  # what the CLI reads from a file
 
-def load_audit(text: str) -> AuditDocument:
-    """Parse audit JSON, upgrading older schema versions step by step."""
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise AuditFormatError(f"not an audit: an integer of {len(text.lstrip('-'))} digits "
+                               f"(at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise AuditFormatError(f"not an audit: the number {text[:20]}… is too large")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise AuditFormatError(f"not JSON: {name} is not a JSON number")
+
+
+def _depth(data: Any) -> int:
+    """The nesting depth of parsed JSON (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                children = value.values() if isinstance(value, dict) else value
+                stack.extend((child, depth + 1) for child in children
+                             if isinstance(child, dict | list))
+    return deepest
+
+
+def parse_json(text: str) -> Any:
+    """JSON text with the limits above; AuditFormatError with the reason."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_int, parse_float=_float,
+                          parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise AuditFormatError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise AuditFormatError(f"not an audit: JSON nested deeper than {MAX_DEPTH} levels"
+                               ) from None
+    except ValueError as exc:  # e.g. a float Python cannot hold
+        raise AuditFormatError(f"not JSON: {exc}") from None
+    if _depth(data) > MAX_DEPTH:
+        raise AuditFormatError(f"not an audit: JSON nested deeper than {MAX_DEPTH} levels")
+    return data
+
+
+def load_audit(text: str) -> AuditDocument:
+    """Parse audit JSON (``parse_json``), upgrading older schema versions step by step."""
+    data = parse_json(text)
     if not isinstance(data, dict) or not isinstance(data.get("schema_version"), int):
         raise AuditFormatError("not an infraaudit audit: no integer schema_version")
     version = data["schema_version"]

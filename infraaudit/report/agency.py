@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import yaml
 from pydantic import Field
 
 from infraaudit.errors import AuditFormatError, InventoryError, StoreError
@@ -47,7 +46,7 @@ from infraaudit.models.report import (
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
 from infraaudit.report.section import build_section, place
-from infraaudit.util.yamlfile import load_yaml_model
+from infraaudit.util.yamlfile import load_yaml_model, read_yaml
 
 
 class ReportOptions(Strict):
@@ -107,18 +106,19 @@ def load_agency(path: Path) -> AgencyConfig:
 
 def site_identity(inventory: Path) -> tuple[str, str]:
     """(site id, site name) from a site inventory, without resolving its secrets."""
+    data = read_yaml(inventory, "site inventory")[0] or {}
     try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
         return str(data["site"]["id"]), str(data["site"]["name"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError) as exc:
         raise InventoryError(f"site inventory {inventory}: no site id/name ({exc})") from None
 
 
 def _inventory_address(inventory: Path) -> str | None:
+    """The site's street address from its inventory, if it gives one (read as history_db)."""
     try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+        data = read_yaml(inventory, "site inventory")[0] or {}
         address = data["site"].get("address")
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+    except (InventoryError, KeyError, TypeError, AttributeError):
         return None
     return str(address) if address else None
 
@@ -127,9 +127,9 @@ def history_db(inventory: Path) -> Path:
     """The health history database a site inventory names (``health.db``, relative to the
     inventory), else the default one; read without resolving the inventory's secrets."""
     try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8")) or {}
+        data = read_yaml(inventory, "site inventory")[0] or {}
         db = (data.get("health") or {}).get("db")
-    except (OSError, yaml.YAMLError, AttributeError):
+    except (InventoryError, AttributeError):
         db = None
     return (inventory.parent / db).resolve() if db else default_db()
 
@@ -270,7 +270,8 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
         wifi_endpoints=share.wifi if share else None, wifi_pct=share.wifi_pct if share else None,
         ipv6_phase=ipv6.site.phase if ipv6 and ipv6.site else None,
         ipv6_scores={d.device: d.score for d in ipv6.devices} if ipv6 else {},
-        topology=edges, topology_nodes=nodes, topology_unnamed=len(unnamed), ages=device_ages(doc, limits), history=history)
+        topology=edges, topology_nodes=nodes, topology_unnamed=len(unnamed),
+        ages=device_ages(doc, limits), history=history)
 
 
 def build_report(config: AgencyConfig, year: int, date: dt.date,

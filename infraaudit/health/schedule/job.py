@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from infraaudit.errors import ScheduleInputError
+from infraaudit.errors import InventoryError, ScheduleInputError
 from infraaudit.health.store import default_db
+from infraaudit.util.yamlfile import read_yaml
 
 PREFIX = "infraaudit-health-"
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -83,16 +82,12 @@ def check_name(name: str, source: str = "--name") -> str:
 def read_site(inventory: Path) -> tuple[str, Path | None]:
     """The inventory's ``site.id`` and ``health.db`` (absolute), read without resolving secrets:
     they may not be available when the schedule is installed."""
+    if not inventory.exists():
+        raise ScheduleInputError(f"inventory {inventory} not found")
     try:
-        data = yaml.safe_load(inventory.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScheduleInputError(f"inventory {inventory} not found") from None
-    except IsADirectoryError:
-        raise ScheduleInputError(f"inventory {inventory} is a directory, not a file") from None
-    except OSError as exc:
-        raise ScheduleInputError(f"cannot read inventory {inventory}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScheduleInputError(f"{inventory}: not a valid YAML inventory ({exc})") from None
+        data, _ = read_yaml(inventory, "inventory")
+    except InventoryError as exc:
+        raise ScheduleInputError(f"not a valid YAML inventory: {exc}") from None
     site = data.get("site") if isinstance(data, dict) else None
     site_id = site.get("id") if isinstance(site, dict) else None
     if not isinstance(site_id, str | int) or isinstance(site_id, bool) or str(site_id) == "":

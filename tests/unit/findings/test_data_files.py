@@ -73,6 +73,6 @@ def test_an_unknown_programme_requirement_fails_with_its_path() -> None:
 
 
 def test_a_broken_packaged_file_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlfile.yaml, "safe_load", lambda text: {"programme": "p"})
+    monkeypatch.setattr(yamlfile, "parse_yaml", lambda text: ({"programme": "p"}, None))
     with pytest.raises(InfraAuditError, match=r"ipv6_programme\.yaml: phases: Field required"):
         yamlfile.load_packaged("infraaudit.findings", "data/ipv6_programme.yaml", Programme)
