@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -175,13 +174,21 @@ def test_ctrl_c_writes_a_valid_partial_audit(lab: LoopbackLab, tmp_path: Path) -
     out = tmp_path / "partial.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "infraaudit.cli", "scan", str(inv), "--env-file",
-         str(lab.env_file), "--output", str(out), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "200"},
+         str(lab.env_file), "--output", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "COLUMNS": "200"},
     )
-    try:
-        time.sleep(4)
+    try:  # interrupt once the good device is done (not after a fixed time: machines differ)
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if line.startswith(f"{good.host}:{good.port} "):
+                break
+        assert seen and seen[-1].rstrip().endswith("— ok"), seen
         proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
+        _, rest = proc.communicate(timeout=30)
+        stderr = "".join(seen) + rest
     finally:
         if proc.poll() is None:
             proc.kill()
