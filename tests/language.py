@@ -38,7 +38,8 @@ from tests.paths import INVENTORIES
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])", re.I)
-YEAR_GROUPED = re.compile(r"(?<![\d.,])(?:1\.9|2\.0)\d\d(?![\d.,])")
+# a year 1900-2099 written with a thousands separator; "2.000" is taken as a count (2000 packets)
+YEAR_GROUPED = re.compile(r"(?<![\d.,])(?:1\.9\d\d|2\.0(?!00)\d\d)(?![\d.,])")
 SNAKE = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b")
 RULE_CODE = re.compile(r"\b(?:DEVICE|PORT|LINK|IPV6|SEC|HISTORY|WIFI)-[A-Z0-9-]+\b")
 ZERO = re.compile(r"(?<![\d.,/])0 (?:thiết bị|cổng|lần|trụ sở|đường|tồn tại|nhiệm vụ)|"
