@@ -94,6 +94,12 @@ class LifetimeLimits(_Section):
     plan_until: int
 
 
+class ProposalLimits(_Section):
+    growth_pct: float
+    core_patterns: Patterns
+    core_neighbours: int
+
+
 class HistoryLimits(_Section):
     min_runs: int
     availability_pct: float
@@ -114,6 +120,7 @@ class Thresholds(_Section):
     load: LoadLimits
     lifetime: LifetimeLimits
     history: HistoryLimits
+    proposal: ProposalLimits
 
     def overridden(self, override: dict[str, Any]) -> Thresholds:
         """These thresholds with ``override``'s values, merged key by key at any depth;

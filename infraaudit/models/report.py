@@ -182,8 +182,7 @@ class Proposal(Strict):
     years: list[int] = Field(default_factory=lambda: list(range(2026, 2031)))
     groups: dict[str, str] = Field(default_factory=dict, description="group key -> title")
     draft: bool = Field(default=False, description="the catalog holds sample prices")
-    vat_included: bool = False
-    price_note: str = ""
+    vat_included: bool = Field(default=False, description="the unit prices include VAT")
 
 
 # ---------------------------------------------------------------- the section, as numbers

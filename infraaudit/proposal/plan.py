@@ -1,15 +1,22 @@
 """The 2026–2030 upgrade proposal: tasks derived from measured findings, priced from an editable
-catalog (``inventories/catalog.yaml``: unit prices in VND with source and date, lifetimes).
+catalog (``inventories/catalog.yaml``: unit prices in VND with source and date, lifetimes, what
+each item replaces, whether prices are sample values and include VAT).
 
-Pure: ``propose(findings per site, audits, catalog)``. Every task names the findings it answers
-and how its quantity was counted; cost = quantity x unit price; totals per year and per site.
-Task titles, the basis sentences and the replacement reasons are wording
-(``report_templates/proposal.yaml``, read by ``proposal.wording``).
+Pure: ``propose(findings per site, audits, catalog, thresholds)``. Every task names the findings
+it answers, the devices it is about, how its quantity was counted and the tables of Phụ lục I it
+rests on; cost = quantity x unit price; totals per year and per site. Task titles, bases, groups
+and replacement reasons are wording (``report_templates/proposal.yaml``, ``proposal.wording``).
 
-Priorities: 1 urgent defects (bad cabling, devices not answering or insecure), 2 end of life
-(firmware past support, service life over or ending by 2030: replaced in the year it ends),
-3 IPv6 (survey/configuration per site, routers without IPv6), 4 capacity (saturated uplinks,
-switches out of free ports, workplaces that depend on Wi-Fi).
+Groups and priorities (the plan's years come from the catalog):
+    audit     1  devices the scan could not audit: check their management settings (never a
+                 repair or a replacement: nothing says they are broken)
+    repair    1  cables of ports with measured faults; devices unstable over the nightly checks
+                 or with a high-severity security finding
+    replace   2  one replacement per device (``proposal.replace``), in the year its first reason
+                 demands (3 for a model that cannot run IPv6)
+    ipv6      3  per site: survey, plan and configuration of IPv6, naming the devices to configure
+    capacity  4  saturated uplinks and switches short of ports (unless their device is replaced
+                 by then), workplaces that depend on Wi-Fi
 """
 
 from __future__ import annotations
@@ -17,21 +24,37 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
 from infraaudit.errors import InventoryError
-from infraaudit.models import ETHERNET_TYPES, AuditDocument
+from infraaudit.findings import Thresholds, default_thresholds
+from infraaudit.models import AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
+from infraaudit.proposal.replace import Replacement, replacements
 from infraaudit.proposal.wording import TaskKind, proposal_wording
 from infraaudit.util.yamlfile import load_yaml_model
 
 CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS",
            "HISTORY-PORT-ERRORS", "HISTORY-PORT-FLAPS"}
-SERVICE = {"DEVICE-NO-ANSWER", "HISTORY-AVAILABILITY"}
+NOT_AUDITED = {"DEVICE-NO-ANSWER", "DEVICE-NOT-AUDITED"}
+UNSTABLE = {"HISTORY-AVAILABILITY"}
 PORTS_PER_SWITCH = 24
+GROUP_OF: dict[TaskKind, str] = {
+    "audit-device": "audit", "recable": "repair", "device-service": "repair",
+    "replace-router": "replace", "replace-core": "replace", "replace-switch": "replace",
+    "replace-ap": "replace", "ipv6-service": "ipv6", "uplink-upgrade": "capacity",
+    "add-switch": "capacity", "wire-workplaces": "capacity", "wire-switch": "capacity"}
+# the tables of Phụ lục I (report_words.yaml appendix_items) a task of each kind rests on
+EVIDENCE_OF: dict[TaskKind, list[str]] = {
+    "audit-device": ["devices"], "recable": ["ports"], "device-service": ["findings"],
+    "replace-router": ["ages"], "replace-core": ["ages"], "replace-switch": ["ages"],
+    "replace-ap": ["ages"], "ipv6-service": ["ipv6"], "uplink-upgrade": ["ports"],
+    "add-switch": ["ports"], "wire-workplaces": ["ports"], "wire-switch": ["ports"]}
+Replaces = Literal["router", "core-switch", "access-switch", "ap"]
 
 
 class CatalogItem(Strict):
@@ -41,10 +64,14 @@ class CatalogItem(Strict):
     source: str = Field(min_length=1, description="where the price comes from")
     date: str = Field(min_length=1, description="when it was valid")
     lifetime_years: int | None = None
+    replaces: Replaces | None = Field(default=None, description="the devices it replaces")
+    ports: int | None = Field(default=None, ge=1, description="access ports (access switches)")
 
 
 class Catalog(Strict):
     currency: str = "VND"
+    sample_prices: bool = Field(description="the prices are sample values, not quotations")
+    vat_included: bool = Field(description="the unit prices include VAT")
     items: dict[str, CatalogItem]
     plan: dict[int, int] = Field(description="priority -> year")
 
@@ -54,16 +81,21 @@ class Catalog(Strict):
                            source=item.source, date=item.date)
 
 
-REQUIRED_ITEMS = ("cable-cat6-run", "device-service", "switch-24-poe", "switch-48-poe",
-                  "router-ipv6", "ap-wifi6", "ipv6-service", "uplink-upgrade")
+REQUIRED_ITEMS = ("cable-cat6-run", "device-service", "ipv6-service", "uplink-upgrade")
+REPLACING: tuple[Replaces, ...] = ("router", "core-switch", "access-switch", "ap")
 
 
 def load_catalog(path: Path) -> Catalog:
     """Read and check a catalog; InventoryError names the problem."""
     catalog = load_yaml_model(path, Catalog, "catalog")
     missing = [k for k in REQUIRED_ITEMS if k not in catalog.items]
+    missing += [f"an item with replaces: {r}" for r in REPLACING
+                if not any(i.replaces == r for i in catalog.items.values())]
     if missing:
         raise InventoryError(f"catalog {path}: items missing: {', '.join(missing)}")
+    unsized = [k for k, i in catalog.items.items() if i.replaces == "access-switch" and not i.ports]
+    if unsized:
+        raise InventoryError(f"catalog {path}: access switches need ports: {', '.join(unsized)}")
     if sorted(catalog.plan) != [1, 2, 3, 4]:
         raise InventoryError(f"catalog {path}: plan must give a year for priorities 1 to 4")
     return catalog
@@ -73,15 +105,20 @@ def _ref(f: Finding) -> str:
     return f"{f.code} {f.subject}"
 
 
+def _device_of(subject: str) -> str:
+    return subject.split(":", 1)[0]
+
+
 class _Builder:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.tasks: list[ProposalTask] = []
 
     def add(self, kind: TaskKind, priority: int, site: str, item: str, quantity: int,
-            answers: list[Finding], year: int | None = None, **words: object) -> None:
+            answers: list[Finding], year: int | None = None, subjects: list[str] | None = None,
+            reasons: list[str] | None = None, **words: object) -> None:
         """A task of ``kind`` (none when nothing to do); its title and basis are the kind's
-        wording filled from ``words``."""
+        wording filled from ``words``; ``subjects``: the devices it is about."""
         if quantity <= 0 or not answers:
             return
         price = self.catalog.items[item]
@@ -92,111 +129,123 @@ class _Builder:
             unit=price.unit, quantity=quantity, unit_price_vnd=price.unit_price_vnd,
             cost_vnd=quantity * price.unit_price_vnd,
             answers=sorted({_ref(f) for f in answers}),
-            basis=wording.basis.of(kind).format(**words)))
+            basis=wording.basis.of(kind).format(**words), kind=kind, group=GROUP_OF[kind],
+            devices=sorted(set(subjects or [])), reasons=reasons or [],
+            evidence=EVIDENCE_OF[kind]))
 
 
-def _device_of(subject: str) -> str:
-    return subject.split(":", 1)[0]
-
-
-END_OF_LIFE = ("SEC-FIRMWARE-EOS", "DEVICE-PAST-LIFETIME", "DEVICE-LIFETIME-ENDS")
-
-
-def _ends(f: Finding) -> int | None:
-    """The year a DEVICE-LIFETIME-ENDS finding says the service life ends."""
-    value = next((e.measured.get("ends") for e in f.evidence if "ends" in e.measured), None)
-    return int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
-
-
-def _replacements(b: _Builder, site: str, found: list[Finding],
-                  audit: AuditDocument | None) -> None:
-    """One replacement per device whatever the reasons (firmware past support, service life
-    over or ending): routers and firewalls by an IPv6 router, access points by a Wi-Fi 6 AP,
-    switches by a 24/48-port switch after their port count. Planned in the end-of-life year of
-    the plan, or in the year the service life ends when that is later. Other roles (servers,
-    UPS, printers, devices of unknown role: set ``role`` in the inventory) are not network
-    equipment of this catalog: no task."""
-    by_device: dict[str, list[Finding]] = defaultdict(list)
-    for f in found:
-        if f.code in END_OF_LIFE:
-            by_device[f.subject].append(f)
-    facts = {d.name or d.sys_name or d.host: d for d in (audit.devices if audit else [])}
+def _replace(b: _Builder, site: str, r: Replacement, t: Thresholds) -> None:
     named = proposal_wording().reasons
-    for subject, reasons in sorted(by_device.items()):
-        device = facts.get(subject)
-        role = device.role.value if device else "other"
-        if device is None:
-            continue  # not in the audit: its role and ports are unknown
-        codes = sorted({f.code for f in reasons})
-        ends = [e for f in reasons if (e := _ends(f)) is not None]
-        year = b.catalog.plan[2]
-        if codes == ["DEVICE-LIFETIME-ENDS"]:
-            year = max([year, *ends])
-        why = ", ".join(named.of(c).format(year=min(ends) if ends else year) for c in codes)
-        if role in ("router", "firewall"):
-            b.add("replace-router", 2, site, "router-ipv6", 1, reasons, year=year,
-                  device=subject, reason=why)
-        elif role == "ap":
-            b.add("replace-ap", 2, site, "ap-wifi6", 1, reasons, year=year, device=subject,
-                  reason=why)
-        elif role == "switch":
-            ethernet = len([p for p in device.ports if p.type in ETHERNET_TYPES])
-            item = "switch-48-poe" if ethernet > PORTS_PER_SWITCH else "switch-24-poe"
-            b.add("replace-switch", 2, site, item, 1, reasons, year=year, device=subject,
-                  reason=why, ports=ethernet)
+    seen: list[str] = []
+    for f in r.reasons:
+        ends = next((e.measured.get("ends") for e in f.evidence if "ends" in e.measured), r.year)
+        text = named.of(f.code).format(year=ends)
+        if text not in seen:
+            seen.append(text)
+    evidence = sorted({k for f in r.reasons for k in (
+        ["ipv6"] if f.code == "IPV6-DEVICE-NOT-READY" else
+        ["ports"] if f.code in ("PORT-SATURATED", "PORT-CAPACITY") else
+        ["devices"] if f.code == "SEC-FIRMWARE-EOS" else ["ages"])})
+    b.add(r.kind, 2, site, r.item, r.quantity, r.reasons, year=r.year,
+          subjects=[r.device], reasons=seen, reason="; ".join(seen), ports=r.ports, used=r.used,
+          need=r.need, growth=f"{t.proposal.growth_pct:g}")
+    b.tasks[-1].evidence = evidence
 
 
-def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocument | None) -> None:
-    by_code: dict[str, list[Finding]] = defaultdict(list)
-    for f in found:
-        by_code[f.code].append(f)
-    # 1. urgent defects
-    cabling = [f for f in found if f.code in CABLING]
-    ports = sorted({f.subject for f in cabling})
-    b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling, ports=len(ports))
-    service = [f for f in found if f.code in SERVICE
-               or (f.category == "security" and f.severity == "high")]
-    devices = sorted({f.subject for f in service})
-    b.add("device-service", 1, site, "device-service", len(devices), service,
-          devices=len(devices))
-    # 2. end of life: firmware past its support, service life over or ending by 2030
-    _replacements(b, site, found, audit)
-    # 3. IPv6
-    phase = by_code.get("IPV6-PHASE", [])
-    b.add("ipv6-service", 3, site, "ipv6-service", 1 if phase else 0, phase)
-    routers = [f for f in by_code.get("IPV6-DEVICE-NOT-READY", [])
-               if any(e.measured.get("device_class") == "router" for e in f.evidence)]
-    b.add("ipv6-router", 3, site, "router-ipv6", len(routers), routers, routers=len(routers))
-    # 4. capacity
+def _capacity(b: _Builder, site: str, by_code: dict[str, list[Finding]],
+              replaced: dict[str, Replacement], labels: dict[str, str]) -> None:
+    """Saturated uplinks and switches short of ports, unless a device of theirs is replaced by
+    the capacity year (then they are reasons of that replacement); Wi-Fi workplaces."""
+    year = b.catalog.plan[4]
+
+    def covered(f: Finding, devices: list[str]) -> bool:
+        hit = next((replaced[d] for d in devices if d in replaced and replaced[d].year <= year),
+                   None)
+        if hit is not None:
+            hit.reasons.append(f)
+        return hit is not None
+
     links: dict[frozenset[str], list[Finding]] = defaultdict(list)
     for f in by_code.get("PORT-SATURATED", []):  # both ends of one link: one upgrade
         neighbour = next((e.measured.get("neighbour") for e in f.evidence), None)
-        key = frozenset((_device_of(f.subject), str(neighbour))) if neighbour else \
-            frozenset((f.subject,))
-        links[key].append(f)
+        ends = [_device_of(f.subject)] + ([labels.get(str(neighbour), str(neighbour))]
+                                          if neighbour else [])
+        if not covered(f, ends):
+            links[frozenset(ends)].append(f)
     for found_on in links.values():
-        first = min(found_on, key=lambda f: f.subject)
-        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, found_on, port=first.subject,
-              ports=", ".join(sorted(f.subject for f in found_on)))
-    full = by_code.get("PORT-CAPACITY", [])
-    b.add("add-switch", 4, site, "switch-24-poe", len(full), full, switches=len(full))
+        b.add("uplink-upgrade", 4, site, "uplink-upgrade", 1, found_on,
+              subjects=[_device_of(f.subject) for f in found_on])
+    full = [f for f in by_code.get("PORT-CAPACITY", []) if not covered(f, [f.subject])]
+    b.add("add-switch", 4, site, _smallest_access(b.catalog), len(full), full,
+          subjects=[f.subject for f in full], switches=len(full))
     for f in by_code.get("WIFI-DEPENDENCE", []):
         wifi = int(next((e.measured.get("wifi", 0) for e in f.evidence
                          if "wifi" in e.measured), 0) or 0)
         b.add("wire-workplaces", 4, site, "cable-cat6-run", wifi, [f], count=wifi)
-        b.add("wire-switch", 4, site, "switch-24-poe", math.ceil(wifi / PORTS_PER_SWITCH), [f],
-              count=wifi, per_switch=PORTS_PER_SWITCH)
+        per_switch = b.catalog.items[_smallest_access(b.catalog)].ports or PORTS_PER_SWITCH
+        b.add("wire-switch", 4, site, _smallest_access(b.catalog), math.ceil(wifi / per_switch),
+              [f], count=wifi, per_switch=per_switch)
+
+
+def _smallest_access(catalog: Catalog) -> str:
+    return min((i.ports or 0, k) for k, i in catalog.items.items()
+               if i.replaces == "access-switch")[1]
+
+
+def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocument | None,
+                t: Thresholds) -> None:
+    by_code: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        by_code[f.code].append(f)
+    # audit: devices the scan could not read are checked, not repaired
+    silent = [f for f in found if f.code in NOT_AUDITED]
+    b.add("audit-device", 1, site, "device-service", len({f.subject for f in silent}), silent,
+          subjects=[f.subject for f in silent], devices=len({f.subject for f in silent}))
+    # repair: cables of faulty ports; unstable or insecure devices
+    cabling = [f for f in found if f.code in CABLING]
+    ports = sorted({f.subject for f in cabling})
+    b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
+          subjects=[_device_of(p) for p in ports], ports=len(ports))
+    service = [f for f in found if f.code in UNSTABLE
+               or (f.category == "security" and f.severity == "high")]
+    devices = sorted({f.subject for f in service})
+    b.add("device-service", 1, site, "device-service", len(devices), service,
+          subjects=devices, devices=len(devices))
+    # replace: one per device
+    items: dict[str, tuple[str | None, int | None]] = {
+        k: (i.replaces, i.ports) for k, i in b.catalog.items.items()}
+    replaced = replacements(found, audit, t, items, b.catalog.plan)
+    labels = {d.sys_name: (d.name or d.sys_name) for d in (audit.devices if audit else [])
+              if d.sys_name}
+    # capacity first: a replaced device takes its uplink and port findings as reasons
+    start = len(b.tasks)
+    _capacity(b, site, by_code, replaced, labels)
+    capacity, b.tasks = b.tasks[start:], b.tasks[:start]
+    for r in replaced.values():
+        _replace(b, site, r, t)
+    # ipv6: one task per site, naming the devices to configure (not those replaced for it)
+    ipv6 = [f for f in by_code.get("IPV6-PHASE", []) + by_code.get("IPV6-DEVICE-NOT-READY", [])
+            if not (f.code == "IPV6-DEVICE-NOT-READY" and f.subject in replaced
+                    and any(x is f for x in replaced[f.subject].reasons))]
+    b.add("ipv6-service", 3, site, "ipv6-service", 1 if ipv6 else 0, ipv6,
+          subjects=[f.subject for f in ipv6 if f.code == "IPV6-DEVICE-NOT-READY"])
+    b.tasks += capacity
 
 
 def propose(findings_by_site: dict[str, list[Finding]],
-            audits: dict[str, AuditDocument | None], catalog: Catalog) -> Proposal:
-    """Tasks for every site, numbered by year and priority, with totals."""
+            audits: dict[str, AuditDocument | None], catalog: Catalog,
+            thresholds: Thresholds | None = None) -> Proposal:
+    """Tasks for every site, grouped, numbered by year, with totals for every year of the
+    plan (2026 – 2030)."""
+    t = thresholds or default_thresholds()
     b = _Builder(catalog)
     for site, found in findings_by_site.items():
-        _site_tasks(b, site, found, audits.get(site))
-    tasks = sorted(b.tasks, key=lambda t: (t.year, t.priority, t.site, t.title))
+        _site_tasks(b, site, found, audits.get(site), t)
+    groups = proposal_wording().groups.ordered()
+    order = list(groups)
+    tasks = sorted(b.tasks, key=lambda x: (order.index(x.group), x.year, x.site, x.title))
     counters: dict[int, int] = defaultdict(int)
-    for task in tasks:
+    for task in sorted(tasks, key=lambda x: (x.year, order.index(x.group), x.site, x.title)):
         counters[task.year] += 1
         task.id = f"T-{task.year}-{counters[task.year]:02d}"
     by_year: dict[int, int] = defaultdict(int)
@@ -204,8 +253,11 @@ def propose(findings_by_site: dict[str, list[Finding]],
     for task in tasks:
         by_year[task.year] += task.cost_vnd
         by_site[task.site] += task.cost_vnd
-    used = sorted({t.item for t in tasks})
+    used = sorted({x.item for x in tasks})
+    years = list(range(2026, 2031))
+    years += sorted(y for y in by_year if y not in years)  # a catalog planning beyond 2030
     return Proposal(tasks=tasks, totals_by_year=dict(sorted(by_year.items())),
-                    totals_by_site=dict(by_site), total_vnd=sum(t.cost_vnd for t in tasks),
-                    prices=[catalog.note(k) for k in used])
-
+                    totals_by_site=dict(by_site), total_vnd=sum(x.cost_vnd for x in tasks),
+                    prices=[catalog.note(k) for k in used], years=years,
+                    groups={k: v for k, v in groups.items() if any(x.group == k for x in tasks)},
+                    draft=catalog.sample_prices, vat_included=catalog.vat_included)

@@ -20,9 +20,10 @@ from infraaudit.errors import InfraAuditError
 from infraaudit.findings import WordingTemplate as Template
 from infraaudit.util.yamlfile import problems
 
-TaskKind = Literal["recable", "device-service", "replace-router", "replace-switch", "replace-ap",
-                   "uplink-upgrade", "ipv6-service", "ipv6-router", "add-switch",
+TaskKind = Literal["recable", "device-service", "audit-device", "replace-router", "replace-core",
+                   "replace-switch", "replace-ap", "uplink-upgrade", "ipv6-service", "add-switch",
                    "wire-workplaces", "wire-switch"]
+GroupKey = Literal["audit", "repair", "replace", "ipv6", "capacity"]
 
 
 class _Wording(BaseModel):
@@ -40,12 +41,13 @@ class TaskTexts(_Wording):
 
     recable: Template
     device_service: Template
+    audit_device: Template
     replace_router: Template
+    replace_core: Template
     replace_switch: Template
     replace_ap: Template
     uplink_upgrade: Template
     ipv6_service: Template
-    ipv6_router: Template
     add_switch: Template
     wire_workplaces: Template
     wire_switch: Template
@@ -53,6 +55,20 @@ class TaskTexts(_Wording):
     def of(self, kind: TaskKind) -> str:
         """The sentence of task ``kind``."""
         return self._texts()[kind]
+
+
+class GroupTitles(_Wording):
+    """The groups of Phụ lục II, in their order (the field order is the document's)."""
+
+    audit: str
+    repair: str
+    replace: str
+    ipv6: str
+    capacity: str
+
+    def ordered(self) -> dict[str, str]:
+        """Group key -> title, in the document's order."""
+        return self._texts()
 
 
 class ReplacementReasons(_Wording):
@@ -63,6 +79,9 @@ class ReplacementReasons(_Wording):
     sec_firmware_eos: Template
     device_past_lifetime: Template
     device_lifetime_ends: Template
+    ipv6_device_not_ready: Template
+    port_saturated: Template
+    port_capacity: Template
 
     def of(self, code: str) -> str:
         """The reason of finding ``code`` (KeyError for a code that is no reason to replace)."""
@@ -72,6 +91,7 @@ class ReplacementReasons(_Wording):
 class ProposalWording(_Wording):
     tasks: TaskTexts
     basis: TaskTexts
+    groups: GroupTitles
     reasons: ReplacementReasons
 
 

@@ -315,6 +315,6 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
         measured.append((facts, doc, found))
     meta = frame_meta(config.report, year, date)
     return AgencyReport(meta=meta, sites=sites, findings=site_findings,
-                        proposal=propose(found_by_site, audit_by_site, catalog),
+                        proposal=propose(found_by_site, audit_by_site, catalog, thresholds),
                         missing_sites=missing,
                         section=build_section(measured, unmeasured, thresholds))

@@ -105,7 +105,7 @@ def build_province(audits: list[AuditDocument], catalog: Catalog, year: int, dat
         for doc in group:
             found_by_site[names[doc.site.id]] = findings(doc, thresholds)
             audit_by_site[names[doc.site.id]] = doc
-        proposal = propose(found_by_site, audit_by_site, catalog)
+        proposal = propose(found_by_site, audit_by_site, catalog, thresholds)
         used.update(t.item for t in proposal.tasks)
         agency = AgencyRow(code=code, name=agency_name, sites=len(group),
                            last_scan=max(d.scan.started_at for d in group))

@@ -68,8 +68,8 @@ class Masthead(_Block):
     nation: str
     motto: str
     place_date: str
-    draft: bool = Field(default=False, description="print “DỰ THẢO” above the masthead "
-                        "(the plan still holds sample prices)")
+    draft: str = Field(default="", description="a mark above the masthead, e.g. “DỰ THẢO” "
+                       "while the plan holds sample prices; empty for none")
 
 
 class Title(_Block):

@@ -203,6 +203,12 @@ def _widths(table: DocxTable, fractions: list[float], total: int) -> None:
 
 
 def _masthead(body: _Body, block: Masthead, width: int) -> None:
+    if block.draft:
+        mark = body.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = mark.add_run(block.draft)
+        run.bold = True
+        run.font.size = Pt(BODY_PT)
     table = body.add_table(1, 2, width)
     _no_borders(table)
     _widths(table, [0.4, 0.6], width)

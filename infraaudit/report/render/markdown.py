@@ -39,7 +39,8 @@ def _table(block: Table) -> list[str]:
 def _block(block: Block) -> list[str]:
     match block:
         case Masthead():
-            return [f"**{_md(block.parent_org)}**  ", f"**{_md(block.agency)}**  ",
+            mark = [f"**{_md(block.draft)}**", ""] if block.draft else []
+            return [*mark, f"**{_md(block.parent_org)}**  ", f"**{_md(block.agency)}**  ",
                     _md(block.number), "", f"**{_md(block.nation)}**  ",
                     f"**{_md(block.motto)}**  ", f"*{_md(block.place_date)}*"]
         case Title():

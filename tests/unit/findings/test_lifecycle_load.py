@@ -107,20 +107,23 @@ def findings_thresholds() -> Thresholds:
 
 def test_replacements_one_per_device_in_the_year_its_life_ends() -> None:
     old = _aged("sw-old", Role.SWITCH, 2018)
-    old.ports = [Port(if_index=i, type="ethernetCsmacd") for i in range(1, 53)]
+    old.ports = [Port(if_index=i, type="ethernetCsmacd", oper_status="up" if i <= 33 else "down")
+                 for i in range(1, 53)]  # 33 in use + 25%: 42 ports, a 48-port switch
     doc = _doc(old, _aged("sw-new", Role.SWITCH, 2019), _aged("ap1", Role.AP, 2023),
                _aged("rt1", Role.ROUTER, 2016))
     found = findings(doc)
     proposal = propose({"Trụ sở": found}, {"Trụ sở": doc}, CATALOG)
-    replace = {t.title: t for t in proposal.tasks if t.priority == 2}
-    assert len(replace) == 4  # one per device
-    by_device = {t.answers[0].split()[1]: t for t in replace.values()}
+    replace = [t for t in proposal.tasks if t.priority == 2]
+    by_device = {t.devices[0]: t for t in replace}
+    assert len(replace) == len(by_device) == 4  # one per device
     assert (by_device["sw-old"].item, by_device["sw-old"].year) == ("switch-48-poe",
                                                                     CATALOG.plan[2])
     assert (by_device["sw-new"].item, by_device["sw-new"].year) == ("switch-24-poe", 2027)
-    assert by_device["rt1"].item == "router-ipv6" and "quá niên hạn" in by_device["rt1"].title
+    assert by_device["rt1"].item == "router-ipv6"
+    assert by_device["rt1"].reasons == ["đã quá thời gian sử dụng"]
     assert (by_device["ap1"].item, by_device["ap1"].year) == ("ap-wifi6", 2029)  # 2023 + 6
-    assert "hết niên hạn năm 2029" in by_device["ap1"].title
+    assert by_device["ap1"].reasons == ["hết thời gian sử dụng năm 2029"]
+    assert "cần 42 cổng" in by_device["sw-old"].basis
 
 
 def test_ap_and_firmware_reasons_share_one_replacement() -> None:
@@ -132,7 +135,7 @@ def test_ap_and_firmware_reasons_share_one_replacement() -> None:
     (task,) = proposal.tasks
     assert task.item == "ap-wifi6" and task.year == CATALOG.plan[2]  # firmware: not later
     assert task.answers == ["DEVICE-LIFETIME-ENDS ap1", "SEC-FIRMWARE-EOS ap1"]
-    assert "phần mềm hết hỗ trợ" in task.title
+    assert "phần mềm hệ thống đã hết hỗ trợ của nhà sản xuất" in task.reasons
 
 
 def _uplink_polls(in_octets: int, hc: bool, interval: float, speed: float = 1000
@@ -230,7 +233,7 @@ def test_titles_name_the_year_the_life_ends_and_unknown_roles_get_no_task() -> N
         update={"code": "SEC-FIRMWARE-EOS", "category": "security"})
     proposal = propose({"Trụ sở": [*found, eos]}, {"Trụ sở": doc}, CATALOG)
     (task,) = proposal.tasks
-    assert task.year == CATALOG.plan[2] and "hết niên hạn năm 2029" in task.title
+    assert task.year == CATALOG.plan[2] and "hết thời gian sử dụng năm 2029" in task.reasons
     assert ("DEVICE-PAST-LIFETIME", "box") in {(f.code, f.subject) for f in found}
 
 

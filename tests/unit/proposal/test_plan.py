@@ -53,11 +53,14 @@ def test_tasks_quantities_and_totals() -> None:
     recable = next(t for t in proposal.tasks if t.site == "Trụ sở A" and t.priority == 1
                    and t.item == "cable-cat6-run")
     assert recable.quantity == 2 and recable.year == 2026
-    service = next(t for t in proposal.tasks if t.item == "device-service")
-    assert service.quantity == 2  # the silent device and the Telnet one; a low finding is not
-    assert sorted(service.answers) == ["DEVICE-NO-ANSWER sw9", "SEC-TELNET sw1"]
-    router = next(t for t in proposal.tasks if t.item == "router-ipv6")
-    assert (router.quantity, router.answers) == (1, ["IPV6-DEVICE-NOT-READY rt1"])
+    service = next(t for t in proposal.tasks if t.kind == "device-service")
+    assert (service.quantity, service.answers) == (1, ["SEC-TELNET sw1"])  # not the low one
+    audit = next(t for t in proposal.tasks if t.kind == "audit-device")  # checked, not repaired
+    assert (audit.quantity, audit.answers, audit.group) == (1, ["DEVICE-NO-ANSWER sw9"], "audit")
+    # nothing says rt1 cannot run IPv6: it is configured by the site's IPv6 task, not replaced
+    assert not any(t.item == "router-ipv6" for t in proposal.tasks)
+    ipv6 = next(t for t in proposal.tasks if t.kind == "ipv6-service")
+    assert ipv6.devices == ["rt1", "sw1"] and "IPV6-PHASE Trụ sở A" in ipv6.answers
     wire = next(t for t in proposal.tasks if t.priority == 4 and t.item == "cable-cat6-run")
     assert wire.quantity == 30
     switches = [t for t in proposal.tasks if t.priority == 4 and t.item == "switch-24-poe"]

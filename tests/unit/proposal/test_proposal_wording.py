@@ -30,16 +30,18 @@ def test_every_sentence_is_nfc_and_fills_from_the_plan() -> None:
         for text in (wording.tasks.of(kind), wording.basis.of(kind)):
             assert unicodedata.normalize("NFC", text) == text
     assert wording.basis.of("recable").format(ports=3) == (
-        "một tuyến cáp cho mỗi cổng có lỗi cáp đo được (3 cổng)")
-    assert wording.reasons.of("DEVICE-LIFETIME-ENDS").format(year=2029) == "hết niên hạn năm 2029"
+        "3 cổng có lỗi cáp đo được, mỗi cổng một tuyến cáp")
+    assert wording.reasons.of("DEVICE-LIFETIME-ENDS").format(year=2029) == (
+        "hết thời gian sử dụng năm 2029")
+    assert list(wording.groups.ordered()) == ["audit", "repair", "replace", "ipv6", "capacity"]
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
-    ("  recable: \"một", "  recabel: \"một",
+    ("  recable: \"{ports}", "  recabel: \"{ports}",
      "basis.recable: Field required; basis.recabel: Extra inputs are not permitted"),
     ("  wire-switch: \"Bổ sung", "  wire_switch: \"Bổ sung",
      "tasks.wire-switch: Field required; tasks.wire_switch: Extra inputs are not permitted"),
-    ("({ports} cổng)", "({ports cổng)", "basis.recable: Value error, expected '}'"),
+    ("{ports} cổng có lỗi", "{ports cổng có lỗi", "basis.recable: Value error, expected '}'"),
     ("  DEVICE-PAST-LIFETIME:", "  DEVICE-PAST-LIFE:", "reasons.DEVICE-PAST-LIFETIME: Field"),
     ("\nbasis:", "\nbases:", "basis: Field required; bases: Extra inputs are not permitted"),
 ])

@@ -18,6 +18,7 @@ from tests.unit.health.test_run import _dev, _port, _run
 
 T = default_thresholds()
 NOW = dt.datetime.now(dt.UTC)
+TODAY = NOW.astimezone(VN_TZ).date()  # the report's days are Vietnam calendar days
 
 
 def _at(days_ago: float) -> str:
@@ -45,7 +46,7 @@ def test_history_read_back_and_judged(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     _store(db, [(True, 0.0, 0.0, False, 0.0), (False, 0.0, 0.0, False, 5.0),
                 (True, 450.0, 300.0, True, 5.0), (True, 120.0, 0.0, True, 0.0)])
-    history = site_history(db, "s1", NOW.date(), 90)
+    history = site_history(db, "s1", TODAY, 90)
     assert history is not None and (history.runs, history.complete_runs) == (4, 4)
     (device,) = history.devices
     assert (device.device, device.runs, device.answered, device.availability_pct) == (
@@ -65,23 +66,23 @@ def test_history_read_back_and_judged(tmp_path: Path) -> None:
 def test_persistent_loss_and_too_few_runs(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     _store(db, [(True, 0.0, 0.0, False, 5.0)] * 3)
-    history = site_history(db, "s1", NOW.date(), 90)
+    history = site_history(db, "s1", TODAY, 90)
     assert history is not None
     assert {f.code for f in history_findings(history, T)} == {"HISTORY-LINK-LOSS"}
     two = tmp_path / "two.sqlite"
     _store(two, [(False, 900.0, 0.0, True, 50.0)] * 2)
-    history = site_history(two, "s1", NOW.date(), 90)
+    history = site_history(two, "s1", TODAY, 90)
     assert history is not None and history_findings(history, T) == []  # min_runs 3
 
 
 def test_window_and_missing_database(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     _store(db, [(True, 0.0, 0.0, False, 0.0)] * 3)  # 3, 2 and 1 days ago
-    assert site_history(db, "s1", NOW.date() - dt.timedelta(days=30), 90) is None  # all later
-    assert site_history(db, "other-site", NOW.date(), 90) is None
-    window = site_history(db, "s1", NOW.date(), 3)  # the 3 days before the end of today
+    assert site_history(db, "s1", TODAY - dt.timedelta(days=30), 90) is None  # all later
+    assert site_history(db, "other-site", TODAY, 90) is None
+    window = site_history(db, "s1", TODAY, 3)  # the 3 days before the end of today
     assert window is not None and window.runs == 2  # the run of 3 days ago is outside
-    assert site_history(tmp_path / "absent.sqlite", "s1", NOW.date(), 90) is None
+    assert site_history(tmp_path / "absent.sqlite", "s1", TODAY, 90) is None
     assert not (tmp_path / "absent.sqlite").exists()  # reading never creates a database
 
 
@@ -117,7 +118,7 @@ def test_unchecked_devices_are_not_unavailable(tmp_path: Path) -> None:
             unchecked.host, unchecked.name, unchecked.checked = "10.0.0.9", "printer", False
             store.save(_run(_at(3 - n), _dev(True, 1000.0 + n * 86_400, _port()), unchecked,
                             run_id=f"r{n}"), [], {})
-    history = site_history(db, "s1", NOW.date(), 90)
+    history = site_history(db, "s1", TODAY, 90)
     assert history is not None and [d.device for d in history.devices] == ["sw"]
     assert history_findings(history, T) == []
 
@@ -127,9 +128,9 @@ def test_the_report_reads_without_writing_and_notes_an_unreadable_history(
     db = tmp_path / "h.sqlite"
     _store(db, [(True, 0.0, 0.0, False, 0.0)] * 3)
     before = db.read_bytes()
-    assert site_history(db, "s1", NOW.date(), 90) is not None
+    assert site_history(db, "s1", TODAY, 90) is not None
     assert db.read_bytes() == before  # opened read-only: the nightly run owns the file
     broken = tmp_path / "broken.sqlite"
     broken.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError):
-        site_history(broken, "s1", NOW.date(), 90)
+        site_history(broken, "s1", TODAY, 90)
