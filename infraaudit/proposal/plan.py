@@ -206,8 +206,9 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     ports = sorted({f.subject for f in cabling})
     b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
           subjects=[_device_of(p) for p in ports], ports=len(ports))
-    service = [f for f in found if f.code in UNSTABLE
-               or (f.category == "security" and f.severity == "high")]
+    checked = {f.subject for f in silent}  # their audit task comes first; one task each
+    service = [f for f in found if f.subject not in checked and (
+        f.code in UNSTABLE or (f.category == "security" and f.severity == "high"))]
     devices = sorted({f.subject for f in service})
     b.add("device-service", 1, site, "device-service", len(devices), service,
           subjects=devices, devices=len(devices))

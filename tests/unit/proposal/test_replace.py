@@ -38,6 +38,9 @@ def test_the_sample_agency_plan_names_each_device_once_and_every_year() -> None:
         if task.kind in ("uplink-upgrade", "add-switch"):
             assert not set(task.devices) & set(replaced), task
     assert plan.years == [2026, 2027, 2028, 2029, 2030]
+    per_device = Counter(d for t in plan.tasks if t.group in ("audit", "repair")
+                         and t.kind != "recable" for d in t.devices)
+    assert max(per_device.values()) == 1, per_device  # checked or repaired, not both
     md = render_markdown(report)
     assert "| Năm thực hiện | 2026 | 2027 | 2028 | 2029 | 2030 | Tổng cộng |" in md
     # the 12-port SFP core switch is replaced by a core switch, not a 24-port PoE access one
@@ -133,3 +136,13 @@ def test_a_catalog_without_a_core_switch_is_refused(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(InventoryError, match="replaces: core-switch"):
         load_catalog(bad)
+
+
+def test_a_device_not_audited_and_unavailable_at_night_is_checked_once() -> None:
+    from tests.unit.proposal.test_plan import _f
+    night = {"runs": 6, "answered": 2, "availability_pct": 33.3, "days": 90}
+    found = [_f("DEVICE-NO-ANSWER", "modem"), _f("HISTORY-AVAILABILITY", "modem", **night),
+             _f("HISTORY-AVAILABILITY", "sw2", **night)]
+    plan = propose({"Trụ sở": found}, {}, CATALOG)
+    assert {(t.kind, tuple(t.devices)) for t in plan.tasks} == {
+        ("audit-device", ("modem",)), ("device-service", ("sw2",))}
