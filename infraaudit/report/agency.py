@@ -307,6 +307,7 @@ def build_report(config: AgencyConfig, year: int, date: dt.date,
             note = str(exc)
         facts = site_facts(doc, name, thresholds, history)
         facts.history_error = note
+        facts.address = facts.address or _inventory_address(entry.inventory)  # older audits
         sites.append(facts)
         found = findings(doc, thresholds, history)
         found_by_site[name] = found
