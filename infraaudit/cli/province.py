@@ -13,6 +13,7 @@ from infraaudit.cli.console import fail, note, warning
 from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
 from infraaudit.findings import load_thresholds
 from infraaudit.models import AuditDocument
+from infraaudit.models.base import vn_today
 from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
 from infraaudit.proposal import load_catalog
 from infraaudit.util.output import write_documents
@@ -51,7 +52,7 @@ def read_audits(paths: list[Path]) -> tuple[list[AuditDocument], list[str]]:
 def province_report(
     audits: Annotated[list[Path], typer.Argument(
         help="Audit JSON files, or folders searched for *.json.")],
-    year: Annotated[int, typer.Option(help="The year reported on.")] = dt.date.today().year,
+    year: Annotated[int, typer.Option(help="The year reported on.")] = vn_today().year,
     fmt: Annotated[list[Format] | None, typer.Option(
         "--format", help="md, html, docx or xlsx (repeatable; default all four).")] = None,
     output_dir: Annotated[Path, typer.Option(help="Where the files are written.")] = Path("."),
@@ -87,7 +88,7 @@ def province_report(
     )
 
     try:
-        when = dt.date.fromisoformat(date) if date else dt.date.today()
+        when = dt.date.fromisoformat(date) if date else vn_today()
         prices = load_catalog(catalog)
         limits = load_thresholds(thresholds)
         docs, problems = read_audits(audits)

@@ -13,6 +13,7 @@ import typer
 from infraaudit.cli.console import fail, note, warning
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import load_thresholds
+from infraaudit.models.base import vn_today
 from infraaudit.report import build_report, latest_audits, load_agency
 from infraaudit.util.output import write_documents
 
@@ -31,7 +32,7 @@ def _slug(text: str) -> str:
 
 def report(
     agency: Annotated[Path, typer.Argument(help="Agency file listing its site inventories.")],
-    year: Annotated[int, typer.Option(help="The year reported on.")] = dt.date.today().year,
+    year: Annotated[int, typer.Option(help="The year reported on.")] = vn_today().year,
     fmt: Annotated[list[Format] | None, typer.Option(
         "--format", help="md, html or docx (repeatable; default all three).")] = None,
     output_dir: Annotated[Path, typer.Option(help="Where the files are written.")] = Path("."),
@@ -49,7 +50,7 @@ def report(
 
     try:
         config = load_agency(agency)
-        when = dt.date.fromisoformat(date) if date else dt.date.today()
+        when = dt.date.fromisoformat(date) if date else vn_today()
         found = latest_audits(audits or config.audits)
         model = build_report(config, year, when, audits=found,
                              thresholds=load_thresholds(thresholds))
