@@ -123,6 +123,9 @@ class _Builder:
             return
         price = self.catalog.items[item]
         wording = proposal_wording()
+        # counts in running text: two digits below 10 ("03 cổng"), as the seeds write them
+        words = {k: f"{v:02d}" if isinstance(v, int) and not isinstance(v, bool) else v
+                 for k, v in words.items()}
         self.tasks.append(ProposalTask(
             id="", year=year or self.catalog.plan[priority], priority=priority, site=site,
             title=wording.tasks.of(kind).format(**words), item=item, item_name=price.name,
