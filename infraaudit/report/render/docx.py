@@ -1,9 +1,12 @@
 """Blocks to DOCX in the format of Nghị định 30/2020/NĐ-CP (Phụ lục I): A4, margins top and
 bottom 20 mm, left 30 mm, right 15 mm, Times New Roman 14 pt (12–13 pt in the masthead and
 tables), Quốc hiệu and Tiêu ngữ in a borderless two-column header, "Nơi nhận" and signer at
-the end. Charts are HTML only; the DOCX carries the same numbers in its tables."""
+the end. The pictures of Phụ lục I (PNG, drawn by ``render/pictures.py``) are inline images at
+their drawn size (at most the text width), each with its caption under it."""
 
+import io
 import math
+from collections.abc import Mapping
 from copy import deepcopy
 from pathlib import Path
 from typing import cast
@@ -37,6 +40,10 @@ from infraaudit.report.render.blocks import (
     Table,
     Title,
 )
+from infraaudit.report.render.docx_parts import page_numbers as _page_numbers
+from infraaudit.report.render.docx_parts import rule as _rule
+from infraaudit.report.render.layout import CELL_PAD_MM, column_fractions, split_lines, text_mm
+from infraaudit.report.render.layout import content_fractions as _fractions
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -202,16 +209,31 @@ def _widths(table: DocxTable, fractions: list[float], total: int) -> None:
             cell.width = int(total * fraction)
 
 
+def masthead_columns(block: Masthead, width_mm: float) -> tuple[float, float]:
+    """The fraction of the width for the issuing body's column and the room inside it: the
+    right column holds the Quốc hiệu on one line, the left one gets the rest."""
+    right = text_mm(block.nation, MASTHEAD_PT, bold=True) + CELL_PAD_MM
+    left = min(max(1 - right / width_mm, 0.38), 0.5)
+    return left, width_mm * left - CELL_PAD_MM
+
+
 def _masthead(body: _Body, block: Masthead, width: int) -> None:
     table = body.add_table(1, 2, width)
     _no_borders(table)
-    _widths(table, [0.4, 0.6], width)
+    fraction, area = masthead_columns(block, width / 36000)
+    _widths(table, [fraction, 1 - fraction], width)
     left, right = table.rows[0].cells
-    _line(left, block.parent_org, size=MASTHEAD_PT, first=True)
-    _line(left, block.agency, bold=True, size=SMALL_PT)
-    _line(left, block.number, size=SMALL_PT)
+    parent = split_lines(block.parent_org, lambda s: text_mm(s, MASTHEAD_PT) <= area)
+    _line(left, "\n".join(parent), size=MASTHEAD_PT, first=True)
+    agency_pt = next((pt for pt in (SMALL_PT, MASTHEAD_PT)
+                      if text_mm(block.agency, pt, bold=True) <= area), MASTHEAD_PT)
+    _line(left, block.agency, bold=True, size=agency_pt)
+    _rule(left, min(text_mm(block.agency, agency_pt, bold=True), area) * 0.4, area)
+    _line(left, block.number, size=SMALL_PT).paragraph_format.space_before = Pt(4)
+    right_area = width / 36000 * (1 - fraction) - CELL_PAD_MM
     _line(right, block.nation, bold=True, size=MASTHEAD_PT, first=True)
     _line(right, block.motto, bold=True, size=BODY_PT)
+    _rule(right, min(text_mm(block.motto, BODY_PT, bold=True), right_area), right_area)
     _line(right, block.place_date, italic=True, size=BODY_PT).paragraph_format.space_before = \
         Pt(6)
 
@@ -239,24 +261,6 @@ def _repeat_header(row_element: object) -> None:
     tr_pr.append(header)
 
 
-def _fractions(columns: list[tuple[str, ...]], width: int, size: float = TABLE_PT
-               ) -> list[float]:
-    """Every column at least as wide as its longest word (numbers never break), the rest of
-    the width shared by how much longer the cells are."""
-    capacity = width / 36000 / 2.1 * TABLE_PT / size  # EMU -> mm -> characters of Times
-    need = [max(len(w) for c in col for w in c.split() or [""]) + 3 for col in columns]
-    want = [max(n, min(max(len(c) for c in col[1:] or [""]), 40) + 2)
-            for n, col in zip(need, columns, strict=True)]
-    spare = capacity - sum(need)
-    extra = sum(w - n for w, n in zip(want, need, strict=True))
-    if spare <= 0 or extra == 0:
-        sizes = [float(n) for n in need]
-    else:
-        share = min(spare / extra, 1.0)
-        sizes = [n + (w - n) * share for w, n in zip(want, need, strict=True)]
-    return [size / sum(sizes) for size in sizes]
-
-
 def _table(body: _Body, block: Table, width: int) -> None:
     size = WIDE_TABLE_PT if len(block.header) >= WIDE_COLUMNS else TABLE_PT
     if block.caption:
@@ -271,7 +275,11 @@ def _table(body: _Body, block: Table, width: int) -> None:
     table._tbl.tblStyle_val = body.grid
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     columns = list(zip(block.header, *block.rows, strict=True))
-    widths = [Emu(int(width * f)) for f in _fractions(columns, width, size)]
+    if len(block.widths) == len(block.header):  # the template's widths, words kept whole
+        fractions = column_fractions(columns, width / 36000, size, block.widths)
+    else:
+        fractions = _fractions(columns, width, size)
+    widths = [Emu(int(width * f)) for f in fractions]
     table.autofit = False
     for column, cell_width in zip(table.columns, widths, strict=True):
         column.width = cell_width
@@ -295,22 +303,26 @@ def _table(body: _Body, block: Table, width: int) -> None:
     body.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _page_numbers(section: Section) -> None:
-    """Page numbers centred at the top from page 2 on (NĐ 30/2020: not on the first page)."""
-    section.different_first_page_header_footer = True
-    p = section.header.paragraphs[0]
+def _picture(body: _Body, block: Chart, png: bytes, width: int) -> None:
+    p = body.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "2"  # what Word shows until it updates the field
-    run.append(text)
-    field.append(run)
-    p._p.append(field)
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.space_before = Pt(6)
+    p.paragraph_format.space_after = Pt(0)
+    shape = p.add_run().add_picture(io.BytesIO(png))
+    if shape.width > width:  # never wider than the text (the drawn size otherwise)
+        shape.height = Emu(int(shape.height * width / shape.width))
+        shape.width = Emu(width)
+    if block.caption:
+        caption = _line(body, block.caption, italic=True, size=TABLE_PT)
+        caption.paragraph_format.space_after = Pt(6)
 
 
-def write_docx(blocks: list[Block], path: Path) -> None:
+def write_docx(blocks: list[Block], path: Path, pictures: Mapping[int, bytes] | None = None
+               ) -> None:
+    """``pictures``: the PNG of each ``Chart`` block, by block index (a chart without one is
+    left out)."""
+    pictures = pictures or {}
     doc = Document()
     _styles(doc)
     section = doc.sections[0]
@@ -319,7 +331,7 @@ def write_docx(blocks: list[Block], path: Path) -> None:
     width = int(section.page_width or 0) - int(section.left_margin or 0) - int(
         section.right_margin or 0)
     body = _Body(doc)
-    for block in blocks:
+    for index, block in enumerate(blocks):
         match block:
             case Masthead():
                 _masthead(body, block, width)
@@ -346,7 +358,7 @@ def write_docx(blocks: list[Block], path: Path) -> None:
                 p.paragraph_format.first_line_indent = Mm(10 * block.level)
                 _run(p, _BULLET[block.level] + " ")
                 if block.lead:
-                    _run(p, block.lead + " ", bold=True)
+                    _run(p, block.lead + " ", bold=block.lead_bold)
                 _run(p, block.text)
             case Table():
                 _table(body, block, width)
@@ -358,6 +370,7 @@ def write_docx(blocks: list[Block], path: Path) -> None:
             case Signature():
                 _signature(body, block, width)
             case Chart():
-                pass
+                if index in pictures:
+                    _picture(body, block, pictures[index], width)
     doc.core_properties.language = "vi-VN"
     doc.save(str(path))

@@ -12,14 +12,16 @@ their type prints at its point size (9 pt, 8 pt at least); the output is determi
 date or software in the PNG, a fixed SVG hash salt).
 """
 
-import ipaddress
 import io
+import ipaddress
+import re
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from infraaudit.models.report import SiteFacts
+from infraaudit.report.render.blocks import Block, Chart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,6 +41,8 @@ COLORS = {
     "server": "#5d4037", "node": "#546e7a",
 }
 KINDS = ("ports", "ipv6", "topology")
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+_XMLNS = re.compile(r'\s+xmlns(:xlink)?="[^"]*"')
 
 
 @contextmanager
@@ -65,7 +69,7 @@ def _figure(height_mm: float) -> "Figure":
 def label(name: str, words: dict[str, Any]) -> str:
     """A device name as drawn: an IP address never is (the report goes to several recipients)."""
     try:
-        ipaddress.ip_address(name.split("%")[0])
+        ipaddress.ip_address(name.split("%", maxsplit=1)[0])
     except ValueError:
         return name
     return str(words["chart"]["unnamed"])
@@ -78,6 +82,7 @@ def _legend(fig: "Figure", handles: list[Any], columns: int) -> None:
 
 def _ports(site: SiteFacts, words: dict[str, Any]) -> "Figure":
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
     w = words["chart"]
     rows = list(reversed(site.ports))  # first switch on top
@@ -112,7 +117,7 @@ def _ports(site: SiteFacts, words: dict[str, Any]) -> "Figure":
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, peak * 1.3)
     ax.set_xlabel(w["ports_axis"])
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     keys = [("up", "ports_up"), ("free", "ports_free"), ("other", "ports_other"),
             ("errors", "marks_errors"), ("flapping", "marks_flapping"),
             ("downgraded", "marks_downgraded")]
@@ -264,4 +269,29 @@ def svg(kind: str, site: SiteFacts, words: dict[str, Any]) -> str:
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     text = out.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    # inline in HTML: no namespace declarations (the HTML parser knows svg and xlink:href) and
+    # no RDF metadata, so the page names no URL at all
+    text = _METADATA.sub("", text, count=1)
+    return _XMLNS.sub("", text)
+
+
+def _charts(sites: list[SiteFacts], blocks: list[Block]
+            ) -> Iterator[tuple[int, Chart, SiteFacts]]:
+    by_id = {s.site_id: s for s in sites}
+    for i, block in enumerate(blocks):
+        if isinstance(block, Chart) and block.site_id in by_id \
+                and has_picture(block.chart, by_id[block.site_id]):
+            yield i, block, by_id[block.site_id]
+
+
+def png_pictures(sites: list[SiteFacts], blocks: list[Block],
+                 words: dict[str, Any]) -> dict[int, bytes]:
+    """PNG bytes of each chart block that has something to draw, by block index."""
+    return {i: png(block.chart, site, words) for i, block, site in _charts(sites, blocks)}
+
+
+def svg_pictures(sites: list[SiteFacts], blocks: list[Block],
+                 words: dict[str, Any]) -> dict[int, str]:
+    """Inline SVG of each chart block that has something to draw, by block index."""
+    return {i: svg(block.chart, site, words) for i, block, site in _charts(sites, blocks)}
