@@ -21,6 +21,7 @@ from pydantic import Field, TypeAdapter
 from infraaudit.models.base import VN_TZ, Strict
 from infraaudit.models.report import AgencyReport
 from infraaudit.report.render.groups import finding_groups
+from infraaudit.report.render.layout import masthead_layout
 from infraaudit.report.render.text import num, text_filters, vnd
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;
@@ -217,6 +218,8 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters.update(vnd=vnd, num=num, mval=measured_value, day_parts=day_parts,
                        short_date=short_date, local_time=local_time)
     env.filters.update(text_filters(words()))
+    env.filters["masthead_layout"] = lambda b: masthead_layout(b.parent_org, b.agency,
+                                                               b.nation, b.motto)
     env.globals.update(words=words())
     return env
 

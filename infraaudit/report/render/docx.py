@@ -42,7 +42,7 @@ from infraaudit.report.render.blocks import (
 )
 from infraaudit.report.render.docx_parts import page_numbers as _page_numbers
 from infraaudit.report.render.docx_parts import rule as _rule
-from infraaudit.report.render.layout import CELL_PAD_MM, column_fractions, split_lines, text_mm
+from infraaudit.report.render.layout import column_fractions, masthead_layout
 from infraaudit.report.render.layout import content_fractions as _fractions
 
 FONT = "Times New Roman"
@@ -209,31 +209,20 @@ def _widths(table: DocxTable, fractions: list[float], total: int) -> None:
             cell.width = int(total * fraction)
 
 
-def masthead_columns(block: Masthead, width_mm: float) -> tuple[float, float]:
-    """The fraction of the width for the issuing body's column and the room inside it: the
-    right column holds the Quốc hiệu on one line, the left one gets the rest."""
-    right = text_mm(block.nation, MASTHEAD_PT, bold=True) + CELL_PAD_MM
-    left = min(max(1 - right / width_mm, 0.38), 0.5)
-    return left, width_mm * left - CELL_PAD_MM
-
-
 def _masthead(body: _Body, block: Masthead, width: int) -> None:
     table = body.add_table(1, 2, width)
     _no_borders(table)
-    fraction, area = masthead_columns(block, width / 36000)
-    _widths(table, [fraction, 1 - fraction], width)
+    m = masthead_layout(block.parent_org, block.agency, block.nation, block.motto,
+                        width / 36000)
+    _widths(table, [m.left, 1 - m.left], width)
     left, right = table.rows[0].cells
-    parent = split_lines(block.parent_org, lambda s: text_mm(s, MASTHEAD_PT) <= area)
-    _line(left, "\n".join(parent), size=MASTHEAD_PT, first=True)
-    agency_pt = next((pt for pt in (SMALL_PT, MASTHEAD_PT)
-                      if text_mm(block.agency, pt, bold=True) <= area), MASTHEAD_PT)
-    _line(left, block.agency, bold=True, size=agency_pt)
-    _rule(left, min(text_mm(block.agency, agency_pt, bold=True), area) * 0.4, area)
+    _line(left, "\n".join(m.parent), size=MASTHEAD_PT, first=True)
+    _line(left, block.agency, bold=True, size=m.agency_pt)
+    _rule(left, m.agency_rule_mm, m.left_mm)
     _line(left, block.number, size=SMALL_PT).paragraph_format.space_before = Pt(4)
-    right_area = width / 36000 * (1 - fraction) - CELL_PAD_MM
     _line(right, block.nation, bold=True, size=MASTHEAD_PT, first=True)
     _line(right, block.motto, bold=True, size=BODY_PT)
-    _rule(right, min(text_mm(block.motto, BODY_PT, bold=True), right_area), right_area)
+    _rule(right, m.motto_rule_mm, m.right_mm)
     _line(right, block.place_date, italic=True, size=BODY_PT).paragraph_format.space_before = \
         Pt(6)
 
@@ -351,7 +340,8 @@ def write_docx(blocks: list[Block], path: Path, pictures: Mapping[int, bytes] | 
                 else:
                     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
                     p.paragraph_format.first_line_indent = Mm(10)
-                _run(p, block.text, bold=block.bold, italic=block.italic)
+                _run(p, block.text, bold=block.bold, italic=block.italic,
+                     size=TABLE_PT if block.note else None)
             case Bullet():
                 p = body.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY

@@ -7,9 +7,12 @@ Liberation Serif measures them), a little on the wide side so that what is said 
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 PT_MM = 25.4 / 72
 TABLE_PT = 12  # the DOCX's table type
+MASTHEAD_PT, AGENCY_PT, MOTTO_PT = 12, 13, 14  # NĐ 30/2020: 12–13, 12–13 bold, 13–14 bold
+A4_TEXT_MM = 210 - 30 - 15  # portrait text width in the margins of NĐ 30/2020
 CELL_PAD_MM = 2 * 1.9 + 0.6  # Word's default cell margins (0.19 cm a side) and a little air
 # em widths: capitals (Vietnamese capitals with their marks measure the same), small letters,
 # digits, spaces, narrow punctuation
@@ -47,6 +50,36 @@ def split_lines(text: str, fits: Callable[[str], bool]) -> list[str]:
                 best is None or max(map(len, lines)) < max(map(len, best))):
             best = lines
     return best or [text]
+
+
+@dataclass(frozen=True)
+class MastheadLayout:
+    left: float  # fraction of the width for the issuing body's column
+    left_mm: float  # room inside each column
+    right_mm: float
+    parent: list[str]  # the parent body's lines
+    agency_pt: float  # the issuing body's size: one line where it fits
+    agency_rule_mm: float  # the rule under the issuing body: 40% of its line
+    motto_rule_mm: float  # the rule under the Tiêu ngữ: as long as it
+
+
+def masthead_layout(parent: str, agency: str, nation: str, motto: str,
+                    width_mm: float = A4_TEXT_MM) -> MastheadLayout:
+    """The masthead's two columns: the right one holds the Quốc hiệu on one line, the left
+    one the rest; the parent body on one line or two even ones; the issuing body at 13 pt,
+    12 pt if only that keeps it on one line."""
+    right = text_mm(nation, MASTHEAD_PT, bold=True) + CELL_PAD_MM
+    left = min(max(1 - right / width_mm, 0.38), 0.5)
+    area = width_mm * left - CELL_PAD_MM
+    right_area = width_mm * (1 - left) - CELL_PAD_MM
+    agency_pt = next((pt for pt in (AGENCY_PT, MASTHEAD_PT)
+                      if text_mm(agency, pt, bold=True) <= area), MASTHEAD_PT)
+    return MastheadLayout(
+        left=left, left_mm=area, right_mm=right_area,
+        parent=split_lines(parent, lambda s: text_mm(s, MASTHEAD_PT) <= area),
+        agency_pt=agency_pt,
+        agency_rule_mm=min(text_mm(agency, agency_pt, bold=True), area) * 0.4,
+        motto_rule_mm=min(text_mm(motto, MOTTO_PT, bold=True), right_area))
 
 
 def _longest_word_mm(cells: Sequence[str], pt: float, bold: bool) -> float:
