@@ -5,9 +5,11 @@ with poppler (pdftotext, pdftoppm). The tools are optional; .ci/run installs Lib
 poppler, scripts/bootstrap.sh Chromium."""
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -21,6 +23,7 @@ from infraaudit.models.report import AgencyReport, SiteFacts, SwitchPorts, Topol
 from infraaudit.report.render import render_docx, render_html
 from infraaudit.report.render.blocks import Table, build_blocks, words
 from infraaudit.report.render.pictures import has_picture, png, svg
+from tests.paths import REPO
 from tests.report_sample import sample_report
 
 OFFICE = shutil.which("libreoffice") or shutil.which("soffice")
@@ -265,3 +268,30 @@ def test_docx_table_headers_keep_their_words_whole(docx_pdf: Path, docx_path: Pa
     broken = {w: (written[w], printed[w]) for w in sorted(header_words)
               if printed[w] < written[w]}
     assert not broken, broken
+
+
+def test_matplotlib_only_when_a_picture_is_drawn(tmp_path: Path) -> None:
+    """The Markdown report (and the CLI's import) do not load matplotlib; the DOCX does."""
+    code = (
+        "import sys\n"
+        "from infraaudit.report.render import render_docx, render_markdown\n"
+        "from tests.report_sample import sample_report\n"
+        "report = sample_report()\n"
+        "render_markdown(report)\n"
+        "import infraaudit.cli\n"
+        "assert 'matplotlib' not in sys.modules, 'markdown loaded matplotlib'\n"
+        f"render_docx(report, __import__('pathlib').Path({str(tmp_path / 'r.docx')!r}))\n"
+        "assert 'matplotlib' in sys.modules\n"
+        "assert 'matplotlib.pyplot' not in sys.modules  # no global figure state\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=120,
+                   env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_docx_signer_block_is_plain_text(docx_path: Path, report: AgencyReport) -> None:
+    doc = Document(str(docx_path))
+    signature = next(t for t in doc.tables
+                     if t.rows[0].cells[0].paragraphs[0].text == "Nơi nhận:")
+    texts = [p.text for c in signature.rows[0].cells for p in c.paragraphs]
+    assert report.meta.signer_name in texts
+    assert all(line in texts for line in report.meta.signer_title.split("\n"))
+    assert not [t for t in texts if re.search(r"[*_#<>`\\]|\{\{|\}\}", t)], texts
