@@ -42,6 +42,7 @@ from infraaudit.report.render.blocks import (
 )
 from infraaudit.report.render.docx_parts import page_numbers as _page_numbers
 from infraaudit.report.render.docx_parts import rule as _rule
+from infraaudit.report.render.docx_parts import save_deterministic
 from infraaudit.report.render.layout import column_fractions, masthead_layout
 from infraaudit.report.render.layout import content_fractions as _fractions
 
@@ -363,4 +364,4 @@ def write_docx(blocks: list[Block], path: Path, pictures: Mapping[int, bytes] | 
                 if index in pictures:
                     _picture(body, block, pictures[index], width)
     doc.core_properties.language = "vi-VN"
-    doc.save(str(path))
+    save_deterministic(doc, path)

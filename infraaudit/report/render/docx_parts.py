@@ -1,6 +1,11 @@
-"""Pieces of the DOCX frame that need nothing but python-docx: the page numbers and the
-short rules of the masthead."""
+"""Pieces of the DOCX frame that need nothing but python-docx: the page numbers, the short
+rules of the masthead, a save that gives the same bytes for the same report."""
 
+import io
+import zipfile
+from pathlib import Path
+
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -41,3 +46,20 @@ def page_numbers(section: Section) -> None:
     run.append(text)
     field.append(run)
     p._p.append(field)
+
+
+def save_deterministic(doc: DocumentObject, path: Path) -> None:
+    """Save ``doc`` so that the same report gives the same bytes: python-docx stamps every zip
+    member with the time of saving; here they carry a fixed date (1980-01-01, the zip epoch),
+    and the document's properties name no software."""
+    props = doc.core_properties
+    props.author, props.comments, props.last_modified_by = "", "", ""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, source.read(info.filename))

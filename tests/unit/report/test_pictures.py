@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -105,6 +106,17 @@ def test_pictures_are_deterministic_and_readable(report: AgencyReport) -> None:
         assert width and float(width.group(1)) == pytest.approx(160 * PT_PER_MM, abs=0.5)
         sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", drawing)]
         assert sizes and min(sizes) >= 8, (kind, min(sizes))
+
+
+def test_same_report_same_docx_bytes(report: AgencyReport, docx_path: Path,
+                                     tmp_path: Path) -> None:
+    again = tmp_path / "again.docx"
+    render_docx(report, again)
+    assert again.read_bytes() == docx_path.read_bytes()
+    with zipfile.ZipFile(again) as package:
+        assert {i.date_time for i in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = package.read("docProps/core.xml").decode()
+    assert "python-docx" not in core
 
 
 def test_picture_words_come_from_the_templates() -> None:
