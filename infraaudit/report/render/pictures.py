@@ -15,7 +15,7 @@ date or software in the PNG, a fixed SVG hash salt).
 import io
 import ipaddress
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -152,6 +152,11 @@ def _ipv6(site: SiteFacts, words: dict[str, Any]) -> "Figure":
 _TOP = {"router", "firewall"}
 
 
+def _natural(name: str) -> list[Any]:
+    """sw-2 before sw-10."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
 def layers(site: SiteFacts) -> list[list[str]]:
     """Routers and firewalls on top, switches below them (one row per hop from the top), the
     rest at the bottom."""
@@ -163,21 +168,22 @@ def layers(site: SiteFacts) -> list[list[str]]:
     for e in site.topology:
         neighbours[e.a].add(e.b)
         neighbours[e.b].add(e.a)
-    top = sorted(n for n, r in roles.items() if r in _TOP)
+    top = sorted((n for n, r in roles.items() if r in _TOP), key=_natural)
     depth = dict.fromkeys(top, 0)
     queue = deque(top)
     while queue:
         n = queue.popleft()
-        for m in sorted(neighbours[n]):
+        for m in sorted(neighbours[n], key=_natural):
             if m not in depth and roles[m] == "switch":
                 depth[m] = depth[n] + 1
                 queue.append(m)
-    switches = sorted(n for n, r in roles.items() if r == "switch")
+    switches = sorted((n for n, r in roles.items() if r == "switch"), key=_natural)
     deepest = max([depth.get(s, 1) for s in switches] + [1])
     switch_rows: list[list[str]] = [[] for _ in range(deepest)]
     for s in switches:
         switch_rows[depth.get(s, deepest) - 1].append(s)
-    rest = sorted(n for n, r in roles.items() if r not in _TOP and r != "switch")
+    rest = sorted((n for n, r in roles.items() if r not in _TOP and r != "switch"),
+                  key=_natural)
     return [r for r in [top, *switch_rows, rest] if r]
 
 
@@ -200,10 +206,15 @@ def _topology(site: SiteFacts, words: dict[str, Any]) -> "Figure":
         step = WIDTH_MM / len(row)
         for j, node in enumerate(row):
             centre[node] = (step * (j + 0.5), height - 2 - node_h / 2 - i * (node_h + gap_y))
+    degree = Counter(n for e in site.topology for n in (e.a, e.b))
+
+    def at(node: str) -> float:  # where a port name sits: further out from a busy node
+        return 0.22 if degree[node] <= 3 else 0.45
+
     for e in site.topology:
         (x1, y1), (x2, y2) = centre[e.a], centre[e.b]
         ax.plot([x1, x2], [y1, y2], color=COLORS["edge"], linewidth=1.2, zorder=1)
-        for port, t in ((e.a_port, 0.22), (e.b_port, 0.78)):
+        for port, t in ((e.a_port, at(e.a)), (e.b_port, 1 - at(e.b))):
             if port:
                 ax.text(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, port, fontsize=SMALL_PT,
                         ha="center", va="center", color=COLORS["edge"], zorder=3,
