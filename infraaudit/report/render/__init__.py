@@ -1,7 +1,8 @@
 """Render an ``AgencyReport`` to Markdown, HTML and DOCX.
 
 All three go through the same blocks (``report_templates/report.blocks.j2``), so they say the
-same thing; the HTML adds inline SVG charts of the same measurements. Part of the report stage:
+same thing; the DOCX (PNG) and the HTML (inline SVG) add the pictures of Phụ lục I, drawn once
+by ``render/pictures.py``. Part of the report stage:
 May import: what the report stage may.
 """
 
@@ -25,6 +26,9 @@ def render_html(report: AgencyReport) -> str:
 
 
 def render_docx(report: AgencyReport, path: Path) -> None:
+    from infraaudit.report.render.blocks import words
     from infraaudit.report.render.docx import write_docx
+    from infraaudit.report.render.pictures import png_pictures
 
-    write_docx(build_blocks(report), path)
+    blocks = build_blocks(report)
+    write_docx(blocks, path, png_pictures(report.sites, blocks, words()))

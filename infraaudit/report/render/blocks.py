@@ -21,6 +21,7 @@ from pydantic import Field, TypeAdapter
 from infraaudit.models.base import VN_TZ, Strict
 from infraaudit.models.report import AgencyReport
 from infraaudit.report.render.groups import finding_groups
+from infraaudit.report.render.layout import masthead_layout
 from infraaudit.report.render.text import num, text_filters, vnd
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;
@@ -51,7 +52,7 @@ def _clean_all(value: Any, wrapped: bool) -> Any:
     if isinstance(value, list):
         return [_clean_all(v, wrapped) for v in value]
     if isinstance(value, dict):
-        wrapped = wrapped or value.get("kind") in ("para", "bullet", "heading", "title")
+        wrapped = wrapped or value.get("kind") in ("para", "bullet", "heading", "title", "chart")
         return {k: _clean_all(v, wrapped) for k, v in value.items()}
     return value
 
@@ -97,7 +98,9 @@ class Para(_Block):
 class Bullet(_Block):
     kind: Literal["bullet"]
     text: str
-    lead: str = Field(default="", description="shown bold before the text")
+    lead: str = Field(default="", description="the lead phrase before the text (plain, as "
+                      "VIETNAMESE.md §1 and the seeds write it)")
+    lead_bold: bool = Field(default=False, description="the template asks for a bold lead")
     level: int = Field(default=1, ge=1, le=2)
 
 
@@ -124,11 +127,13 @@ class Row(_Block):
 
 
 class Chart(_Block):
-    """A drawing of one site's measurements; only the HTML writer draws it."""
+    """A picture of one site's measurements (render/pictures.py): an image with its caption in
+    the DOCX and the HTML; the Markdown has none."""
 
     kind: Literal["chart"]
-    chart: Literal["ports", "errors", "ipv6", "topology"]
+    chart: Literal["ports", "ipv6", "topology"]
     site_id: str
+    caption: str = Field(default="", description="“Hình 1.1. …”, under the picture")
 
 
 class PageBreak(_Block):
@@ -213,6 +218,8 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters.update(vnd=vnd, num=num, mval=measured_value, day_parts=day_parts,
                        short_date=short_date, local_time=local_time)
     env.filters.update(text_filters(words()))
+    env.filters["masthead_layout"] = lambda b: masthead_layout(b.parent_org, b.agency,
+                                                               b.nation, b.motto)
     env.globals.update(words=words())
     return env
 

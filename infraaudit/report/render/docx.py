@@ -1,9 +1,12 @@
 """Blocks to DOCX in the format of Nghị định 30/2020/NĐ-CP (Phụ lục I): A4, margins top and
 bottom 20 mm, left 30 mm, right 15 mm, Times New Roman 14 pt (12–13 pt in the masthead and
 tables), Quốc hiệu and Tiêu ngữ in a borderless two-column header, "Nơi nhận" and signer at
-the end. Charts are HTML only; the DOCX carries the same numbers in its tables."""
+the end. The pictures of Phụ lục I (PNG, drawn by ``render/pictures.py``) are inline images at
+their drawn size (at most the text width), each with its caption under it."""
 
+import io
 import math
+from collections.abc import Mapping
 from copy import deepcopy
 from pathlib import Path
 from typing import cast
@@ -37,6 +40,11 @@ from infraaudit.report.render.blocks import (
     Table,
     Title,
 )
+from infraaudit.report.render.docx_parts import page_numbers as _page_numbers
+from infraaudit.report.render.docx_parts import rule as _rule
+from infraaudit.report.render.docx_parts import save_deterministic
+from infraaudit.report.render.layout import column_fractions, masthead_layout
+from infraaudit.report.render.layout import content_fractions as _fractions
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -211,13 +219,17 @@ def _masthead(body: _Body, block: Masthead, width: int) -> None:
         run.font.size = Pt(BODY_PT)
     table = body.add_table(1, 2, width)
     _no_borders(table)
-    _widths(table, [0.4, 0.6], width)
+    m = masthead_layout(block.parent_org, block.agency, block.nation, block.motto,
+                        width / 36000)
+    _widths(table, [m.left, 1 - m.left], width)
     left, right = table.rows[0].cells
-    _line(left, block.parent_org, size=MASTHEAD_PT, first=True)
-    _line(left, block.agency, bold=True, size=SMALL_PT)
-    _line(left, block.number, size=SMALL_PT)
+    _line(left, "\n".join(m.parent), size=MASTHEAD_PT, first=True)
+    _line(left, block.agency, bold=True, size=m.agency_pt)
+    _rule(left, m.agency_rule_mm, m.left_mm)
+    _line(left, block.number, size=SMALL_PT).paragraph_format.space_before = Pt(4)
     _line(right, block.nation, bold=True, size=MASTHEAD_PT, first=True)
     _line(right, block.motto, bold=True, size=BODY_PT)
+    _rule(right, m.motto_rule_mm, m.right_mm)
     _line(right, block.place_date, italic=True, size=BODY_PT).paragraph_format.space_before = \
         Pt(6)
 
@@ -245,24 +257,6 @@ def _repeat_header(row_element: object) -> None:
     tr_pr.append(header)
 
 
-def _fractions(columns: list[tuple[str, ...]], width: int, size: float = TABLE_PT
-               ) -> list[float]:
-    """Every column at least as wide as its longest word (numbers never break), the rest of
-    the width shared by how much longer the cells are."""
-    capacity = width / 36000 / 2.1 * TABLE_PT / size  # EMU -> mm -> characters of Times
-    need = [max(len(w) for c in col for w in c.split() or [""]) + 3 for col in columns]
-    want = [max(n, min(max(len(c) for c in col[1:] or [""]), 40) + 2)
-            for n, col in zip(need, columns, strict=True)]
-    spare = capacity - sum(need)
-    extra = sum(w - n for w, n in zip(want, need, strict=True))
-    if spare <= 0 or extra == 0:
-        sizes = [float(n) for n in need]
-    else:
-        share = min(spare / extra, 1.0)
-        sizes = [n + (w - n) * share for w, n in zip(want, need, strict=True)]
-    return [size / sum(sizes) for size in sizes]
-
-
 def _table(body: _Body, block: Table, width: int) -> None:
     size = WIDE_TABLE_PT if len(block.header) >= WIDE_COLUMNS else TABLE_PT
     if block.caption:
@@ -277,7 +271,11 @@ def _table(body: _Body, block: Table, width: int) -> None:
     table._tbl.tblStyle_val = body.grid
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     columns = list(zip(block.header, *block.rows, strict=True))
-    widths = [Emu(int(width * f)) for f in _fractions(columns, width, size)]
+    if len(block.widths) == len(block.header):  # the template's widths, words kept whole
+        fractions = column_fractions(columns, width / 36000, size, block.widths)
+    else:
+        fractions = _fractions(columns, width, size)
+    widths = [Emu(int(width * f)) for f in fractions]
     table.autofit = False
     for column, cell_width in zip(table.columns, widths, strict=True):
         column.width = cell_width
@@ -301,22 +299,26 @@ def _table(body: _Body, block: Table, width: int) -> None:
     body.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _page_numbers(section: Section) -> None:
-    """Page numbers centred at the top from page 2 on (NĐ 30/2020: not on the first page)."""
-    section.different_first_page_header_footer = True
-    p = section.header.paragraphs[0]
+def _picture(body: _Body, block: Chart, png: bytes, width: int) -> None:
+    p = body.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "2"  # what Word shows until it updates the field
-    run.append(text)
-    field.append(run)
-    p._p.append(field)
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.space_before = Pt(6)
+    p.paragraph_format.space_after = Pt(0)
+    shape = p.add_run().add_picture(io.BytesIO(png))
+    if shape.width > width:  # never wider than the text (the drawn size otherwise)
+        shape.height = Emu(int(shape.height * width / shape.width))
+        shape.width = Emu(width)
+    if block.caption:
+        caption = _line(body, block.caption, italic=True, size=TABLE_PT)
+        caption.paragraph_format.space_after = Pt(6)
 
 
-def write_docx(blocks: list[Block], path: Path) -> None:
+def write_docx(blocks: list[Block], path: Path, pictures: Mapping[int, bytes] | None = None
+               ) -> None:
+    """``pictures``: the PNG of each ``Chart`` block, by block index (a chart without one is
+    left out)."""
+    pictures = pictures or {}
     doc = Document()
     _styles(doc)
     section = doc.sections[0]
@@ -325,7 +327,7 @@ def write_docx(blocks: list[Block], path: Path) -> None:
     width = int(section.page_width or 0) - int(section.left_margin or 0) - int(
         section.right_margin or 0)
     body = _Body(doc)
-    for block in blocks:
+    for index, block in enumerate(blocks):
         match block:
             case Masthead():
                 _masthead(body, block, width)
@@ -345,14 +347,15 @@ def write_docx(blocks: list[Block], path: Path) -> None:
                 else:
                     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
                     p.paragraph_format.first_line_indent = Mm(10)
-                _run(p, block.text, bold=block.bold, italic=block.italic)
+                _run(p, block.text, bold=block.bold, italic=block.italic,
+                     size=TABLE_PT if block.note else None)
             case Bullet():
                 p = body.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
                 p.paragraph_format.first_line_indent = Mm(10 * block.level)
                 _run(p, _BULLET[block.level] + " ")
                 if block.lead:
-                    _run(p, block.lead + " ", bold=True)
+                    _run(p, block.lead + " ", bold=block.lead_bold)
                 _run(p, block.text)
             case Table():
                 _table(body, block, width)
@@ -364,6 +367,7 @@ def write_docx(blocks: list[Block], path: Path) -> None:
             case Signature():
                 _signature(body, block, width)
             case Chart():
-                pass
+                if index in pictures:
+                    _picture(body, block, pictures[index], width)
     doc.core_properties.language = "vi-VN"
-    doc.save(str(path))
+    save_deterministic(doc, path)

@@ -57,7 +57,9 @@ def _block(block: Block) -> list[str]:
             return [text]
         case Bullet():
             indent = "  " * (block.level - 1)
-            lead = f"**{_md(block.lead)}** " if block.lead else ""
+            lead = f"{_md(block.lead)} " if block.lead else ""
+            if block.lead and block.lead_bold:
+                lead = f"**{lead[:-1]}** "
             return [f"{indent}- {lead}{_md(block.text)}"]
         case Table():
             return _table(block)

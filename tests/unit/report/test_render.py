@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Length, Pt
+from docx.shared import Length, Mm, Pt
 
 from infraaudit.models.report import AgencyReport
 from infraaudit.report.render import render_docx, render_html, render_markdown
 from infraaudit.report.render.blocks import num, vnd
+from infraaudit.report.render.layout import text_mm
 from tests.paths import UNIT_DATA
 from tests.report_sample import sample_report
 
@@ -212,16 +213,33 @@ def test_docx_masthead_and_signature(docx_path: Path, report: AgencyReport) -> N
     left, right = masthead.rows[0].cells
     left_text = [p.text for p in left.paragraphs]
     right_pars = right.paragraphs
-    assert left_text[0] == report.meta.parent_org.upper()
-    assert left_text[1] == report.meta.agency_name.upper()
+    # the parent body does not fit the left column on one line at 12 pt: two even lines,
+    # split between words
+    assert left_text[0].split("\n") == ["ỦY BAN NHÂN DÂN", "TỈNH KHÁNH HÒA"]
+    assert left_text[1] == report.meta.agency_name.upper()  # the issuing body: one line
     assert left.paragraphs[1].runs[0].bold
-    assert left_text[2].startswith("Số:")
+    assert left_text[3].startswith("Số:")
     assert right_pars[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert right_pars[0].runs[0].bold and Pt(12) <= right_pars[0].runs[0].font.size <= Pt(13)
     assert right_pars[1].text == "Độc lập - Tự do - Hạnh phúc"
     assert right_pars[1].runs[0].bold
-    assert right_pars[2].text == "Khánh Hòa, ngày 03 tháng 12 năm 2026"
-    assert right_pars[2].runs[0].italic
+    assert right_pars[3].text == "Khánh Hòa, ngày 03 tháng 12 năm 2026"
+    assert right_pars[3].runs[0].italic
+    # the short rules (NĐ 30/2020, Phụ lục I): an empty paragraph with a top border under the
+    # issuing body (1/3 to 1/2 of its line) and under the Tiêu ngữ (its length), centred
+    columns = [c.width for c in masthead.columns]
+    for cell, under, width, share in ((left, 1, columns[0], (0.3, 0.5)),
+                                      (right, 1, columns[1], (0.85, 1.0))):
+        rule = cell.paragraphs[under + 1]
+        assert rule.text == ""
+        top = rule._p.pPr.find(qn("w:pBdr")).find(qn("w:top"))
+        assert top.get(qn("w:val")) == "single"
+        fmt = rule.paragraph_format
+        assert fmt.left_indent == fmt.right_indent
+        length = width - 2 * fmt.left_indent - Mm(4.4)  # the cell margins
+        line = cell.paragraphs[under]
+        text = Mm(text_mm(line.text, line.runs[0].font.size.pt, bold=True))
+        assert share[0] * text <= length <= share[1] * text * 1.02, (line.text, length, text)
     borders = masthead._tbl.tblPr.find(qn("w:tblBorders"))
     assert borders is not None and all(b.get(qn("w:val")) == "nil" for b in borders)
     title = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
