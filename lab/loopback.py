@@ -32,6 +32,7 @@ from lab.model import (
 from lab.recordings.derive_sample import SITES, Spec
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
+SERVED = tuple(s for s in SITES if s.served)  # the sample agency's devices that answer
 DEFAULT_PORT = 16100
 
 # (host suffix, device name, recording file in lab/recordings); agency-* are made by
@@ -138,7 +139,7 @@ class LoopbackLab(Lifecycle):
     def _check_ports(self) -> None:
         suffixes = [s for s, _, _ in (*SNMPSIM_DEVICES, WRONG_COMMUNITY)]
         suffixes += [SNMPD_V1, SNMPD_V2C, *self._v3_suffixes(), GARBAGE, DEAD]
-        hosts = [self.host(s) for s in suffixes] + [self.sample_host(s) for s in SITES]
+        hosts = [self.host(s) for s in suffixes] + [self.sample_host(s) for s in SERVED]
         busy = [h for h in hosts if not procs.udp_port_free(h, self.port)]
         if busy:
             raise RuntimeError(f"UDP port {self.port} already in use on {', '.join(busy)}; "
@@ -178,7 +179,7 @@ class LoopbackLab(Lifecycle):
                 "wrong" if wrong else "lab-v2c", recording=str(target),
                 community_env=WRONG_ENV if wrong else COMMUNITY_ENV))
         first = len(SNMPSIM_DEVICES) + 1
-        for index, spec in enumerate(SITES, start=first):
+        for index, spec in enumerate(SERVED, start=first):
             target = data / community / f"1.3.6.1.6.1.1.{index}.snmprec"
             target.write_bytes(bz2.decompress((RECORDINGS / spec.file).read_bytes()))
             host = self.sample_host(spec)

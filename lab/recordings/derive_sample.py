@@ -71,6 +71,7 @@ class Spec:
     crc_growing: tuple[int, ...] = ()  # FCS and ifInErrors grow 50/s (10000 packets/s)
     saturated: dict[int, int] = field(default_factory=dict)  # port: inbound Mb/s (growing)
     ipv6: bool = False  # IP-MIB ipAddressTable with 2001:db8:S::/64 addresses
+    served: bool = True  # False: in the inventory and seen by LLDP, but nothing answers SNMP
 
     @property
     def host(self) -> str:
@@ -113,11 +114,15 @@ SITES: tuple[Spec, ...] = (
          hosts={p: 1 for p in range(1, 7)}, down=(7, 8),
          errors={4: (20431, 402, 19874, 511)}, half=(4,), crc_growing=(4,)),
     Spec(2, 3, "ap-trhd", "ap", f"Tầng 2, {TD}", links={1: ("sw-trhd", 24)}, hosts={0: 21}),
-    # Hoàn Kiếm: the router is dual-stack (2001:db8:3::/64), the switch IPv4 only; no faults.
+    # Hoàn Kiếm: the router is dual-stack (2001:db8:3::/64), the switch IPv4 only; no port
+    # faults; the AP is seen by the switch (LLDP, 4 clients) but does not answer SNMP.
     Spec(3, 1, "rt-hoankiem", "router", f"Phòng máy tầng 1, {HK}",
          links={4: ("sw-hoankiem", 25)}, ipv6=True),
-    Spec(3, 2, "sw-hoankiem", "access", f"Tầng 1, {HK}", links={25: ("rt-hoankiem", 4)},
+    Spec(3, 2, "sw-hoankiem", "access", f"Tầng 1, {HK}",
+         links={25: ("rt-hoankiem", 4), 24: ("ap-hoankiem", 1)},
          hosts={p: 1 for p in range(1, 11)}),
+    Spec(3, 3, "ap-hoankiem", "ap", f"Phòng tiếp công dân, {HK}",
+         links={1: ("sw-hoankiem", 24)}, hosts={0: 4}, served=False),
     # Bảo An: an old gigabit switch (Cisco serial of 2012) with a 100 Mb/s port, a half-duplex
     # port and a port whose FCS errors grow.
     Spec(4, 1, "gw-baoan", "router", f"Tủ mạng tầng trệt, {BA}", links={4: ("sw-baoan", 1)}),
@@ -314,7 +319,7 @@ def fdb(spec: Spec, rows: dict[str, tuple[str, str]]) -> None:
 def arp(spec: Spec, rows: dict[str, tuple[str, str]]) -> None:
     """The router's ipNetToMediaTable: every endpoint of its site on the LAN interface."""
     site = [e for s in SITES if s.site == spec.site for e, _ in endpoints(s)]
-    site += [mac(s) for s in SITES if s.site == spec.site and s is not spec]
+    site += [mac(s) for s in SITES if s.site == spec.site and s is not spec and s.served]
     for i, address in enumerate(site):
         ip = f"127.{BLOCK}.{spec.site}.{100 + i}"
         idx = f"4.{ip_oid(ip)}"
@@ -350,7 +355,8 @@ def derive(spec: Spec) -> dict[str, tuple[str, str]]:
 
 def main() -> None:
     for spec in SITES:
-        write(spec.file, derive(spec))
+        if spec.served:
+            write(spec.file, derive(spec))
 
 
 if __name__ == "__main__":
