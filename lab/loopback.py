@@ -5,6 +5,8 @@ Layout of ``127.<block>.0.0/24`` (port 16100 unless told otherwise):
 - ``.11``-``.19`` snmpsim, one recording per address (``.19`` is the wrong-community device)
 - ``.20``-``.27`` one net-snmp snmpd bound to all of them (v1/v2c community and v3 users)
 - ``.30`` the garbage agent, ``.31`` a dead address (nothing listens)
+- ``127.<block>.S.N`` (S = 1..4) the sample agency's four sites (inventories/sample-agency),
+  snmpsim recordings made by recordings/derive_sample.py; not in the lab's own inventory.yaml
 - TCP 2222 (``ssh_port``): the SSH CLI simulator (lab/sshsim) on ``.11``-``.16`` (the same
   address as the snmpsim device) and ``.40``-``.45`` (SSH only, some deliberately broken)
 """
@@ -27,8 +29,10 @@ from lab.model import (
     write_inventory,
     write_ssh_inventory,
 )
+from lab.recordings.derive_sample import SITES, Spec
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
+SERVED = tuple(s for s in SITES if s.served)  # the sample agency's devices that answer
 DEFAULT_PORT = 16100
 
 # (host suffix, device name, recording file in lab/recordings); agency-* are made by
@@ -88,6 +92,7 @@ class LoopbackLab(Lifecycle):
             FAKE_ENV: new_secret("fake-"),
         }
         self.devices: list[Device] = []
+        self.sample_devices: list[Device] = []  # the sample agency's sites (127.<block>.S.N)
         # SSH devices (kind "sshsim"): kept apart from ``devices``, which lists the targets of
         # the SNMP-only inventory.yaml.
         self.ssh_devices: list[Device] = []  # served by lab/sshsim (with byte logs)
@@ -134,7 +139,8 @@ class LoopbackLab(Lifecycle):
     def _check_ports(self) -> None:
         suffixes = [s for s, _, _ in (*SNMPSIM_DEVICES, WRONG_COMMUNITY)]
         suffixes += [SNMPD_V1, SNMPD_V2C, *self._v3_suffixes(), GARBAGE, DEAD]
-        busy = [self.host(s) for s in suffixes if not procs.udp_port_free(self.host(s), self.port)]
+        hosts = [self.host(s) for s in suffixes] + [self.sample_host(s) for s in SERVED]
+        busy = [h for h in hosts if not procs.udp_port_free(h, self.port)]
         if busy:
             raise RuntimeError(f"UDP port {self.port} already in use on {', '.join(busy)}; "
                                "is another lab running on this block? (python -m lab down)")
@@ -143,6 +149,10 @@ class LoopbackLab(Lifecycle):
         if busy:
             raise RuntimeError(f"TCP port {self.ssh_port} already in use on {', '.join(busy)}; "
                                "is another lab running on this block? (python -m lab down)")
+
+    def sample_host(self, spec: Spec) -> str:
+        """Address ``127.<block>.<site>.<n>`` of a sample agency device."""
+        return f"127.{self.block}.{spec.site}.{spec.n}"
 
     @staticmethod
     def _v3_suffixes() -> list[int]:
@@ -168,6 +178,15 @@ class LoopbackLab(Lifecycle):
                 name, self.host(suffix), self.port, "wrong-community" if wrong else "snmpsim",
                 "wrong" if wrong else "lab-v2c", recording=str(target),
                 community_env=WRONG_ENV if wrong else COMMUNITY_ENV))
+        first = len(SNMPSIM_DEVICES) + 1
+        for index, spec in enumerate(SERVED, start=first):
+            target = data / community / f"1.3.6.1.6.1.1.{index}.snmprec"
+            target.write_bytes(bz2.decompress((RECORDINGS / spec.file).read_bytes()))
+            host = self.sample_host(spec)
+            args.append(f"--agent-udpv4-endpoint={host}:{self.port}")
+            self.sample_devices.append(Device(spec.name, host, self.port, "snmpsim", "lab-v2c",
+                                              recording=str(target),
+                                              community_env=COMMUNITY_ENV))
         self._spawn([sys.executable, "-m", "lab.snmpsim_runner", *args],
                     self.run_dir / "snmpsim.log", env={"SNMPSIM_ALLOW_ROOT": "true"})
 
@@ -296,7 +315,7 @@ class LoopbackLab(Lifecycle):
     def _probe_targets(self) -> list[tuple[str, int, list[str]]]:
         """Every good device, with credentials that must work (wrong-community: the right ones)."""
         targets = []
-        for d in self.devices:
+        for d in self.devices + self.sample_devices:
             if d.kind in ("snmpsim", "snmpd"):
                 targets.append((d.host, d.port, self.auth_args(d)))
             elif d.kind == "wrong-community":

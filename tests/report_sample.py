@@ -1,8 +1,9 @@
 """The sample agency's report for the renderer tests, built from real audits.
 
 The four audits in ``tests/unit/data/sample-agency/`` were written by ``make demo`` on
-2026-12-03: scans of the loopback lab (``lab/README.md``), whose agents serve the snmpsim
-recordings of ``lab/recordings/`` (BSD-2-Clause, see its SOURCES.md) and net-snmp. The report
+2026-12-03 (timestamps 04/12 UTC+7): scans of the loopback lab's four sample sites
+(``127.78.S.N``), whose snmpsim agents serve the ``sample-*`` recordings derived by
+``lab/recordings/derive_sample.py`` from BSD-2-Clause ones (see its SOURCES.md). The report
 is built the way ``infraaudit report inventories/sample-agency/agency.yaml`` builds it, on a
 fixed date and without the health history (which lives on the machine that ran the checks).
 """
