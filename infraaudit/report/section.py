@@ -124,7 +124,8 @@ def _ports(section: Section, site: _Site, found: list[Finding]) -> None:
             if item and loads:
                 section.saturated.append(LoadItem(
                     device=item.device, port=item.port, speed_mbps=_measured(f, "speed_mbps"),
-                    util_pct=max(loads), threshold=_measured(f, "threshold") or 0))
+                    util_pct=max(loads),
+                    threshold=_measured(f, "threshold") or section.load_threshold))
         elif code == "PORT-CAPACITY":
             device = site.ref(f.evidence[0].device or f.subject)
             free, total = _measured(f, "free"), _measured(f, "total")
