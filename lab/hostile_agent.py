@@ -15,6 +15,8 @@ Each endpoint ``MODE:NAME@HOST`` (all on one UDP port) serves a tiny MIB naming 
 - ``badint``: sysServices is a 41-byte INTEGER; ``badmtu``: ifMtu.1 is -2147483648;
   ``oidname``: sysName is an OBJECT IDENTIFIER.
 - ``mutate``: the right reply with one byte changed (seeded by a counter: deterministic).
+- ``duplicate``: the right reply three times; ``slow``: every other reply 0.7 s late (after the
+  scanner's 0.5 s timeout, while its retry waits: the late reply carries the old request-id).
 
 Run: ``python -m lab.hostile_agent PORT MODE:NAME@HOST ...`` (stop with SIGTERM).
 """
@@ -37,6 +39,7 @@ END_OF_MIB = 0x82
 FORGED = "FORGED-"
 ERROR_VALUE = b"FROM-ERROR-REPLY"
 ENDLESS_ARCS = 14  # every walk root the probes use has fewer arcs
+SLOW_S = 0.7  # how late a ``slow`` reply is
 
 
 def enc_int(value: int) -> bytes:
@@ -192,7 +195,14 @@ class Agent(asyncio.DatagramProtocol):
             reply = mutate(reply, self.counter)
             self.counter += 1
         target = self.sender if self.ep.mode == "foreign" else self.transport
-        if target is not None:
+        if target is None:
+            return
+        if self.ep.mode == "slow":
+            self.counter += 1
+            if self.counter % 2:
+                asyncio.get_running_loop().call_later(SLOW_S, target.sendto, reply, addr)
+                return
+        for _ in range(3 if self.ep.mode == "duplicate" else 1):
             target.sendto(reply, addr)
 
     def forge(self, version: int, community: bytes, request_id: int,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,8 +18,10 @@ from infraaudit.cli import scan as cli_scan
 from infraaudit.cli import schedule as cli_schedule
 from infraaudit.cli import submit as cli_submit
 from infraaudit.cli.collector import collector_app, serve
-from infraaudit.cli.console import err
+from infraaudit.cli.console import err, fail
 from infraaudit.cli.signals import settle
+from infraaudit.errors import OutputError
+from infraaudit.util.output import check_output
 
 app = typer.Typer(
     help="Measure an agency's LAN (SNMP, SSH) and write the audit its reports rest on.",
@@ -40,11 +43,27 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    log_file: Annotated[Path | None, typer.Option(
+        "--log-file", help="Append the debug log (what libraries leave behind, each failed "
+        "request) to this file; the terminal shows it only with -v.")] = None,
 ) -> None:
     settle(keep=ctx.invoked_subcommand == "scan")  # scan writes a partial audit on SIGTERM
+    terminal = RichHandler(console=err, show_path=False)
+    terminal.setLevel(logging.INFO if verbose else logging.WARNING)
+    handlers: list[logging.Handler] = [terminal]
+    if log_file is not None:
+        try:
+            check_output(log_file)
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OutputError as exc:
+            raise fail(f"log file: {exc}", 2) from None
+        except OSError as exc:
+            raise fail(f"log file: cannot write {log_file}: {exc.strerror}", 2) from None
+        handlers[-1].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: "
+                                                    "%(message)s"))
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False)],
+        level=logging.DEBUG if log_file else terminal.level, format="%(message)s",
+        handlers=handlers,
     )
     # paramiko logs every failed handshake with a traceback; the audit records the failure.
     logging.getLogger("paramiko").setLevel(logging.INFO if verbose else logging.CRITICAL)

@@ -32,9 +32,10 @@ DEVICES = [
     (4, "foreign", "f-four"), (5, "endless", "e-five"), (6, "generr", "g-six"),
     (7, "toobig", "t-seven"), (8, "badint", "b-eight"), (9, "badmtu", "m-nine"),
     (10, "oidname", "o-ten"), (11, "honest", "h-eleven"), (12, "neighbour", "n-twelve"),
+    (13, "duplicate", "d-thirteen"), (14, "slow", "s-fourteen"),
 ]
 MUTATE = 20  # one more endpoint, outside the inventory: its replies have one byte changed
-EXACT = {"honest", "neighbour", "toobig"}
+EXACT = {"honest", "neighbour", "toobig", "duplicate"}
 FAILED = {"wrongid", "foreign", "generr", "badint", "oidname"}
 
 
@@ -110,6 +111,19 @@ def test_each_device_is_exact_or_a_failure_record(
         elif mode in FAILED:
             assert not device.reachable and device.sys_name is None, mode
             assert device.probes[0].status is ProbeStatus.FAILED
+
+
+def test_late_replies_give_exact_data_or_failed_probes(
+        scanned: tuple[AuditDocument, str, str]) -> None:
+    """Every other reply of the slow device comes after the timeout, while the retry waits:
+    which probes then fail depends on timing, but what is stored is the device's own data."""
+    device = by_name(scanned[0])["s-fourteen"]
+    assert device.sys_name in ("s-fourteen", None)
+    interfaces = next(p for p in device.probes if p.probe == "interfaces")
+    if interfaces.status is ProbeStatus.OK:
+        assert [(p.descr, p.mtu) for p in device.ports] == [("port1", 1500), ("port2", 1500)]
+    else:
+        assert interfaces.status is ProbeStatus.FAILED and device.ports == []
 
 
 def test_out_of_range_mtu_is_a_failed_probe_not_a_port(
