@@ -77,7 +77,12 @@ def test_the_seed_problems_are_measured_findings(agency: tuple[Path, Path]) -> N
     codes = {f.finding.code for f in report.findings}
     # worn switches with broken ports, old cables: the derived worn switch and the recordings
     assert {"PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX"} <= codes
-    assert "DEVICE-NO-ANSWER" in codes  # the garbage agent and the dead address
+    # the garbage agent answers junk, the dead address answers ping and refuses the port:
+    # both could not be audited, neither is "no answer" (and the plan repairs neither)
+    causes = {f.finding.subject: f.finding.evidence[0].measured.get("cause")
+              for f in report.findings if f.finding.code == "DEVICE-NOT-AUDITED"}
+    assert causes == {"modem-hoankiem": "malformed", "sw-baoan": "port"}
+    assert "DEVICE-NO-ANSWER" not in codes
     assert "IPV6-PHASE" in codes  # IPv4 only
     assert "WIFI-DEPENDENCE" not in codes  # the lab has no Wi-Fi: the report must not say so
     assert report.missing_sites == [] and len(report.sites) == 4
