@@ -21,10 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from infraaudit.cli import signals
-from infraaudit.cli.console import err, fail, note, out
+from infraaudit.cli.console import err, fail, note, out, warning
 from infraaudit.cli.tables import findings_table, summary_table
 from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
-from infraaudit.findings import FirmwareCatalog, load_firmware_catalog, load_thresholds
+from infraaudit.findings import (
+    FirmwareCatalog,
+    diagnose,
+    load_firmware_catalog,
+    load_thresholds,
+)
 from infraaudit.findings import findings as find
 from infraaudit.inventory import LoadedInventory, load_inventory, read_env_file
 from infraaudit.models import AuditDocument, Device
@@ -138,8 +143,34 @@ def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
         found = find(doc)
         if found:
             out.print(findings_table(found))
+    for line in not_audited_hints(doc):
+        warning(line)
     note(f"audit written to {output} ({doc.coverage.fully_probed}/{doc.coverage.targets} "
          "devices fully probed)")
+
+
+def not_audited_hints(doc: AuditDocument) -> list[str]:
+    """One line per device the scan could not audit: what answered, the likely cause and what
+    to check, naming the credential profile (a name, never a secret)."""
+    pings = {p.target: p for p in (doc.link.pings if doc.link else [])}
+    lines = []
+    for d in doc.devices:
+        if d.reachable:
+            continue
+        where = f"{d.host}:{d.port}" + (f" ({d.name})" if d.name else "")
+        ping = pings.get(d.host)
+        diagnosis = diagnose(d, ping)
+        if diagnosis is None:
+            pinged = ("no ping answer either" if ping is not None and ping.loss_pct is not None
+                      else "ping not measured")
+            lines.append(f"{where} — no answer at all ({pinged}): check that the device is on, "
+                         "cabled and at this address")
+            continue
+        profile = d.ssh_profile if diagnosis.cause == "ssh-login" or (
+            diagnosis.probe or "").startswith("ssh") else d.snmp_profile
+        of = f" (profile {profile})" if profile else ""
+        lines.append(f"{where} — not audited: {diagnosis.detail}; {diagnosis.check}{of}")
+    return lines
 
 
 def findings(

@@ -8,6 +8,7 @@ from infraaudit.findings.datafile import WordingTemplate
 from infraaudit.findings.firmware import FirmwareCatalog, firmware_findings
 from infraaudit.findings.firmware import load_catalog as load_firmware_catalog
 from infraaudit.findings.lifecycle import service_age
+from infraaudit.findings.not_audited import diagnose
 from infraaudit.findings.readiness import device_readiness, site_phase
 from infraaudit.findings.readiness import load_catalog as load_ipv6_catalog
 from infraaudit.findings.rules import findings
@@ -37,6 +38,7 @@ __all__ = [
     "default_thresholds",
     "device_label",
     "device_readiness",
+    "diagnose",
     "findings",
     "firmware_findings",
     "gigabit_capable",

@@ -211,8 +211,13 @@ async def collect_snmp(target: SnmpTarget, backend: Backend, fallback: bool = Tr
     if collected.decode_failed and fallback and backend is Backend.GUFO and left > 1:
         log.info("%s: gufo could not decode the replies, rescanning with pysnmp", target.host)
         # one deadline for the device: the rescan gets what is left of it
+        first = collected.results[0] if collected.results else None
         collected = await _collect_with(replace(target, deadline_s=left), Backend.PYSNMP,
                                         probes)
+        again = collected.results[0] if collected.results else None
+        if first is not None and again is not None and again.status is ProbeStatus.FAILED:
+            # pysnmp ignores what gufo refused: keep why the device could not be read
+            again.error = f"{again.error}; first read (gufo): {first.error}"
     return collected
 
 

@@ -20,6 +20,15 @@ _UNSIGNED32 = {0x41, 0x42, 0x43, 0x47}  # Counter32, Gauge32 (= Unsigned32), Tim
 _EXCEPTIONS = {0x80, 0x81, 0x82}  # noSuchObject, noSuchInstance, endOfMibView
 _RESPONSE, _REPORT = 0xA2, 0xA8
 _MAX_ARCS = 128
+# RFC 3414's report counters (1.3.6.1.6.3.15.1.1.N): why an SNMPv3 agent refused a request
+USM_STATS = {
+    "1.3.6.1.6.3.15.1.1.1.0": "usmStatsUnsupportedSecLevels",
+    "1.3.6.1.6.3.15.1.1.2.0": "usmStatsNotInTimeWindows",
+    "1.3.6.1.6.3.15.1.1.3.0": "usmStatsUnknownUserNames",
+    "1.3.6.1.6.3.15.1.1.4.0": "usmStatsUnknownEngineIDs",
+    "1.3.6.1.6.3.15.1.1.5.0": "usmStatsWrongDigests",
+    "1.3.6.1.6.3.15.1.1.6.0": "usmStatsDecryptionErrors",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,19 @@ class Reply:
     encrypted: bool  # v3 with privacy: only the header was checked
     engine_id: bytes = b""  # v3: msgAuthoritativeEngineID and msgUserName
     user: bytes = b""
+    report: str | None = None  # a Report PDU: its first varbind (a usmStats name, or the OID)
+
+
+def _oid_text(body: bytes) -> str:
+    """Dotted text of a checked OBJECT IDENTIFIER's content octets."""
+    arcs, value = [], 0
+    for byte in body:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(a) for a in (first, arcs[0] - 40 * first, *arcs[1:]))
 
 
 def _tlv(data: bytes, at: int, end: int) -> tuple[int, int, int]:
@@ -102,11 +124,13 @@ def _check_value(tag: int, body: bytes) -> None:
         raise DecodeError(f"value of unknown type 0x{tag:02x}")
 
 
-def _pdu(data: bytes, at: int, end: int) -> tuple[int, int, int]:
-    """Check a response PDU; (request-id, error-status, error-index)."""
+def _pdu(data: bytes, at: int, end: int) -> tuple[int, int, int, str | None]:
+    """Check a response PDU; (request-id, error-status, error-index, report: the first
+    varbind's name of a Report PDU)."""
     tag, at, pdu_end = _tlv(data, at, end)
     if tag not in (_RESPONSE, _REPORT) or pdu_end != end:
         raise DecodeError(f"not a response PDU (tag 0x{tag:02x})")
+    report = "" if tag == _REPORT else None
     numbers = []
     for _ in range(3):
         tag, start, at = _tlv(data, at, pdu_end)
@@ -124,12 +148,15 @@ def _pdu(data: bytes, at: int, end: int) -> tuple[int, int, int]:
         if tag != _OID:
             raise DecodeError("varbind name is not an OBJECT IDENTIFIER")
         _check_oid(data[name_start:name_end])
+        if report == "":
+            name = _oid_text(data[name_start:name_end])
+            report = USM_STATS.get(name, name)
         tag, value_start, value_end = _tlv(data, name_end, bind_end)
         if value_end != bind_end:
             raise DecodeError("bytes after a varbind's value")
         _check_value(tag, data[value_start:value_end])
         at = bind_end
-    return numbers[0], numbers[1], numbers[2]
+    return numbers[0], numbers[1], numbers[2], report or None
 
 
 def check_reply(data: bytes) -> Reply:
@@ -145,7 +172,8 @@ def check_reply(data: bytes) -> Reply:
         tag, start, at = _tlv(data, at, end)
         if tag != _OCTETS:
             raise DecodeError("no community")
-        return Reply(version, *_pdu(data, at, end), encrypted=False)
+        request_id, status, index, report = _pdu(data, at, end)
+        return Reply(version, request_id, status, index, False, report=report)
     if version != 3:
         raise DecodeError(f"SNMP version {version}")
     tag, header_start, at = _tlv(data, at, end)  # msgGlobalData
@@ -174,8 +202,8 @@ def check_reply(data: bytes) -> Reply:
         tag, _start, start = _tlv(data, start, scoped_end)
         if tag != _OCTETS:
             raise DecodeError("malformed scoped PDU")
-    request_id, status, index = _pdu(data, start, scoped_end)
-    return Reply(3, request_id, status, index, False, engine_id, user)
+    request_id, status, index, report = _pdu(data, start, scoped_end)
+    return Reply(3, request_id, status, index, False, engine_id, user, report)
 
 
 def _usm(data: bytes, at: int, end: int) -> tuple[bytes, bytes]:

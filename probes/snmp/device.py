@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from infraaudit.errors import DecodeError, TransportError
+from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
 from infraaudit.probes.snmp import bridge, entity, interfaces, ip, lldp, system
 from infraaudit.probes.snmp.base import SnmpProbe
@@ -46,9 +46,9 @@ async def run_probe(probe: SnmpProbe[Any], client: BaseClient) -> tuple[BaseMode
         if not count:
             error = "the agent has none of the objects this probe reads"
     except DecodeError as exc:
-        status, error, decode = ProbeStatus.FAILED, str(exc), True
+        status, error, decode = ProbeStatus.FAILED, f"malformed reply: {exc}", True
     except TransportError as exc:
-        status, error = ProbeStatus.FAILED, str(exc)
+        status, error = ProbeStatus.FAILED, failure_text(exc, client)
     except Exception as exc:  # a parser bug on odd data must not stop the scan
         status, error = ProbeStatus.FAILED, f"internal error while parsing: {exc!r}"
     result = ProbeResult(
@@ -57,6 +57,22 @@ async def run_probe(probe: SnmpProbe[Any], client: BaseClient) -> tuple[BaseMode
         backend=client.label, varbinds=count,
     )
     return facts, result, decode
+
+
+def failure_text(exc: TransportError, client: BaseClient) -> str:
+    """What a failed request tells, for the record: the SNMP version before a timeout (a
+    v1/v2c agent is silent to a wrong community, a v3 agent answers engine discovery whatever
+    the user), whether the v3 agent answered discovery, the last Report PDU it sent."""
+    text = str(exc)
+    version = client.target.credentials.version
+    if isinstance(exc, TransportTimeout):
+        text = f"SNMP{version}: {text}"
+        if version == "v3" and client.discovered:
+            text += "; the agent answered SNMPv3 engine discovery, then nothing"
+    routine = client.report == "usmStatsUnknownEngineIDs" and "authentication" not in text
+    if client.report and not routine:  # discovery's report is routine, unless the last word
+        text += f" (report {client.report})"
+    return text
 
 
 async def collect(client: BaseClient, probes: tuple[SnmpProbe[Any], ...] = PROBES) -> Collected:

@@ -40,7 +40,7 @@ from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 
 from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
-from infraaudit.probes.snmp.ber import check_reply
+from infraaudit.probes.snmp.ber import Reply, check_reply
 from infraaudit.probes.snmp.transport import (
     NO_SUCH_NAME,
     Backend,
@@ -97,14 +97,20 @@ class GufoClient(BaseClient):
         peek = socket.socket(family, socket.SOCK_DGRAM, fileno=os.dup(session._fd))
         self._peeks.append(peek)
         session._recv = _checked_recv(  # type: ignore[method-assign,assignment]
-            session._fd, peek, self.target.timeout_s, self._expected)
+            session._fd, peek, self.target.timeout_s, self._expected, self._seen)
         # SNMPv3 engine discovery (a no-op on v1/v2c). On failure the session is dropped and the
         # caller's retry (BaseClient._request) opens a fresh one.
         await _translate(session.refresh())
         if cred.version == "v3" and self._engine_id is None:
             self._engine_id = session.get_engine_id()
+            self.discovered = True
         self._sessions.append(session)
         return session
+
+    def _seen(self, reply: Reply) -> None:
+        if reply.report is not None:
+            self.report = reply.report
+            self.discovered = True  # a Report PDU comes from the SNMPv3 agent itself
 
     def _expected(self) -> tuple[bytes, bytes]:
         """SNMPv3: the engine ID found by discovery (empty before) and the user name."""
@@ -164,10 +170,13 @@ class GufoClient(BaseClient):
 
 def _checked_recv(fd: int, peek: socket.socket, timeout: float,
                   expected: Callable[[], tuple[bytes, bytes]],
+                  seen: Callable[[Reply], None],
                   ) -> Callable[[Callable[[], T]], Awaitable[T]]:
     """A replacement for ``SnmpSession._recv``: wait for a datagram, check it, then let gufo
     read it. The whole wait is bounded by ``timeout`` (gufo restarts its timer per datagram).
     An SNMPv3 reply naming another engine or user is dropped, as gufo drops another request-id.
+    ``seen`` gets every reply that is the device's. A socket error (ICMP port unreachable: the
+    host said no one listens) is raised: the peek consumed it, gufo would wait in vain.
     """
 
     async def recv(receiver: Callable[[], T]) -> T:
@@ -184,9 +193,7 @@ def _checked_recv(fd: int, peek: socket.socket, timeout: float,
                     data = peek.recv(65535, socket.MSG_PEEK | socket.MSG_DONTWAIT)
                 except BlockingIOError:
                     continue
-                except OSError:
-                    data = b""  # e.g. port unreachable: gufo's recv reports it as before
-                if data and not _acceptable(data, peek, expected()):
+                if data and not _acceptable(data, peek, expected(), seen):
                     continue
                 try:
                     return receiver()
@@ -201,7 +208,8 @@ def _wake(ready: asyncio.Future[None]) -> None:
         ready.set_result(None)
 
 
-def _acceptable(data: bytes, peek: socket.socket, expected: tuple[bytes, bytes]) -> bool:
+def _acceptable(data: bytes, peek: socket.socket, expected: tuple[bytes, bytes],
+                seen: Callable[[Reply], None] = lambda reply: None) -> bool:
     """False (consumed) for a datagram from another SNMPv3 engine or user; raise (consumed) on
     one gufo must not decode or whose values must not be used; True: gufo may read it."""
     try:
@@ -214,6 +222,7 @@ def _acceptable(data: bytes, peek: socket.socket, expected: tuple[bytes, bytes])
                                or (reply.user and reply.user != user)):
         peek.recv(65535, socket.MSG_DONTWAIT)
         return False
+    seen(reply)
     if reply.error_status:
         peek.recv(65535, socket.MSG_DONTWAIT)
         raise error_status(reply.error_status, reply.error_index)

@@ -48,6 +48,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
+from infraaudit.probes.snmp.ber import USM_STATS
 from infraaudit.probes.snmp.transport import (
     NO_SUCH_NAME,
     Backend,
@@ -75,6 +76,13 @@ _RANGES = {  # SMI ranges (RFC 2578): a value outside is a decode error, never d
     "Integer": (-(2**31), 2**31 - 1), "Integer32": (-(2**31), 2**31 - 1),
     "Counter32": (0, 2**32 - 1), "Gauge32": (0, 2**32 - 1), "TimeTicks": (0, 2**32 - 1),
     "Unsigned32": (0, 2**32 - 1), "Counter64": (0, 2**64 - 1),
+}
+# pysnmp's error indications for an SNMPv3 report (RFC 3414's counter each stands for)
+_REPORTS = {
+    "UnsupportedSecurityLevel": "usmStatsUnsupportedSecLevels",
+    "NotInTimeWindow": "usmStatsNotInTimeWindows", "UnknownUserName": "usmStatsUnknownUserNames",
+    "UnknownEngineID": "usmStatsUnknownEngineIDs", "WrongDigest": "usmStatsWrongDigests",
+    "DecryptionError": "usmStatsDecryptionErrors",
 }
 _BYTES_TYPES = {"OctetString", "Opaque", "Bits"}
 _EMPTY_TYPES = {"NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"}
@@ -202,6 +210,18 @@ class PysnmpClient(BaseClient):
         )
         self._engine = SnmpEngine()
         _open.add(self._engine)
+        if self.target.credentials.version == "v3":
+            self._engine.observer.register_observer(
+                self._on_report, "rfc3412.prepareDataElements:internal")
+
+    def _on_report(self, engine: Any, point: str, variables: dict[str, Any], ctx: Any) -> None:
+        """Every SNMPv3 Report PDU the agent sent (engine discovery's among them)."""
+        self.discovered = True
+        try:
+            name = str(variables["pdu"][3][0][0])  # the first varbind's name
+        except (KeyError, IndexError, TypeError, PyAsn1Error):
+            return
+        self.report = USM_STATS.get(name, name)
 
     async def close(self) -> None:
         if self._engine is not None:
@@ -223,6 +243,10 @@ class PysnmpClient(BaseClient):
             text = str(error_indication)
             if "timeout" in text.lower() or "no snmp response" in text.lower():
                 raise TransportTimeout(f"no answer ({text})")
+            report = _REPORTS.get(type(error_indication).__name__)
+            if report is not None:
+                self.report = report
+                raise TransportError(f"SNMPv3 authentication failed: {text}")
             raise TransportError(f"SNMP error: {text}")
         rows: list[VarBind] = []
         if status:

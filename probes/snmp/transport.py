@@ -151,6 +151,10 @@ class BaseClient(ABC):
         self.ends_at = time.monotonic() + target.deadline
         self.rows_read = 0
         self.row_budget = int(target.max_walk_rows * DEVICE_ROWS_PER_WALK_CAP)
+        # what the agent told, for a failure record: the last SNMPv3 Report PDU (a usmStats
+        # name, see ber.USM_STATS) and whether an SNMPv3 agent answered engine discovery
+        self.report: str | None = None
+        self.discovered = False
 
     # -- what a backend implements ------------------------------------------------------------
 

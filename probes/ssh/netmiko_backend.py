@@ -68,6 +68,10 @@ def _translate(exc: Exception, target: SshTarget) -> TransportError:
     if lines and lines[0].startswith("A paramiko SSHException occurred"):
         lines = lines[1:]  # netmiko's heading; the cause is on the next line
     detail = lines[0][:200] if lines else type(exc).__name__  # netmiko adds a page of advice
+    if isinstance(exc, ConnectionRefusedError) or isinstance(
+            exc.__cause__ or exc.__context__, ConnectionRefusedError):
+        return TransportError(f"SSH on {where}: connection refused (the host answered, nothing "
+                              "listens on that TCP port)")
     if "not found in known_hosts" in str(exc):
         return TransportError(
             f"SSH host key of {where} is unknown and the host key policy is strict: add the "

@@ -28,6 +28,7 @@ def _f(code: str, subject: str, **measured: object) -> Finding:
               "packets": 9, "fcs_ppm": 9, "threshold": 1, "wifi": 0, "wired": 0, "wifi_pct": 0,
               "total": 0, "used": 0, "free": 0, "free_pct": 0, "host": "h", "error": "e",
               "phase": 0, "missing": "", "programme": "p", "score": 1, "device_class": "router",
+              "what": "w",
               "reasons": "", **measured}
     return make(code, subject, values, [Evidence(source="test", measured=dict(measured))])
 
