@@ -62,7 +62,9 @@ def test_pysnmp_noise_is_in_the_log_file_not_on_the_terminal(tmp_path: Path,
     assert not [n for n in NOISE if n in quiet.stdout + quiet.stderr]
     assert "could not handle a datagram" not in quiet.stderr
     assert [line for line in quiet.stderr.splitlines() if f":{junk_port}" in line] == [
-        f"127.0.0.1:{junk_port}  — no answer"]
+        f"127.0.0.1:{junk_port}  — no answer",  # the device's line, then what to check
+        f"127.0.0.1:{junk_port} — no answer at all (ping not measured): check that the device "
+        "is on, cabled and at this address"]
     logged = (tmp_path / "debug.log").read_text(encoding="utf-8").splitlines()
     assert any("pysnmp could not handle a datagram from" in line for line in logged)
     verbose = cli(tmp_path, "-v", *scan)

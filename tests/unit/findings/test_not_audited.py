@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -86,21 +86,23 @@ def doc(device: Device, series: PingSeries | None) -> AuditDocument:
 
 
 @pytest.mark.parametrize(("client", "series", "cause"), [
-    (Failing("v2c", TransportTimeout("no answer (timeout)")), ping(5), "community"),
-    (Failing("v1", TransportTimeout("no answer (timeout)")), ping(3), "community"),
-    (Failing("v3", TransportTimeout("no answer (timeout)")), ping(5), "acl"),
-    (Failing("v3", TransportTimeout("no answer (timeout)"), "usmStatsUnknownEngineIDs", True),
+    (lambda: Failing("v2c", TransportTimeout("no answer (timeout)")), ping(5), "community"),
+    (lambda: Failing("v1", TransportTimeout("no answer (timeout)")), ping(3), "community"),
+    (lambda: Failing("v3", TransportTimeout("no answer (timeout)")), ping(5), "acl"),
+    (lambda: Failing("v3", TransportTimeout("no answer (timeout)"), "usmStatsUnknownEngineIDs",
+                     True),
      ping(5), "v3-credentials"),  # discovery answered, then nothing: the privacy key
-    (Failing("v3", TransportError("SNMPv3 authentication failed: authentication failed"),
+    (lambda: Failing("v3", TransportError("SNMPv3 authentication failed: authentication failed"),
              "usmStatsWrongDigests", True), None, "v3-credentials"),
-    (Failing("v3", TransportError("SNMPv3 authentication failed: Unknown USM user"),
+    (lambda: Failing("v3", TransportError("SNMPv3 authentication failed: Unknown USM user"),
              "usmStatsUnknownUserNames", True), ping(0), "v3-credentials"),
-    (Failing("v2c", DecodeError("reply is not one BER SEQUENCE")), None, "malformed"),
-    (Failing("v2c", TransportError("socket error: Connection refused")), None, "port"),
+    (lambda: Failing("v2c", DecodeError("reply is not one BER SEQUENCE")), None, "malformed"),
+    (lambda: Failing("v2c", TransportError("socket error: Connection refused")), None, "port"),
 ])
-def test_each_failure_gets_its_cause(client: Failing, series: PingSeries | None,
-                                     cause: str) -> None:
-    device = device_of(client)
+def test_each_failure_gets_its_cause(client: Callable[[], Failing],
+                                     series: PingSeries | None, cause: str) -> None:
+    # built here, not at collection: a client's device deadline starts when it is made
+    device = device_of(client())
     assert not device.reachable
     diagnosis = diagnose(device, series)
     assert diagnosis is not None and diagnosis.cause == cause, device.probes[0].error
