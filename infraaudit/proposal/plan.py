@@ -34,7 +34,7 @@ from infraaudit.models import AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import CatalogNote, Proposal, ProposalTask
-from infraaudit.proposal.replace import Replacement, replacements
+from infraaudit.proposal.replace import Replacement, ends_year, replacements
 from infraaudit.proposal.wording import TaskKind, proposal_wording
 from infraaudit.util.yamlfile import load_yaml_model
 
@@ -116,9 +116,11 @@ class _Builder:
 
     def add(self, kind: TaskKind, priority: int, site: str, item: str, quantity: int,
             answers: list[Finding], year: int | None = None, subjects: list[str] | None = None,
-            reasons: list[str] | None = None, **words: object) -> None:
+            reasons: list[str] | None = None, evidence: list[str] | None = None,
+            **words: object) -> None:
         """A task of ``kind`` (none when nothing to do); its title and basis are the kind's
-        wording filled from ``words``; ``subjects``: the devices it is about."""
+        wording filled from ``words``; ``subjects``: the devices it is about; ``evidence``: the
+        tables of Phụ lục I it rests on (by default those of its kind)."""
         if quantity <= 0 or not answers:
             return
         price = self.catalog.items[item]
@@ -134,15 +136,14 @@ class _Builder:
             answers=sorted({_ref(f) for f in answers}),
             basis=wording.basis.of(kind).format(**words), kind=kind, group=GROUP_OF[kind],
             devices=sorted(set(subjects or [])), reasons=reasons or [],
-            evidence=EVIDENCE_OF[kind]))
+            evidence=evidence or EVIDENCE_OF[kind]))
 
 
 def _replace(b: _Builder, site: str, r: Replacement, t: Thresholds) -> None:
     named = proposal_wording().reasons
     seen: list[str] = []
     for f in r.reasons:
-        ends = next((e.measured.get("ends") for e in f.evidence if "ends" in e.measured), r.year)
-        text = named.of(f.code).format(year=ends)
+        text = named.of(f.code).format(year=ends_year(f) or r.year)
         if text not in seen:
             seen.append(text)
     evidence = sorted({k for f in r.reasons for k in (
@@ -151,8 +152,7 @@ def _replace(b: _Builder, site: str, r: Replacement, t: Thresholds) -> None:
         ["devices"] if f.code == "SEC-FIRMWARE-EOS" else ["ages"])})
     b.add(r.kind, 2, site, r.item, r.quantity, r.reasons, year=r.year,
           subjects=[r.device], reasons=seen, reason="; ".join(seen), ports=r.ports, used=r.used,
-          need=r.need, growth=f"{t.proposal.growth_pct:g}")
-    b.tasks[-1].evidence = evidence
+          need=r.need, growth=f"{t.proposal.growth_pct:g}", evidence=evidence)
 
 
 def _capacity(b: _Builder, site: str, by_code: dict[str, list[Finding]],
@@ -221,19 +221,18 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     replaced = replacements(found, audit, t, items, b.catalog.plan)
     labels = {d.sys_name: (d.name or d.sys_name) for d in (audit.devices if audit else [])
               if d.sys_name}
-    # capacity first: a replaced device takes its uplink and port findings as reasons
-    start = len(b.tasks)
+    # capacity before the replacements: a replaced device takes its uplink and port findings
+    # as reasons (propose orders the tasks)
     _capacity(b, site, by_code, replaced, labels)
-    capacity, b.tasks = b.tasks[start:], b.tasks[:start]
     for r in replaced.values():
         _replace(b, site, r, t)
     # ipv6: one task per site, naming the devices to configure (not those replaced for it)
-    ipv6 = [f for f in by_code.get("IPV6-PHASE", []) + by_code.get("IPV6-DEVICE-NOT-READY", [])
-            if not (f.code == "IPV6-DEVICE-NOT-READY" and f.subject in replaced
-                    and any(x is f for x in replaced[f.subject].reasons))]
+    for_ipv6 = {f.subject for r in replaced.values() for f in r.reasons
+                if f.code == "IPV6-DEVICE-NOT-READY"}
+    ipv6 = by_code.get("IPV6-PHASE", []) + [f for f in by_code.get("IPV6-DEVICE-NOT-READY", [])
+                                            if f.subject not in for_ipv6]
     b.add("ipv6-service", 3, site, "ipv6-service", 1 if ipv6 else 0, ipv6,
           subjects=[f.subject for f in ipv6 if f.code == "IPV6-DEVICE-NOT-READY"])
-    b.tasks += capacity
 
 
 def propose(findings_by_site: dict[str, list[Finding]],

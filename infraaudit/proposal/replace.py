@@ -46,7 +46,7 @@ class Replacement:
     need: int = 0  # ports the new switch must hold (access switches)
 
 
-def _ends(f: Finding) -> int | None:
+def ends_year(f: Finding) -> int | None:
     """The year a DEVICE-LIFETIME-ENDS finding says the service life ends."""
     value = next((e.measured.get("ends") for e in f.evidence if "ends" in e.measured), None)
     return int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
@@ -116,7 +116,7 @@ def replacements(found: list[Finding], doc: AuditDocument | None, t: Thresholds,
         if f.code in END_OF_LIFE:
             year = years[2]
             if f.code == "DEVICE-LIFETIME-ENDS":
-                year = max(year, _ends(f) or year)
+                year = max(year, ends_year(f) or year)
             demands[f.subject].append((year, f))
         elif f.code == "IPV6-DEVICE-NOT-READY" and f.subject in incapable:
             demands[f.subject].append((years[3], f))

@@ -134,22 +134,23 @@ class _Udp6(_Filtered, Udp6AsyncioTransport):  # type: ignore[misc]
     pass
 
 
-class _Target(UdpTransportTarget):  # type: ignore[misc]
+class _PeerTarget:
+    """A transport target whose transport knows the one peer it may hear from."""
+
+    transport_address: Any
+
+    def open_client_mode(self) -> Any:
+        transport = super().open_client_mode()  # type: ignore[misc]
+        transport.peer = tuple(self.transport_address[:2])
+        return transport
+
+
+class _Target(_PeerTarget, UdpTransportTarget):  # type: ignore[misc]
     PROTO_TRANSPORT = _Udp
 
-    def open_client_mode(self) -> Any:
-        transport = super().open_client_mode()
-        transport.peer = tuple(self.transport_address[:2])
-        return transport
 
-
-class _Target6(Udp6TransportTarget):  # type: ignore[misc]
+class _Target6(_PeerTarget, Udp6TransportTarget):  # type: ignore[misc]
     PROTO_TRANSPORT = _Udp6
-
-    def open_client_mode(self) -> Any:
-        transport = super().open_client_mode()
-        transport.peer = tuple(self.transport_address[:2])
-        return transport
 
 
 def normalise(value: Any) -> Value | None:
