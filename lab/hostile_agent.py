@@ -17,6 +17,9 @@ Each endpoint ``MODE:NAME@HOST`` (all on one UDP port) serves a tiny MIB naming 
 - ``mutate``: the right reply with one byte changed (seeded by a counter: deterministic).
 - ``duplicate``: the right reply three times; ``slow``: every other reply 0.7 s late (after the
   scanner's 0.5 s timeout, while its retry waits: the late reply carries the old request-id).
+- ``v1``: an SNMPv1-only agent (RFC 1157): v2c messages and GETBULK are dropped unanswered, a
+  missing OID in a GET and the end of the MIB in a GETNEXT are answered noSuchName with the
+  error-index of the first such varbind and the request's varbinds echoed back.
 
 Run: ``python -m lab.hostile_agent PORT MODE:NAME@HOST ...`` (stop with SIGTERM).
 """
@@ -144,15 +147,20 @@ def message(version: int, community: bytes, request_id: int, status: int, index:
 def answer(ep: Endpoint, kind: int, a: int, b: int,
            names: list[tuple[int, ...]]) -> tuple[int, list[tuple[tuple[int, ...],
                                                                tuple[int, bytes]]]]:
-    """(error-status, varbinds) for one request."""
+    """(error-status, varbinds) for one request; a negative status is noSuchName at the
+    varbind of that (1-based) number."""
     if ep.mode == "generr":
         return 5, [(n, (OCTETS, ERROR_VALUE)) for n in names]
     if ep.mode == "toobig" and ((kind == BULK and b > 4) or (kind == GET and len(names) > 3)):
         return 1, [(n, (OCTETS, ERROR_VALUE)) for n in names]
-    if kind == GET:
-        return 0, [(n, ep.rows.get(n, (0x81, b""))) for n in names]
-    if kind == NEXT:
-        return 0, [ep.next_of(n) for n in names]
+    if kind in (GET, NEXT):
+        binds = ([(n, ep.rows.get(n, (0x81, b""))) for n in names] if kind == GET
+                 else [ep.next_of(n) for n in names])
+        missing = [at for at, (_, (tag, _)) in enumerate(binds, 1) if tag in (0x81, END_OF_MIB)]
+        if ep.mode == "v1" and missing:
+            # RFC 1157 4.1.2/4.1.3: noSuchName, the request's varbinds echoed back
+            return -missing[0], [(n, (NULL, b"")) for n in names]
+        return 0, binds
     binds = []
     for start in names:
         current = start
@@ -184,13 +192,18 @@ class Agent(asyncio.DatagramProtocol):
         request_id = int.from_bytes(rid, "big", signed=True)
         names = [dec_oid(parse_tlvs(vb)[0][1]) for _, vb in parse_tlvs(binds)]
         ver = int.from_bytes(version, "big")
+        if self.ep.mode == "v1" and (ver != 0 or kind == BULK):
+            return  # an SNMPv1 agent knows neither v2c messages nor GETBULK
         status, out = answer(self.ep, kind, int.from_bytes(a, "big"), int.from_bytes(b, "big"),
                              names)
+        index = 1 if status else 0
+        if status < 0:  # noSuchName at the varbind -status
+            status, index = 2, -status
         if self.ep.mode in ("neighbour", "wrongid"):
             self.forge(ver, community, request_id, names, addr)
             if self.ep.mode == "wrongid":
                 return
-        reply = message(ver, community, request_id, status, 1 if status else 0, out)
+        reply = message(ver, community, request_id, status, index, out)
         if self.ep.mode == "mutate":
             reply = mutate(reply, self.counter)
             self.counter += 1
