@@ -6,6 +6,7 @@ from infraaudit.inventory.load import LoadedInventory, load_inventory
 from infraaudit.inventory.model import (
     DeviceEntry,
     Inventory,
+    Limits,
     LinkOptions,
     Subnet,
     snmp_credentials,
@@ -17,6 +18,7 @@ __all__ = [
     "DeviceEntry",
     "EmailOptions",
     "Inventory",
+    "Limits",
     "LinkOptions",
     "LoadedInventory",
     "Subnet",

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from infraaudit import __version__
 from infraaudit.errors import TransportError
 from infraaudit.findings import (
@@ -28,7 +30,13 @@ from infraaudit.findings import (
     snmp_findings,
     ssh_legacy_findings,
 )
-from infraaudit.inventory import DeviceEntry, Inventory, LoadedInventory, snmp_credentials
+from infraaudit.inventory import (
+    DeviceEntry,
+    Inventory,
+    Limits,
+    LoadedInventory,
+    snmp_credentials,
+)
 from infraaudit.models import (
     AuditDocument,
     Coverage,
@@ -45,6 +53,7 @@ from infraaudit.probes.discovery import discover
 from infraaudit.probes.host import scanning_host
 from infraaudit.probes.link import endpoint_share
 from infraaudit.probes.snmp import (
+    DEVICE_ROWS_PER_WALK_CAP,
     PROBES,
     Backend,
     Collected,
@@ -67,6 +76,18 @@ from infraaudit.scan.sitescan import (
 )
 
 log = logging.getLogger(__name__)
+# What one walked row holds in memory (tests/bench/bench_hostile_walk.py: 250,000 rows, ~70 MB),
+# and the share of the memory free at the start that devices filling their row budgets may take.
+ROW_BYTES = 280
+MEMORY_SHARE = 0.5
+
+
+def device_slots(limits: Limits, available_bytes: int) -> int:
+    """How many devices are scanned at once: ``limits.concurrency``, fewer when that many
+    devices, each filling its row budget (every walk together: 2.5 × ``max_walk_rows``), would
+    take more than half the memory available. Defaults: ~70 MB a device, 16 devices ~1.1 GB."""
+    per_device = limits.max_walk_rows * DEVICE_ROWS_PER_WALK_CAP * ROW_BYTES
+    return max(1, min(limits.concurrency, int(available_bytes * MEMORY_SHARE // per_device)))
 
 
 @dataclass(frozen=True)
@@ -246,7 +267,13 @@ class Scanner:
         """Devices and the site probes (discovery, pings, IPv6 on the LAN) at once; then the
         second port poll and the IPv6 management check; then the readiness scores."""
         inventory = self.loaded.inventory
-        slots = asyncio.Semaphore(inventory.limits.concurrency)
+        available = psutil.virtual_memory().available
+        at_once = device_slots(inventory.limits, available)
+        if at_once < inventory.limits.concurrency:
+            log.warning("scanning %d devices at once instead of %d (limits.concurrency): "
+                        "%d MB of memory available", at_once, inventory.limits.concurrency,
+                        available // 2**20)
+        slots = asyncio.Semaphore(at_once)
         asyncio.get_running_loop().set_exception_handler(library_noise)
         self.host = scanning_host()
         self.link = LinkReport() if inventory.link.enabled else None

@@ -13,10 +13,17 @@ from infraaudit.probes.snmp.lldp import parse as parse_lldp
 from infraaudit.probes.snmp.system import PROBE as SYSTEM_PROBE
 from infraaudit.probes.snmp.system import vendor_from_oid
 from infraaudit.probes.snmp.table import walk_columns
-from infraaudit.probes.snmp.transport import Backend, BaseClient, SnmpCredentials, SnmpTarget
+from infraaudit.probes.snmp.transport import (
+    DEVICE_ROWS_PER_WALK_CAP,
+    Backend,
+    BaseClient,
+    SnmpCredentials,
+    SnmpTarget,
+)
 from infraaudit.probes.snmp.values import Walked, integer, split_index, text
 
 __all__ = [
+    "DEVICE_ROWS_PER_WALK_CAP",
     "IF_STATUS",
     "INTERFACES_PROBE",
     "LLDP_PROBE",

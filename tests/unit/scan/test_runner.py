@@ -51,3 +51,15 @@ def test_one_broken_device_does_not_stop_the_scan(tmp_path: Path,
     assert {p.status for p in no_profile.probes} == {ProbeStatus.SKIPPED}
     assert doc.scan.complete
     assert (doc.coverage.targets, doc.coverage.reachable, doc.coverage.fully_probed) == (3, 1, 1)
+
+
+def test_devices_at_once_fit_in_half_the_free_memory() -> None:
+    """Each device may hold up to its row budget (2.5 × max_walk_rows rows of ~280 B): the scan
+    takes fewer devices at once when that many full budgets would pass half the free memory."""
+    limits = runner.Limits()
+    per_device = 100_000 * 2.5 * 280  # the defaults: ~70 MB
+    assert runner.device_slots(limits, 24 * 2**30) == 16
+    assert runner.device_slots(limits, int(per_device * 6)) == 3
+    assert runner.device_slots(limits, 10 * 2**20) == 1  # never none
+    small = runner.Limits(max_walk_rows=1_000, concurrency=64)
+    assert runner.device_slots(small, int(per_device * 6)) == 64
