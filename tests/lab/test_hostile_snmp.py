@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from infraaudit.cli import app
 from infraaudit.errors import TransportError
 from infraaudit.models import AuditDocument, Device, ProbeStatus
 from infraaudit.probes.snmp import Backend, SnmpCredentials, SnmpTarget, make_client
@@ -26,6 +27,7 @@ from lab.hostile_agent import ERROR_VALUE, FORGED
 pytestmark = pytest.mark.lab
 
 BLOCK, PORT = 94, 16161
+REPO = Path(__file__).resolve().parents[2]
 # (suffix, mode, name): the name is what the device says as sysName
 DEVICES = [
     (1, "honest", "h-one"), (2, "neighbour", "n-two"), (3, "wrongid", "w-three"),
@@ -80,22 +82,56 @@ def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         log.close()
 
 
+# The bounds this lab's scan keeps (stated in the README): each device stops at its deadline
+# (limits.device_deadline_s 30 s) and its row budget (2.5 × max_walk_rows 2,000 rows), so the
+# whole scan ends within one deadline plus the site's second poll, and its memory stays that of
+# the program plus a few MB of rows.
+SCAN_BOUND_S = 30 + 30
+RSS_BOUND_MB = 300
+
+
+@dataclass
+class Scanned:
+    doc: AuditDocument
+    text: str
+    output: str
+    wall_s: float
+    max_rss_mb: float
+
+
 @pytest.fixture(scope="module", params=["gufo", "pysnmp"])
-def scanned(request: pytest.FixtureRequest, agent: Path) -> tuple[AuditDocument, str, str]:
+def scanned(request: pytest.FixtureRequest, agent: Path) -> Scanned:
+    """``infraaudit scan`` as its own process, its peak memory read from its own rusage."""
     out = agent / f"audit-{request.param}.json"
-    result = CliRunner().invoke(app, [
-        "scan", str(agent / "inventory.yaml"), "--env-file", str(agent / "lab.env"),
-        "--output", str(out), "--backend", request.param])
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infraaudit.cli", "scan", str(agent / "inventory.yaml"),
+         "--env-file", str(agent / "lab.env"), "--output", str(out), "--backend", request.param],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(REPO)})
+    assert proc.stdout is not None
+    with proc.stdout:
+        output = proc.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    assert proc.returncode == 1, output  # devices failed, the audit is written
     text = out.read_text(encoding="utf-8")
-    return AuditDocument.model_validate_json(text), text, result.output
+    return Scanned(AuditDocument.model_validate_json(text), text, output, wall,
+                   usage.ru_maxrss / 1024)
+
+
+def test_the_scan_keeps_its_time_and_memory_bounds(scanned: Scanned) -> None:
+    print(f"hostile lab scan: {scanned.wall_s:.1f} s, peak RSS {scanned.max_rss_mb:.0f} MB")
+    assert scanned.wall_s < SCAN_BOUND_S and scanned.max_rss_mb < RSS_BOUND_MB
 
 
 def by_name(doc: AuditDocument) -> dict[str, Device]:
     return {d.name or "": d for d in doc.devices}
 
 
-def test_no_value_crosses_devices(scanned: tuple[AuditDocument, str, str]) -> None:
-    doc, text, _ = scanned
+def test_no_value_crosses_devices(scanned: Scanned) -> None:
+    doc, text = scanned.doc, scanned.text
     assert FORGED not in text and ERROR_VALUE.decode() not in text
     for device in doc.devices:
         if device.sys_name is not None and device.name != "mz":
@@ -104,8 +140,8 @@ def test_no_value_crosses_devices(scanned: tuple[AuditDocument, str, str]) -> No
 
 
 def test_each_device_is_exact_or_a_failure_record(
-        scanned: tuple[AuditDocument, str, str]) -> None:
-    devices = by_name(scanned[0])
+        scanned: Scanned) -> None:
+    devices = by_name(scanned.doc)
     for _, mode, name in DEVICES:
         device = devices[name]
         if mode in EXACT:
@@ -117,18 +153,18 @@ def test_each_device_is_exact_or_a_failure_record(
             assert device.probes[0].status is ProbeStatus.FAILED
 
 
-def test_an_snmpv1_agent_is_read_whole(scanned: tuple[AuditDocument, str, str]) -> None:
+def test_an_snmpv1_agent_is_read_whole(scanned: Scanned) -> None:
     """noSuchName (RFC 1157) for a missing scalar or the end of the MIB is "not there", never
     a failed probe; the scalars it has are read one by one after the GET that failed."""
-    device = by_name(scanned[0])["v-fifteen"]
+    device = by_name(scanned.doc)["v-fifteen"]
     assert device.sys_descr == "hostile lab agent v-fifteen" and device.uptime_s == 123.45
     assert [p.descr for p in device.ports] == ["port1", "port2"]
     assert [p.status for p in device.probes if p.status is ProbeStatus.FAILED] == []
 
 
 def test_a_device_whose_replies_are_mutated_is_one_record(
-        scanned: tuple[AuditDocument, str, str]) -> None:
-    doc, _, output = scanned
+        scanned: Scanned) -> None:
+    doc, output = scanned.doc, scanned.output
     mutated = by_name(doc)["mz"]
     assert mutated.probes and {p.probe for p in mutated.probes} >= {"system"}
     assert sum(d.name == "mz" for d in doc.devices) == 1
@@ -137,10 +173,10 @@ def test_a_device_whose_replies_are_mutated_is_one_record(
 
 
 def test_late_replies_give_exact_data_or_failed_probes(
-        scanned: tuple[AuditDocument, str, str]) -> None:
+        scanned: Scanned) -> None:
     """Every other reply of the slow device comes after the timeout, while the retry waits:
     which probes then fail depends on timing, but what is stored is the device's own data."""
-    device = by_name(scanned[0])["s-fourteen"]
+    device = by_name(scanned.doc)["s-fourteen"]
     assert device.sys_name in ("s-fourteen", None)
     interfaces = next(p for p in device.probes if p.probe == "interfaces")
     if interfaces.status is ProbeStatus.OK:
@@ -150,16 +186,16 @@ def test_late_replies_give_exact_data_or_failed_probes(
 
 
 def test_out_of_range_mtu_is_a_failed_probe_not_a_port(
-        scanned: tuple[AuditDocument, str, str]) -> None:
-    device = by_name(scanned[0])["m-nine"]
+        scanned: Scanned) -> None:
+    device = by_name(scanned.doc)["m-nine"]
     assert device.sys_name == "m-nine" and device.ports == []
     probe = next(p for p in device.probes if p.probe == "interfaces")
     assert probe.status is ProbeStatus.FAILED and "ifMtu.1" in (probe.error or "")
 
 
 def test_endless_walks_stop_at_the_row_caps_and_the_scan_goes_on(
-        scanned: tuple[AuditDocument, str, str]) -> None:
-    doc = scanned[0]
+        scanned: Scanned) -> None:
+    doc = scanned.doc
     device = by_name(doc)["e-five"]
     assert device.sys_name == "e-five"  # what was read before the walks ran away is kept
     walked = [p for p in device.probes if p.probe != "system"]
@@ -196,8 +232,8 @@ def test_mutated_replies_never_reach_gufo_as_a_panic(
     assert "panicked" not in capfd.readouterr().err
 
 
-def test_a_normal_run_prints_no_library_noise(scanned: tuple[AuditDocument, str, str]) -> None:
-    output = scanned[2]
+def test_a_normal_run_prints_no_library_noise(scanned: Scanned) -> None:
+    output = scanned.output
     for noise in ("Traceback", "panicked", "Exception in callback", "Task was destroyed"):
         assert noise not in output
-    assert json.loads(scanned[1])["devices"]
+    assert json.loads(scanned.text)["devices"]
