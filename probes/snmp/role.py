@@ -8,7 +8,7 @@ from infraaudit.models import Port, Role
 from infraaudit.probes.snmp.system import SystemFacts
 
 UPS_VENDORS = {"APC", "Eaton", "Vertiv"}
-FIREWALL_VENDORS = {"Fortinet", "Fortinet (legacy)", "Palo Alto Networks", "Check Point", "Sangfor"}
+FIREWALL_VENDORS = {"Fortinet", "Palo Alto Networks", "Check Point", "Sangfor"}
 _WORDS = {
     Role.UPS: r"\bups\b|uninterruptible|powerware|smart-ups",
     Role.PRINTER: r"printer|jetdirect|laserjet|officejet|\bmfp\b",
