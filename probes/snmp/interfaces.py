@@ -6,10 +6,9 @@ from functools import cache
 from importlib import resources
 
 import yaml
-
 from pydantic import BaseModel, ConfigDict
 
-from infraaudit.models import Duplex, Port, PortCounters
+from infraaudit.models import Duplex, Port, PortCounters, port_kind
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, integer, mac, non_negative, text
@@ -40,12 +39,15 @@ def parse(walked: Walked) -> InterfaceFacts:
             return walked.get(name, {}).get(index)
 
         hc = get("ifHCInOctets") is not None
+        name, descr = text(get("ifName")) or text(get("ifDescr")), text(get("ifDescr"))
+        if_type = _if_type(integer(get("ifType")))
         ports.append(Port(
             if_index=int(index),
-            name=text(get("ifName")) or text(get("ifDescr")),
-            descr=text(get("ifDescr")),
+            name=name,
+            descr=descr,
             alias=text(get("ifAlias")),
-            type=_if_type(integer(get("ifType"))),
+            type=if_type,
+            kind=port_kind(if_type, name, descr),
             admin_status=IF_STATUS.get(integer(get("ifAdminStatus")) or 0),
             oper_status=IF_STATUS.get(integer(get("ifOperStatus")) or 0),
             speed_mbps=_speed(integer(get("ifSpeed")), integer(get("ifHighSpeed"))),
