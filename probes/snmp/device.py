@@ -158,10 +158,13 @@ def assemble(device: Device, collected: Collected) -> Device:
     base_ports: dict[int, int] = {}
     if isinstance(br, bridge.BridgeFacts):
         base_ports = br.base_port_if_index
-        for if_index, count in br.mac_count_by_if_index.items():
+        by_if, _, used = bridge.place(br, set(by_index))
+        if br.macs_by_bridge_port:
+            device.bridge_port_mapping = used
+        for if_index, macs in by_if.items():
             if if_index in by_index:
-                by_index[if_index].mac_count = count
-                by_index[if_index].macs = br.macs_by_if_index.get(if_index, [])
+                by_index[if_index].mac_count = len(macs)
+                by_index[if_index].macs = macs
     nb = f.get("lldp")
     if isinstance(nb, lldp.LldpFacts):
         mapping = map_lldp_ports(nb, ports, base_ports)
