@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from infraaudit.models import Device, ProbeStatus
+from infraaudit.models import ETHERNET_TYPES, Device, ProbeStatus, is_switch_port
 from infraaudit.probes.snmp.device import assemble, collect
 from infraaudit.probes.snmp.replay import ReplayClient, decode_line
 from infraaudit.probes.snmp.transport import VarBind
@@ -63,6 +63,9 @@ def facts(device: Device) -> dict[str, Any]:
         "model_source": getattr(device, "model_source", None),
         "ports": len(ports), "unnamed_iftype": len(unnamed), "unnamed_types": sorted(set(unnamed)),
         "pseudo": len(pseudo),
+        "ethernet_typed": sum(p.type in ETHERNET_TYPES for p in ports),
+        "switch_ports": sum(is_switch_port(p) for p in ports),
+        "bridge_port_mapping": getattr(device, "bridge_port_mapping", None),
         "macs": sum(p.mac_count or 0 for p in ports),
         "addresses": len(device.addresses),
         "failed": {p.probe: p.error for p in device.probes if p.status is ProbeStatus.FAILED},
@@ -70,7 +73,7 @@ def facts(device: Device) -> dict[str, Any]:
 
 
 def summary(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    answered = [f for f in per.values() if f["role"] is not None]
+    answered = list(per.values())
     failed: Counter[str] = Counter(p for f in per.values() for p in f["failed"])
     return {
         "recordings": len(per),
@@ -80,6 +83,13 @@ def summary(per: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "ports": sum(f["ports"] for f in answered),
         "ports_unnamed_iftype": sum(f["unnamed_iftype"] for f in answered),
         "ports_pseudo": sum(f["pseudo"] for f in answered),
+        "ports_ethernet_typed": sum(f["ethernet_typed"] for f in answered),
+        "switch_ports_counted": sum(f["switch_ports"] for f in answered),
+        "bridge_port_mappings": dict(Counter(str(f["bridge_port_mapping"]) for f in answered
+                                             if f["bridge_port_mapping"])),
+        "model_sources": dict(Counter(str(f["model_source"]) for f in answered if f["model"])),
+        "firmware_sources": dict(Counter(str(f["firmware_source"]) for f in answered
+                                         if f["firmware"])),
         "macs_placed": sum(f["macs"] for f in answered),
         "addresses": sum(f["addresses"] for f in answered),
         "failed_probes": dict(sorted(failed.items())),
