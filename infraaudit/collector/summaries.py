@@ -33,7 +33,7 @@ from infraaudit import __version__
 from infraaudit.collector.db import submissions, summaries, writer
 from infraaudit.errors import AuditFormatError
 from infraaudit.findings import findings
-from infraaudit.models import ETHERNET_TYPES, SCHEMA_VERSION, AuditDocument
+from infraaudit.models import SCHEMA_VERSION, AuditDocument, is_switch_port
 from infraaudit.models.migrate import load_audit
 from infraaudit.models.province import SEVERITIES
 
@@ -83,7 +83,7 @@ def site_summary(doc: AuditDocument) -> dict[str, Any]:
         "scan_started_at": doc.scan.started_at, "complete": doc.scan.complete,
         "devices": len(doc.devices),
         "devices_answered": sum(d.reachable for d in doc.devices),
-        "ports": sum(p.type in ETHERNET_TYPES for d in doc.devices for p in d.ports),
+        "ports": sum(is_switch_port(p) for d in doc.devices for p in d.ports),
         "findings": {s: severity.get(s, 0) for s in SEVERITIES},
         "ipv6_phase": doc.ipv6.site.phase if doc.ipv6 and doc.ipv6.site else None,
     }

@@ -11,7 +11,6 @@ from infraaudit.models.audit import (
     Site,
 )
 from infraaudit.models.device import (
-    ETHERNET_TYPES,
     AddressFamily,
     Device,
     Duplex,
@@ -26,6 +25,7 @@ from infraaudit.models.device import (
     SecurityFinding,
     ServiceAge,
 )
+from infraaudit.models.ports import ETHERNET_TYPES, PortKind, is_switch_port, port_kind
 
 __all__ = [
     "ETHERNET_TYPES",
@@ -41,6 +41,7 @@ __all__ = [
     "LldpNeighbour",
     "Port",
     "PortCounters",
+    "PortKind",
     "ProbeResult",
     "ProbeStatus",
     "Role",
@@ -48,4 +49,6 @@ __all__ = [
     "SecurityFinding",
     "ServiceAge",
     "Site",
+    "is_switch_port",
+    "port_kind",
 ]

@@ -1,11 +1,12 @@
 """What one scan learns about a device and its ports."""
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from infraaudit.models.base import Strict
+from infraaudit.models.ports import PortKind, port_kind
 
 
 class ProbeStatus(StrEnum):
@@ -87,7 +88,6 @@ class Duplex(StrEnum):
     UNKNOWN = "unknown"
 
 
-ETHERNET_TYPES = ("ethernetCsmacd", "gigabitEthernet", "fastEther")  # IANAifType names
 
 
 class Port(Strict):
@@ -96,6 +96,10 @@ class Port(Strict):
     descr: str | None = None
     alias: str | None = None
     type: str | None = Field(default=None, description="IANAifType name, e.g. ethernetCsmacd")
+    kind: PortKind = Field(
+        default="physical", description="physical, or the pseudo-interface it is (vlan, "
+        "loopback, tunnel, stack, cpu, null, lag, virtual): models/ports.py; only physical "
+        "Ethernet ports count as switch ports")
     admin_status: str | None = None
     oper_status: str | None = None
     speed_mbps: float | None = None
@@ -110,6 +114,16 @@ class Port(Strict):
     mac_count: int | None = Field(default=None, description="MAC addresses learned on the port")
     macs: list[str] = Field(default_factory=list, description="the MAC addresses learned")
     addresses: list[IpAddress] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _classify(cls, data: Any) -> Any:
+        """A port made without its kind (a CLI parser, a v4 audit) is classified here, by the
+        one classification of ``models/ports.py``."""
+        if isinstance(data, dict) and data.get("kind") is None:
+            data = {**data, "kind": port_kind(data.get("type"), data.get("name"),
+                                              data.get("descr"))}
+        return data
 
 
 class FieldConflict(Strict):
@@ -161,6 +175,13 @@ class Device(Strict):
     serial: str | None = None
     firmware: str | None = None
     hardware_rev: str | None = None
+    model_source: str | None = Field(
+        default=None, description="where the model was read: entity-mib, sysDescr, sysObjectID")
+    firmware_source: str | None = Field(
+        default=None, description="where the firmware was read: entity-mib, sysDescr")
+    bridge_port_mapping: str | None = Field(
+        default=None, description="how FDB bridge ports were mapped to ifIndex: "
+        "dot1dBasePortIfIndex, ifIndex (port = ifIndex), offset (a shifted 1..n)")
     in_service: ServiceAge | None = Field(
         default=None, description="since when the device serves; None when nothing tells")
     role: Role = Role.OTHER

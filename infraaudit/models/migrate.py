@@ -35,8 +35,16 @@ def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "schema_version": 4}
 
 
+def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
+    """v5 adds ``ports[].kind``, which a v4 port lacks: the Port model classifies such a port
+    when it is read, from its ifType and names (the one classification, ``models/ports.py``),
+    so a VLAN or loopback of an old audit is not counted as a switch port either. The devices'
+    new ``model_source``, ``firmware_source`` and ``bridge_port_mapping`` stay unknown."""
+    return {**data, "schema_version": 5}
+
+
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 40

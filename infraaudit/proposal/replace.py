@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from infraaudit.findings import Thresholds, device_label
-from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device
+from infraaudit.models import AuditDocument, Device, is_switch_port
 from infraaudit.models.finding import Finding
 from infraaudit.proposal.wording import TaskKind
 
@@ -88,7 +88,7 @@ def _item(device: Device, doc: AuditDocument, t: Thresholds,
           ) -> tuple[TaskKind, str, int, int, int, int]:
     """(kind, item, quantity, ports, used, need) of the device's replacement."""
     by_role = {r: k for k, (r, _) in items.items() if r}
-    ethernet = [p for p in device.ports if p.type in ETHERNET_TYPES]
+    ethernet = [p for p in device.ports if is_switch_port(p)]
     used = sum(p.oper_status == "up" for p in ethernet)
     role = device.role.value
     if role in ("router", "firewall"):

@@ -25,7 +25,7 @@ from infraaudit.findings import (
     gigabit_capable,
 )
 from infraaudit.health import HistoryStore, availability, default_db, links, ports, since
-from infraaudit.models import ETHERNET_TYPES, Agency, AuditDocument
+from infraaudit.models import Agency, AuditDocument, is_switch_port
 from infraaudit.models.base import VN_TZ, Strict, local_year
 from infraaudit.models.finding import Finding
 from infraaudit.models.migrate import load_audit
@@ -223,7 +223,7 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
               if (p.in_error_ppm or 0) + (p.out_error_ppm or 0) + (p.fcs_ppm or 0) > 0}
     ports = []
     for d in answered:
-        ethernet = [p for p in d.ports if p.type in ETHERNET_TYPES]
+        ethernet = [p for p in d.ports if is_switch_port(p)]
         if not ethernet or d.role.value not in ("switch", "router", "ap", "firewall"):
             continue
         up = sum(p.oper_status == "up" for p in ethernet)

@@ -24,6 +24,7 @@ class BridgeFacts(BaseModel):
     macs_by_if_index: dict[int, list[str]] = {}
     unmapped_macs: int = 0
     source: str | None = None
+    macs_by_bridge_port: dict[int, list[str]] = {}  # the FDB as read, before any mapping
 
 
 def _count(ports: Column, statuses: Column) -> dict[int, set[str]]:
@@ -50,19 +51,56 @@ def parse(walked: Walked) -> BridgeFacts:
     else:
         macs = _count(walked.get("dot1dTpFdbPort", {}), walked.get("dot1dTpFdbStatus", {}))
         source = "BRIDGE-MIB" if macs else None
-    by_if: dict[int, set[str]] = defaultdict(set)
-    unmapped = 0
-    for bridge_port, addresses in macs.items():
-        mapped = base.get(bridge_port)
-        if mapped is None:
-            unmapped += len(addresses)
-        else:
-            by_if[mapped] |= addresses
+    by_port = {k: sorted(_mac(m) for m in v) for k, v in sorted(macs.items())}
+    by_if, unmapped = _apply(by_port, base)
     return BridgeFacts(
         base_port_if_index=base,
-        mac_count_by_if_index={k: len(v) for k, v in sorted(by_if.items())},
-        macs_by_if_index={k: sorted(_mac(m) for m in v) for k, v in sorted(by_if.items())},
-        unmapped_macs=unmapped, source=source)
+        mac_count_by_if_index={k: len(v) for k, v in by_if.items()},
+        macs_by_if_index=by_if, unmapped_macs=unmapped, source=source,
+        macs_by_bridge_port=by_port)
+
+
+def _apply(by_port: dict[int, list[str]], mapping: dict[int, int],
+           ) -> tuple[dict[int, list[str]], int]:
+    by_if: dict[int, set[str]] = defaultdict(set)
+    unmapped = 0
+    for bridge_port, addresses in by_port.items():
+        target = mapping.get(bridge_port)
+        if target is None:
+            unmapped += len(addresses)
+        else:
+            by_if[target] |= set(addresses)
+    return {k: sorted(v) for k, v in sorted(by_if.items())}, unmapped
+
+
+def port_mapping(facts: BridgeFacts, if_indexes: set[int]) -> tuple[dict[int, int], str]:
+    """Bridge port -> ifIndex, and which mapping it is. dot1dBasePortIfIndex when it covers the
+    FDB's port numbers; when it does not (a TP-Link JetStream's FDB says 1-18 while its
+    dot1dBasePortIfIndex keys run from 49153), the documented fallbacks: the port number is an
+    ifIndex that exists ("ifIndex"), or the keys are a shifted 1..n ("offset": port p is the
+    p-th key). The mapping that places the most MACs wins; ties keep the earlier one."""
+    base = facts.base_port_if_index
+    used = set(facts.macs_by_bridge_port)
+    options: list[tuple[str, dict[int, int]]] = [("dot1dBasePortIfIndex", base)]
+    if used - set(base):
+        options.append(("ifIndex", {p: p for p in used if p in if_indexes}))
+        keys = sorted(base)
+        if keys and keys == list(range(keys[0], keys[0] + len(keys))) and keys[0] > 1:
+            options.append(("offset", {p: base[keys[0] + p - 1] for p in used
+                                       if 1 <= p <= len(keys)}))
+
+    def placed(mapping: dict[int, int]) -> int:
+        return sum(len(facts.macs_by_bridge_port[p]) for p in used if p in mapping)
+
+    name, mapping = max(options, key=lambda o: placed(o[1]))  # max keeps the first of ties
+    return mapping, name
+
+
+def place(facts: BridgeFacts, if_indexes: set[int]) -> tuple[dict[int, list[str]], int, str]:
+    """The FDB's MACs by ifIndex, the MACs left unmapped, and the mapping used."""
+    mapping, name = port_mapping(facts, if_indexes)
+    by_if, unmapped = _apply(facts.macs_by_bridge_port, mapping)
+    return by_if, unmapped, name
 
 
 def _mac(dotted: str) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
-from infraaudit.probes.snmp import bridge, entity, interfaces, ip, lldp, system
+from infraaudit.probes.snmp import bridge, entity, identity, interfaces, ip, lldp, system
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.role import guess_role
 from infraaudit.probes.snmp.table import count_values
@@ -140,9 +140,17 @@ def assemble(device: Device, collected: Collected) -> Device:
     if isinstance(ent, entity.EntityFacts):
         device.model, device.serial = ent.model, ent.serial
         device.firmware, device.hardware_rev = ent.firmware, ent.hardware_rev
+        device.model_source = "entity-mib" if ent.model else None
+        device.firmware_source = "entity-mib" if ent.firmware else None
         if ent.mfg_date:
             device.in_service = ServiceAge(year=int(ent.mfg_date[:4]), source="entity-mib",
                                            detail=ent.mfg_date)
+    if not device.model or not device.firmware:  # ENTITY gave none: the vendor's sysDescr
+        said = identity.from_sys_descr(sys_facts.sys_descr, sys_facts.sys_object_id)
+        if not device.model and said.model:
+            device.model, device.model_source = said.model, "sysDescr"
+        if not device.firmware and said.firmware:
+            device.firmware, device.firmware_source = said.firmware, "sysDescr"
     ifs = f.get("interfaces")
     ports = list(ifs.ports) if isinstance(ifs, interfaces.InterfaceFacts) else []
     by_index = {p.if_index: p for p in ports}
@@ -150,10 +158,13 @@ def assemble(device: Device, collected: Collected) -> Device:
     base_ports: dict[int, int] = {}
     if isinstance(br, bridge.BridgeFacts):
         base_ports = br.base_port_if_index
-        for if_index, count in br.mac_count_by_if_index.items():
+        by_if, _, used = bridge.place(br, set(by_index))
+        if br.macs_by_bridge_port:
+            device.bridge_port_mapping = used
+        for if_index, macs in by_if.items():
             if if_index in by_index:
-                by_index[if_index].mac_count = count
-                by_index[if_index].macs = br.macs_by_if_index.get(if_index, [])
+                by_index[if_index].mac_count = len(macs)
+                by_index[if_index].macs = macs
     nb = f.get("lldp")
     if isinstance(nb, lldp.LldpFacts):
         mapping = map_lldp_ports(nb, ports, base_ports)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.probes.snmp.base import SnmpProbe
@@ -31,15 +33,19 @@ def _field(walked: Walked, column: str, index: str) -> str | None:
 
 def parse(walked: Walked) -> EntityFacts:
     classes = {i: integer(v) for i, v in walked.get("entPhysicalClass", {}).items()}
-    indexes = sorted(set(classes) | set(walked.get("entPhysicalDescr", {})), key=int)
+    rows: set[str] = set()
+    for column in walked.values():  # some agents leave out whole columns (even the class)
+        rows.update(i for i in column if i.isdigit())
+    indexes = sorted(rows, key=int)
     if not indexes:
         return EntityFacts()
     chassis = [i for i in indexes if classes.get(i) == CHASSIS]
-    # The top chassis: contained in nothing (0); else the first chassis; else the first entity.
-    top = next(
-        (i for i in chassis if integer(walked.get("entPhysicalContainedIn", {}).get(i)) == 0),
-        chassis[0] if chassis else indexes[0],
-    )
+    contained = walked.get("entPhysicalContainedIn", {})
+    # The top chassis: contained in nothing (0); else the first chassis; without classes, the
+    # entity contained in nothing; else the first entity.
+    candidates = chassis or ([] if classes else indexes)
+    top = next((i for i in candidates if integer(contained.get(i)) == 0),
+               candidates[0] if candidates else indexes[0])
 
     def first(column: str, candidates: list[str]) -> str | None:
         for index in candidates:
@@ -52,7 +58,8 @@ def parse(walked: Walked) -> EntityFacts:
     order = [top] + [i for i in indexes if classes.get(i) in (MODULE, STACK) and i != top]
     return EntityFacts(
         model=first("entPhysicalModelName", [top])
-        or _model_from_descr(_field(walked, "entPhysicalDescr", top)),
+        or _model_from_names(_field(walked, "entPhysicalName", top),
+                             _field(walked, "entPhysicalDescr", top)),
         serial=first("entPhysicalSerialNum", order),
         firmware=first("entPhysicalSoftwareRev", order) or first("entPhysicalFirmwareRev", order),
         hardware_rev=first("entPhysicalHardwareRev", [top]),
@@ -74,9 +81,36 @@ def _date(value: Value | None) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def _model_from_descr(descr: str | None) -> str | None:
-    """Some agents leave entPhysicalModelName empty and name the model in a short description."""
-    return descr if descr and len(descr) <= 60 else None
+_MODEL_LIKE = re.compile(r"[A-Za-z0-9][\w./+()-]*(?: [\w./+()-]+){0,3}")
+_HOSTNAME_LIKE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)+|[\w-]+\.[a-z]{2,}(?:\.[a-z]{2,})*",
+                            re.IGNORECASE)
+_GENERIC = re.compile(r"(chassis|switch|router|system|board|unit|stack|frame|slot)( \d+)?",
+                      re.IGNORECASE)
+
+
+def _model_like(text: str | None) -> bool:
+    """A product code: short, at most four words, letters and digits, not a bare word like
+    "Chassis" or "Switch 1"."""
+    return bool(text and len(text) <= 40 and _MODEL_LIKE.fullmatch(text)
+                and re.search(r"\d", text) and re.search(r"[A-Za-z]", text)
+                and not _GENERIC.fullmatch(text))
+
+
+def _hostname_like(text: str) -> bool:
+    """One token of words joined by - _ or . with lowercase in it (``hn-core-01``,
+    ``sw1.agency.gov.vn``): a name someone gave the device, not its model."""
+    return " " not in text and bool(_HOSTNAME_LIKE.fullmatch(text)) and text != text.upper()
+
+
+def _model_from_names(name: str | None, descr: str | None) -> str | None:
+    """Without entPhysicalModelName: a model-like entPhysicalName (Huawei AR routers put
+    "AR169F" there) over a description that looks like a hostname or a sentence; else a short
+    description (some agents name the model only there)."""
+    if name and _model_like(name) and not _hostname_like(name):
+        return name
+    if descr and len(descr) <= 60 and not _hostname_like(descr) and len(descr.split()) <= 6:
+        return descr
+    return None
 
 
 PROBE = SnmpProbe(
@@ -85,6 +119,7 @@ PROBE = SnmpProbe(
     columns={
         "entPhysicalDescr": f"{_BASE}.2",
         "entPhysicalContainedIn": f"{_BASE}.4",
+        "entPhysicalName": f"{_BASE}.7",
         "entPhysicalClass": f"{_BASE}.5",
         "entPhysicalHardwareRev": f"{_BASE}.8",
         "entPhysicalFirmwareRev": f"{_BASE}.9",

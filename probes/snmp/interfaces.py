@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
+import yaml
 from pydantic import BaseModel, ConfigDict
 
-from infraaudit.models import Duplex, Port, PortCounters
+from infraaudit.models import Duplex, Port, PortCounters, port_kind
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, integer, mac, non_negative, text
@@ -16,15 +20,6 @@ _DOT3 = "1.3.6.1.2.1.10.7.2.1"
 IF_STATUS = {1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "notPresent",
              7: "lowerLayerDown"}
 DUPLEX = {1: Duplex.UNKNOWN, 2: Duplex.HALF, 3: Duplex.FULL}
-# The IANAifType values met on LAN gear; others are reported as "iftype-<n>".
-IF_TYPES = {
-    1: "other", 6: "ethernetCsmacd", 18: "ds1", 22: "propPointToPointSerial", 23: "ppp",
-    24: "softwareLoopback", 32: "frameRelay", 37: "atm", 49: "aal5", 53: "propVirtual",
-    56: "fibreChannel", 62: "fastEther", 69: "fastEtherFX", 71: "ieee80211", 94: "adsl",
-    97: "vdsl", 117: "gigabitEthernet", 131: "tunnel", 135: "l2vlan", 136: "l3ipvlan",
-    142: "ipForward", 150: "mplsTunnel", 161: "ieee8023adLag", 166: "mpls", 188: "radioMAC",
-    209: "bridge", 243: "wwanPP", 244: "wwanPP2", 251: "vdsl2",
-}
 SPEED_SATURATED = 4_294_967_295  # ifSpeed tops out here; ifHighSpeed holds the real value
 
 
@@ -44,12 +39,15 @@ def parse(walked: Walked) -> InterfaceFacts:
             return walked.get(name, {}).get(index)
 
         hc = get("ifHCInOctets") is not None
+        name, descr = text(get("ifName")) or text(get("ifDescr")), text(get("ifDescr"))
+        if_type = _if_type(integer(get("ifType")))
         ports.append(Port(
             if_index=int(index),
-            name=text(get("ifName")) or text(get("ifDescr")),
-            descr=text(get("ifDescr")),
+            name=name,
+            descr=descr,
             alias=text(get("ifAlias")),
-            type=_if_type(integer(get("ifType"))),
+            type=if_type,
+            kind=port_kind(if_type, name, descr),
             admin_status=IF_STATUS.get(integer(get("ifAdminStatus")) or 0),
             oper_status=IF_STATUS.get(integer(get("ifOperStatus")) or 0),
             speed_mbps=_speed(integer(get("ifSpeed")), integer(get("ifHighSpeed"))),
@@ -74,10 +72,17 @@ def parse(walked: Walked) -> InterfaceFacts:
     return InterfaceFacts(ports=ports)
 
 
+@cache
+def if_types() -> dict[int, str]:
+    """The IANAifType registry (``data/iftypes.yaml``): number -> name."""
+    source = resources.files("infraaudit.probes.snmp").joinpath("data/iftypes.yaml")
+    return {int(k): str(v) for k, v in yaml.safe_load(source.read_text("utf-8")).items()}
+
+
 def _if_type(code: int | None) -> str | None:
     if code is None:
         return None
-    return IF_TYPES.get(code, f"iftype-{code}")
+    return if_types().get(code, f"iftype-{code}")
 
 
 def _speed(if_speed: int | None, high_speed: int | None) -> float | None:

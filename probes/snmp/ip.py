@@ -48,28 +48,65 @@ def _from_ip_address_table(walked: Walked) -> list[IpAddress]:
             continue
         decoded = index_ip(arcs[1:], arcs[0])
         if decoded is None:
-            continue
-        prefix_oid = prefixes.get(index)
-        prefix = None
-        if isinstance(prefix_oid, str) and prefix_oid not in ("0.0", ""):
-            prefix = int(prefix_oid.rsplit(".", 1)[1])  # ipAddressPrefixTable row: last arc
-        found.append(_make(decoded[0], prefix, integer(if_index), "IP-MIB ipAddressTable"))
+            continue  # an index that is no InetAddress: that row is skipped, not the table
+        found.append(_make(decoded[0], _prefix(prefixes.get(index)), integer(if_index),
+                           "IP-MIB ipAddressTable"))
     return found
+
+
+def _prefix(prefix_oid: object) -> int | None:
+    """ipAddressPrefix points at an ipAddressPrefixTable row whose last arc is the length."""
+    if not isinstance(prefix_oid, str) or prefix_oid in ("0.0", ""):
+        return None
+    last = prefix_oid.rsplit(".", 1)[-1]
+    return int(last) if last.isdigit() and int(last) <= 128 else None
+
+
+def _extra_arc(indexes: list[list[int]]) -> int:
+    """Where the extra element of 5-arc ipAddrTable indexes is (some agents, e.g. FortiOS and
+    an H3C, add one before or after the address): 0 = first, 4 = last. The element that is the
+    same on every such row is the extra one; when both ends are, the first."""
+    five = [a for a in indexes if len(a) == 5]
+    if five and len({a[0] for a in five}) > 1 and len({a[4] for a in five}) == 1:
+        return 4
+    return 0
+
+
+def _v4(arcs: list[int]) -> str | None:
+    if len(arcs) != 4 or any(a > 255 for a in arcs):
+        return None
+    return ".".join(map(str, arcs))
 
 
 def _from_ip_addr_table(walked: Walked) -> list[IpAddress]:
+    """RFC 1213 ipAddrTable. The address is ipAdEntAddr's value when the agent gives it, else the
+    index (4 arcs; 5 with a vendor's extra element). A row with neither is skipped, alone."""
     found = []
     masks = walked.get("ipAdEntNetMask", {})
-    for index, if_index in walked.get("ipAdEntIfIndex", {}).items():
-        mask = masks.get(index)
-        prefix = None
-        if isinstance(mask, str) and not mask.startswith("0."):  # "0.0.0.255" is a hostmask
-            try:
-                prefix = ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
-            except ValueError:  # a non-contiguous mask: keep the address, leave the prefix out
-                prefix = None
-        found.append(_make(index, prefix, integer(if_index), "RFC1213-MIB ipAddrTable"))
+    values = walked.get("ipAdEntAddr", {})
+    rows = walked.get("ipAdEntIfIndex", {})
+    extra = _extra_arc([split_index(i) for i in rows if i.replace(".", "").isdigit()])
+    for index, if_index in rows.items():
+        value = values.get(index)
+        address = value if isinstance(value, str) and _v4(split_index(value)) else None
+        if address is None and index.replace(".", "").isdigit():
+            arcs = split_index(index)
+            address = _v4(arcs) or (_v4(arcs[1:] if extra == 0 else arcs[:4])
+                                    if len(arcs) == 5 else None)
+        if address is None or address == "0.0.0.0":
+            continue
+        found.append(_make(address, _mask_prefix(masks.get(index)), integer(if_index),
+                           "RFC1213-MIB ipAddrTable"))
     return found
+
+
+def _mask_prefix(mask: object) -> int | None:
+    if not isinstance(mask, str) or mask.startswith("0."):  # "0.0.0.255" is a hostmask
+        return None
+    try:
+        return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+    except ValueError:  # a non-contiguous mask: keep the address, leave the prefix out
+        return None
 
 
 def _from_ipv6_addr_table(walked: Walked) -> list[IpAddress]:
@@ -109,6 +146,7 @@ PROBE = SnmpProbe(
         "ipAddressIfIndex": f"{_IP_ADDRESS}.3",
         "ipAddressType": f"{_IP_ADDRESS}.4",
         "ipAddressPrefix": f"{_IP_ADDRESS}.5",
+        "ipAdEntAddr": f"{_IP_ADDR}.1",
         "ipAdEntIfIndex": f"{_IP_ADDR}.2",
         "ipAdEntNetMask": f"{_IP_ADDR}.3",
         "ipv6AddrPfxLength": f"{_IPV6_ADDR}.2",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from infraaudit.models import Port, Role
+from infraaudit.models import Port, Role, is_switch_port
 from infraaudit.probes.snmp.system import SystemFacts
 
 UPS_VENDORS = {"APC", "Eaton", "Vertiv"}
-FIREWALL_VENDORS = {"Fortinet", "Fortinet (legacy)", "Palo Alto Networks", "Check Point", "Sangfor"}
+FIREWALL_VENDORS = {"Fortinet", "Palo Alto Networks", "Check Point", "Sangfor"}
 _WORDS = {
     Role.UPS: r"\bups\b|uninterruptible|powerware|smart-ups",
     Role.PRINTER: r"printer|jetdirect|laserjet|officejet|\bmfp\b",
@@ -43,7 +43,7 @@ def guess_role(system: SystemFacts, ports: list[Port]) -> tuple[Role, str]:
     if named_router and forwarding:
         return Role.ROUTER, "sysDescr names a router, IP forwarding enabled"
     bridging = bool(system.bridge_ports) or "bridge" in caps
-    ethernet = sum(1 for p in ports if p.type in ("ethernetCsmacd", "gigabitEthernet", "fastEther"))
+    ethernet = sum(1 for p in ports if is_switch_port(p))
     if bridging and ethernet >= 8:
         return Role.SWITCH, (
             f"bridge ({system.bridge_ports or 'LLDP'} ports) with {ethernet} Ethernet interfaces"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from infraaudit.findings.thresholds import Thresholds
 from infraaudit.findings.wording import device_label, make
-from infraaudit.models import ETHERNET_TYPES, Device, Port
+from infraaudit.models import Device, Port, is_switch_port
 from infraaudit.models.finding import Evidence, Finding
 
 
@@ -26,7 +26,7 @@ def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
     out = []
     for d in devices:
         for p in d.ports:
-            if p.oper_status != "up" or (p.type is not None and p.type not in ETHERNET_TYPES):
+            if p.oper_status != "up" or not is_switch_port(p):
                 continue
             device, port = device_label(d), p.name or str(p.if_index)
             measured = {"speed_mbps": p.speed_mbps, "duplex": p.duplex.value if p.duplex else None,

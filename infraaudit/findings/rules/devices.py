@@ -9,7 +9,7 @@ from typing import Any
 from infraaudit.findings.not_audited import diagnose
 from infraaudit.findings.thresholds import Thresholds
 from infraaudit.findings.wording import device_label, make, words
-from infraaudit.models import ETHERNET_TYPES, AuditDocument, Device
+from infraaudit.models import AuditDocument, Device, is_switch_port
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.link import PingSeries
 
@@ -24,7 +24,7 @@ def device_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:
             out.append(_unaudited(d, label, pings.get(d.host)))
             continue
         if d.role.value == "switch":
-            ethernet = [p for p in d.ports if p.type in ETHERNET_TYPES]
+            ethernet = [p for p in d.ports if is_switch_port(p)]
             used = sum(1 for p in ethernet if p.oper_status == "up")
             if len(ethernet) >= limits.min_ports:
                 free = len(ethernet) - used

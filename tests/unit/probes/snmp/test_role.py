@@ -48,3 +48,16 @@ def test_l2_switch_reporting_ip_forwarding_stays_a_switch() -> None:
                       bridge_ports=26)
     role, reason = guess_role(des, ethernet(26))
     assert role is Role.SWITCH and "names a switch" in reason
+
+
+def test_enterprise_numbers_checked_against_iana() -> None:
+    """47196 is Aruba (AOS-CX), not Hikvision (39165); every number is listed once."""
+    import re
+    from importlib import resources
+
+    assert vendor_from_oid("1.3.6.1.4.1.47196.4.1.1.1.1") == "Aruba (HPE)"
+    assert vendor_from_oid("1.3.6.1.4.1.39165.1.1") == "Hikvision"
+    assert vendor_from_oid("1.3.6.1.4.1.705.1") == "Eaton"
+    text = resources.files("infraaudit.probes.snmp").joinpath("data/enterprises.yaml").read_text()
+    numbers = re.findall(r"^(\d+):", text, re.MULTILINE)
+    assert len(numbers) == len(set(numbers))
