@@ -71,6 +71,12 @@ class LoadLimits(_Section):
     uplink_patterns: Patterns
 
 
+class L2Limits(_Section):
+    stp_changes_per_day: float
+    stp_min_changes: int
+    poe_budget_pct: float
+
+
 class ServiceYears(_Section):
     """Years of service by role (the values of ``Role``)."""
 
@@ -118,6 +124,7 @@ class Thresholds(_Section):
     health: HealthLimits
     capacity: CapacityLimits
     load: LoadLimits
+    l2: L2Limits
     lifetime: LifetimeLimits
     history: HistoryLimits
     proposal: ProposalLimits

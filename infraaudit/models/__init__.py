@@ -25,6 +25,7 @@ from infraaudit.models.device import (
     SecurityFinding,
     ServiceAge,
 )
+from infraaudit.models.l2 import PoeGroup, PowerOverEthernet, SpanningTree, StpState, Vlan
 from infraaudit.models.ports import ETHERNET_TYPES, PortKind, is_switch_port, port_kind
 
 __all__ = [
@@ -39,9 +40,11 @@ __all__ = [
     "FieldConflict",
     "IpAddress",
     "LldpNeighbour",
+    "PoeGroup",
     "Port",
     "PortCounters",
     "PortKind",
+    "PowerOverEthernet",
     "ProbeResult",
     "ProbeStatus",
     "Role",
@@ -49,6 +52,9 @@ __all__ = [
     "SecurityFinding",
     "ServiceAge",
     "Site",
+    "SpanningTree",
+    "StpState",
+    "Vlan",
     "is_switch_port",
     "port_kind",
 ]

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from infraaudit.models.base import Strict
+from infraaudit.models.l2 import PowerOverEthernet, SpanningTree, Vlan
 from infraaudit.models.ports import PortKind, port_kind
 
 
@@ -194,6 +195,11 @@ class Device(Strict):
     )
     conflicts: list[FieldConflict] = Field(default_factory=list)
     security: list[SecurityFinding] = Field(default_factory=list)
+    vlans: list[Vlan] = Field(default_factory=list, description="configured VLANs")
+    pvids: dict[int, int] = Field(default_factory=dict, description="ifIndex -> untagged VLAN "
+                                  "of the port (Q-BRIDGE dot1qPvid)")
+    stp: SpanningTree | None = Field(default=None, description="spanning tree, when it runs")
+    poe: PowerOverEthernet | None = Field(default=None, description="PoE power sources")
 
     @property
     def fully_probed(self) -> bool:

@@ -39,7 +39,9 @@ def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
     """v5 adds ``ports[].kind``, which a v4 port lacks: the Port model classifies such a port
     when it is read, from its ifType and names (the one classification, ``models/ports.py``),
     so a VLAN or loopback of an old audit is not counted as a switch port either. The devices'
-    new ``model_source``, ``firmware_source`` and ``bridge_port_mapping`` stay unknown."""
+    new ``model_source``, ``firmware_source`` and ``bridge_port_mapping`` stay unknown, as do
+    the optional L2 fields (``devices[].vlans``, ``pvids``, ``stp``, ``poe``) a v4 audit did not
+    read."""
     return {**data, "schema_version": 5}
 
 

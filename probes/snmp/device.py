@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
-from infraaudit.probes.snmp import bridge, entity, identity, interfaces, ip, lldp, system
+from infraaudit.probes.snmp import bridge, entity, identity, interfaces, ip, l2, lldp, system
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.role import guess_role
 from infraaudit.probes.snmp.table import count_values
@@ -20,6 +20,7 @@ from infraaudit.probes.snmp.transport import BaseClient
 
 PROBES: tuple[SnmpProbe[Any], ...] = (
     system.PROBE, entity.PROBE, interfaces.PROBE, ip.PROBE, lldp.PROBE, bridge.PROBE,
+    l2.PROBE,
 )
 
 
@@ -124,19 +125,8 @@ def map_lldp_ports(facts: lldp.LldpFacts, ports: list[Port],
     return mapping
 
 
-def assemble(device: Device, collected: Collected) -> Device:
-    """Fill ``device`` (host, name, profile already set) from the probes' facts. Pure."""
-    f = collected.facts
-    device.probes = collected.results
-    sys_facts = f.get("system")
-    if not isinstance(sys_facts, system.SystemFacts):
-        device.reachable = False
-        return device
-    device.reachable = True
-    for name in ("sys_name", "sys_descr", "sys_object_id", "sys_location", "sys_contact",
-                 "uptime_s", "vendor"):
-        setattr(device, name, getattr(sys_facts, name))
-    ent = f.get("entity")
+def _identity(device: Device, sys_facts: system.SystemFacts, ent: object) -> None:
+    """Model, serial, firmware and age: ENTITY-MIB first, then the vendor's sysDescr."""
     if isinstance(ent, entity.EntityFacts):
         device.model, device.serial = ent.model, ent.serial
         device.firmware, device.hardware_rev = ent.firmware, ent.hardware_rev
@@ -151,6 +141,21 @@ def assemble(device: Device, collected: Collected) -> Device:
             device.model, device.model_source = said.model, "sysDescr"
         if not device.firmware and said.firmware:
             device.firmware, device.firmware_source = said.firmware, "sysDescr"
+
+
+def assemble(device: Device, collected: Collected) -> Device:
+    """Fill ``device`` (host, name, profile already set) from the probes' facts. Pure."""
+    f = collected.facts
+    device.probes = collected.results
+    sys_facts = f.get("system")
+    if not isinstance(sys_facts, system.SystemFacts):
+        device.reachable = False
+        return device
+    device.reachable = True
+    for name in ("sys_name", "sys_descr", "sys_object_id", "sys_location", "sys_contact",
+                 "uptime_s", "vendor"):
+        setattr(device, name, getattr(sys_facts, name))
+    _identity(device, sys_facts, f.get("entity"))
     ifs = f.get("interfaces")
     ports = list(ifs.ports) if isinstance(ifs, interfaces.InterfaceFacts) else []
     by_index = {p.if_index: p for p in ports}
@@ -165,6 +170,10 @@ def assemble(device: Device, collected: Collected) -> Device:
             if if_index in by_index:
                 by_index[if_index].mac_count = len(macs)
                 by_index[if_index].macs = macs
+    layer2 = f.get("l2")
+    if isinstance(layer2, l2.L2Facts):
+        device.vlans, device.poe = list(layer2.vlans), layer2.poe
+        device.pvids, device.stp = l2.apply(layer2, ports, base_ports)
     nb = f.get("lldp")
     if isinstance(nb, lldp.LldpFacts):
         mapping = map_lldp_ports(nb, ports, base_ports)

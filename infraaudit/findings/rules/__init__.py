@@ -1,11 +1,11 @@
 """Findings: pure rules over an audit document, each finding citing the measurements it rests on.
 
 One module per group of rules (``link``, ``ports``, ``cabling``, ``wifi``, ``ipv6``,
-``devices``, ``load``, ``lifetime``, ``history``); ``RULES`` is their index and ``findings``
-applies them. Thresholds are data (``findings/thresholds.py``: ``data/thresholds.yaml``, or a
-file the caller passes); wording is in ``report_templates/findings.yaml``
-(``findings/wording.py``). Codes are stable: reports, history and the province compare audits by
-code and subject.
+``devices``, ``load``, ``lifetime``, ``history``, ``l2``, ``links``); ``RULES`` is their index
+and ``findings`` applies them. Thresholds are data (``findings/thresholds.py``:
+``data/thresholds.yaml``, or a file the caller passes); wording is in
+``report_templates/findings.yaml`` (``findings/wording.py``). Codes are stable: reports,
+history and the province compare audits by code and subject.
 
 Subjects: a device is named by its inventory name (else sysName, else address); a port is
 ``device:port``; a LAN segment by its subnet name; a DNS name as itself.
@@ -21,8 +21,10 @@ from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.devices import device_findings
 from infraaudit.findings.rules.history import history_findings
 from infraaudit.findings.rules.ipv6 import ipv6_findings
+from infraaudit.findings.rules.l2 import l2_findings
 from infraaudit.findings.rules.lifetime import lifetime_findings
 from infraaudit.findings.rules.link import ping_findings
+from infraaudit.findings.rules.links import mismatch_findings
 from infraaudit.findings.rules.load import load_findings
 from infraaudit.findings.rules.ports import poll_findings
 from infraaudit.findings.rules.wifi import wifi_findings
@@ -40,6 +42,8 @@ RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     device_findings,
     load_findings,
     lifetime_findings,
+    l2_findings,
+    mismatch_findings,
 )
 
 

@@ -33,3 +33,12 @@ def test_v1_audit_reads_as_current() -> None:
 def test_bad_documents_are_refused_clearly(text: str, message: str) -> None:
     with pytest.raises(AuditFormatError, match=message):
         load_audit(text)
+
+
+def test_v4_audit_reads_with_empty_l2_facts() -> None:
+    old = json.loads((UNIT_DATA / "sample-agency" / "hoan-kiem.json").read_text(encoding="utf-8"))
+    assert old["schema_version"] == 4
+    doc = load_audit(json.dumps(old))
+    assert doc.schema_version == SCHEMA_VERSION == 5
+    assert all(d.vlans == [] and d.stp is None and d.poe is None for d in doc.devices)
+    assert all(d.pvids == {} for d in doc.devices)
