@@ -16,6 +16,7 @@ from pydantic import Field
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Device
 from infraaudit.models.discovery import Discovery
+from infraaudit.models.endpoints import EndpointMap
 from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
@@ -62,6 +63,8 @@ class AuditDocument(Strict):
     link: LinkReport | None = Field(default=None, description="link stability measurements")
     ipv6: Ipv6Report | None = Field(default=None, description="IPv6 readiness of LAN and devices")
     discovery: Discovery | None = Field(default=None, description="hosts found in the subnets")
+    endpoints: EndpointMap | None = Field(
+        default=None, description="where each endpoint is plugged in (ARP/ND joined with FDB)")
 
     def recount(self) -> None:
         """Recompute the coverage block from the devices."""
