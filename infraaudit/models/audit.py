@@ -5,7 +5,8 @@ Version history: 1 the SNMP spine; 2 adds SSH facts (device platform, ssh_profil
 sources and conflicts, security findings); 3 adds the site sections: scanning host, link
 stability (ping series, port polls, Wi-Fi share), IPv6 readiness and discovery, and the MAC
 addresses learnt per port; 4 adds ``devices[].in_service`` (installed or manufacture year)
-and octet deltas with the load they mean in the port polls (``link.ports[]``).
+and octet deltas with the load they mean in the port polls (``link.ports[]``); 5 adds the ARP/ND
+rows ``devices[].neighbours`` and the site's ``endpoints`` (where each endpoint is plugged in).
 """
 
 import uuid
@@ -21,7 +22,7 @@ from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
 
-SCHEMA_VERSION: Literal[4] = 4
+SCHEMA_VERSION: Literal[5] = 5
 
 
 class Agency(Strict):
@@ -52,7 +53,7 @@ class Coverage(Strict):
 
 
 class AuditDocument(Strict):
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     audit_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     agency: Agency
     site: Site

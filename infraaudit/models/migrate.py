@@ -35,8 +35,15 @@ def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "schema_version": 4}
 
 
+def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
+    """v5 only added ``devices[].neighbours`` (default empty) and the optional site section
+    ``endpoints``: a v4 audit has no ARP/ND rows, so nothing is placed (``infraaudit find``
+    still places what its forwarding tables hold)."""
+    return {**data, "schema_version": 5}
+
+
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 40

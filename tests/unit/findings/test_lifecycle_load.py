@@ -14,6 +14,7 @@ from infraaudit.findings.rules.lifetime import lifetime_findings
 from infraaudit.findings.rules.load import load_findings, uplink_reason
 from infraaudit.findings.thresholds import Thresholds, load_thresholds
 from infraaudit.models import (
+    SCHEMA_VERSION,
     Agency,
     AuditDocument,
     Coverage,
@@ -197,7 +198,7 @@ def test_a_version_3_audit_reads_without_the_new_fields() -> None:
     data["schema_version"] = 3
     del data["devices"][0]["in_service"]
     migrated = load_audit(json.dumps(data))
-    assert migrated.schema_version == 4 and migrated.devices[0].in_service is None
+    assert migrated.schema_version == SCHEMA_VERSION and migrated.devices[0].in_service is None
 
 
 def test_cleared_counters_are_not_load() -> None:

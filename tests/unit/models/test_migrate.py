@@ -33,3 +33,12 @@ def test_v1_audit_reads_as_current() -> None:
 def test_bad_documents_are_refused_clearly(text: str, message: str) -> None:
     with pytest.raises(AuditFormatError, match=message):
         load_audit(text)
+
+
+def test_a_version_4_audit_reads_without_neighbours_or_endpoints() -> None:
+    data = json.loads((UNIT_DATA / "sample-agency" / "hung-vuong.json").read_text("utf-8"))
+    assert data["schema_version"] == 4 and "endpoints" not in data
+    doc = load_audit(json.dumps(data))
+    assert doc.schema_version == SCHEMA_VERSION == 5
+    assert doc.endpoints is None and all(d.neighbours == [] for d in doc.devices)
+    assert len(doc.devices) == len(data["devices"])
