@@ -36,13 +36,16 @@ class EndpointPlace(Strict):
                                    description="devices whose ARP/ND rows hold it")
 
 
+UplinkReason = Literal["lldp", "many-switches", "network-device-mac"]
+
+
 class UplinkPort(Strict):
     """A port that never counts as an endpoint's port."""
 
     device: str
     port: str
     if_index: int
-    reason: Literal["lldp", "many-switches", "network-device-mac"]
+    reason: UplinkReason
     detail: str = Field(description="the neighbour, or the MACs shared with other switches")
 
 
