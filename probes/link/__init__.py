@@ -2,7 +2,7 @@
 share of endpoints behind access points, where each endpoint is plugged in (ARP/ND joined with
 the forwarding tables). May import: probes.snmp, models, errors."""
 
-from infraaudit.probes.link.endpoints import endpoint_share, norm_mac
+from infraaudit.probes.link.endpoints import endpoint_share
 from infraaudit.probes.link.ping import Pinger, ping_many
 from infraaudit.probes.link.placement import place_endpoints, vendor
 from infraaudit.probes.link.polls import (
@@ -18,7 +18,6 @@ __all__ = [
     "Pinger",
     "StatusSample",
     "endpoint_share",
-    "norm_mac",
     "parse_status",
     "ping_many",
     "place_endpoints",
