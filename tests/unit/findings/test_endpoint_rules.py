@@ -43,3 +43,4 @@ def test_quiet_below_the_threshold_and_without_placement() -> None:
     doc = _doc(office())
     doc.endpoints = None  # an audit of schema 4
     assert not [f for f in findings(doc) if f.code == "PORT-SHARED-ENDPOINTS"]
+
