@@ -11,6 +11,7 @@ import typer
 from rich.logging import RichHandler
 
 from infraaudit import __version__
+from infraaudit.cli import find as cli_find
 from infraaudit.cli import health as cli_health
 from infraaudit.cli import province as cli_province
 from infraaudit.cli import report as cli_report
@@ -72,6 +73,7 @@ def main(
 app.command()(cli_scan.scan)
 app.command()(cli_scan.findings)
 app.command()(cli_scan.schema)
+app.command("find")(cli_find.find)
 app.command("health")(cli_health.health)
 app.command("history")(cli_health.history)
 app.command("report")(cli_report.report)

@@ -42,6 +42,7 @@ class PortLimits(_Section):
 class CablingLimits(_Section):
     gigabit_patterns: Patterns
     min_speed_mbps: float
+    shared_port_endpoints: int
 
 
 class WifiLimits(_Section):

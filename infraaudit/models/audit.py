@@ -7,7 +7,9 @@ stability (ping series, port polls, Wi-Fi share), IPv6 readiness and discovery, 
 addresses learnt per port; 4 adds ``devices[].in_service`` (installed or manufacture year)
 and octet deltas with the load they mean in the port polls (``link.ports[]``); 5 adds
 ``ports[].kind`` (physical or the pseudo-interface it is, ``models/ports.py``) and, on devices,
-``model_source``, ``firmware_source`` and ``bridge_port_mapping``.
+``model_source``, ``firmware_source`` and ``bridge_port_mapping``;
+the ARP/ND rows ``devices[].neighbours``, the site's ``endpoints`` (where each endpoint is plugged
+in) and the L2 facts (``devices[].vlans``, ``pvids``, ``stp``, ``poe``).
 """
 
 import uuid
@@ -18,6 +20,7 @@ from pydantic import Field
 from infraaudit.models.base import Strict
 from infraaudit.models.device import Device
 from infraaudit.models.discovery import Discovery
+from infraaudit.models.endpoints import EndpointMap
 from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
@@ -64,6 +67,8 @@ class AuditDocument(Strict):
     link: LinkReport | None = Field(default=None, description="link stability measurements")
     ipv6: Ipv6Report | None = Field(default=None, description="IPv6 readiness of LAN and devices")
     discovery: Discovery | None = Field(default=None, description="hosts found in the subnets")
+    endpoints: EndpointMap | None = Field(
+        default=None, description="where each endpoint is plugged in (ARP/ND joined with FDB)")
 
     def recount(self) -> None:
         """Recompute the coverage block from the devices."""

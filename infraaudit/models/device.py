@@ -54,6 +54,20 @@ class IpAddress(Strict):
     source: str = Field(description="MIB table the address came from")
 
 
+NeighbourState = Literal["dynamic", "static", "local", "other"]
+
+
+class Neighbour(Strict):
+    """One ARP (IPv4) or ND (IPv6) row: an address and the MAC it resolves to."""
+
+    ip: str
+    mac: str = Field(description="aa:bb:cc:dd:ee:ff")
+    family: AddressFamily
+    if_index: int | None = Field(default=None, description="the device's interface")
+    state: NeighbourState = "dynamic"
+    source: str = Field(description="MIB table the row came from")
+
+
 class PortCounters(Strict):
     """Raw counter values at poll time (64-bit where the agent offers them)."""
 
@@ -189,6 +203,9 @@ class Device(Strict):
     role_reason: str | None = None
     ports: list[Port] = Field(default_factory=list)
     addresses: list[IpAddress] = Field(default_factory=list)
+    neighbours: list[Neighbour] = Field(
+        default_factory=list, description="ARP and ND rows (IP-MIB ipNetToPhysicalTable, "
+        "else ipNetToMediaTable)")
     probes: list[ProbeResult] = Field(default_factory=list)
     sources: dict[str, list[str]] = Field(
         default_factory=dict, description="device field -> the sources that reported it"

@@ -123,6 +123,13 @@ class SiteFacts(Strict):
     wired_endpoints: int | None = None
     wifi_endpoints: int | None = None
     wifi_pct: float | None = None
+    endpoints: int | None = Field(default=None, description="endpoints placed on a switch or AP "
+                                  "port (audit ``endpoints``; None before schema 5)")
+    shared_ports: int | None = Field(default=None, description="access ports with at least "
+                                     "cabling.shared_port_endpoints endpoints and no neighbour "
+                                     "(hub or desk switch: PORT-SHARED-ENDPOINTS)")
+    wired_ports_free: int | None = Field(default=None, description="free ethernet ports of the "
+                                         "switches, uplinks left out")
     ipv6_phase: int | None = None
     ipv6_scores: dict[str, int] = Field(default_factory=dict, description="device -> 1..5")
     topology: list[TopologyEdge] = Field(default_factory=list, description="LLDP/CDP links")

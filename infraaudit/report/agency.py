@@ -256,6 +256,7 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
                 edges.append(TopologyEdge(a=device_label(d), a_port=p.name, b=other,
                                           b_port=_neighbour_name(n.port_id)))
     share = doc.link.endpoints if doc.link else None
+    placed = doc.endpoints
     ipv6 = doc.ipv6
     return SiteFacts(
         site_id=doc.site.id, name=name, address=doc.site.address, audit_id=doc.audit_id,
@@ -268,6 +269,10 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
                        jitter_ms=p.jitter_ms) for p in (doc.link.pings if doc.link else [])],
         wired_endpoints=share.wired if share else None,
         wifi_endpoints=share.wifi if share else None, wifi_pct=share.wifi_pct if share else None,
+        endpoints=placed.wired + placed.wifi if placed else None,
+        shared_ports=sum(len(s.macs) >= limits.cabling.shared_port_endpoints
+                         for s in placed.shared_ports) if placed else None,
+        wired_ports_free=placed.wired_ports_free if placed else None,
         ipv6_phase=ipv6.site.phase if ipv6 and ipv6.site else None,
         ipv6_scores={d.device: d.score for d in ipv6.devices} if ipv6 else {},
         topology=edges, topology_nodes=nodes, topology_unnamed=len(unnamed),

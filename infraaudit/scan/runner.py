@@ -51,7 +51,7 @@ from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
 from infraaudit.probes.discovery import discover
 from infraaudit.probes.host import scanning_host
-from infraaudit.probes.link import endpoint_share
+from infraaudit.probes.link import endpoint_share, place_endpoints
 from infraaudit.probes.snmp import (
     DEVICE_ROWS_PER_WALK_CAP,
     PROBES,
@@ -370,6 +370,7 @@ class Scanner:
         )
         if self.link is not None:
             self.link.endpoints = endpoint_share(devices)
+        doc.endpoints = place_endpoints(devices, self.discovery)
         if self.ipv6 is not None:
             readiness(self.ipv6, devices, self._management, inventory)
         doc.recount()

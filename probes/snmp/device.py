@@ -12,7 +12,17 @@ from pydantic import BaseModel
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
-from infraaudit.probes.snmp import bridge, entity, identity, interfaces, ip, l2, lldp, system
+from infraaudit.probes.snmp import (
+    bridge,
+    entity,
+    identity,
+    interfaces,
+    ip,
+    l2,
+    lldp,
+    neighbours,
+    system,
+)
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.role import guess_role
 from infraaudit.probes.snmp.table import count_values
@@ -21,6 +31,7 @@ from infraaudit.probes.snmp.transport import BaseClient
 PROBES: tuple[SnmpProbe[Any], ...] = (
     system.PROBE, entity.PROBE, interfaces.PROBE, ip.PROBE, lldp.PROBE, bridge.PROBE,
     l2.PROBE,
+    neighbours.PROBE,
 )
 
 
@@ -188,6 +199,9 @@ def assemble(device: Device, collected: Collected) -> Device:
             port = by_index.get(address.if_index or -1)
             if port is not None:
                 port.addresses.append(address)
+    arp = f.get("neighbours")
+    if isinstance(arp, neighbours.NeighbourFacts):
+        device.neighbours = list(arp.neighbours)
     device.ports = ports
     device.role, device.role_reason = guess_role(sys_facts, ports)
     return device

@@ -1,8 +1,8 @@
 """Findings: pure rules over an audit document, each finding citing the measurements it rests on.
 
 One module per group of rules (``link``, ``ports``, ``cabling``, ``wifi``, ``ipv6``,
-``devices``, ``load``, ``lifetime``, ``history``, ``l2``, ``links``); ``RULES`` is their index
-and ``findings`` applies them. Thresholds are data (``findings/thresholds.py``:
+``devices``, ``load``, ``lifetime``, ``history``, ``l2``, ``links``, ``endpoints``); ``RULES``
+is their index and ``findings`` applies them. Thresholds are data (``findings/thresholds.py``:
 ``data/thresholds.yaml``, or a file the caller passes); wording is in
 ``report_templates/findings.yaml`` (``findings/wording.py``). Codes are stable: reports,
 history and the province compare audits by code and subject.
@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from infraaudit.findings.rules.cabling import cabling_findings
 from infraaudit.findings.rules.devices import device_findings
+from infraaudit.findings.rules.endpoints import shared_port_findings
 from infraaudit.findings.rules.history import history_findings
 from infraaudit.findings.rules.ipv6 import ipv6_findings
 from infraaudit.findings.rules.l2 import l2_findings
@@ -44,6 +45,7 @@ RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     lifetime_findings,
     l2_findings,
     mismatch_findings,
+    shared_port_findings,
 )
 
 

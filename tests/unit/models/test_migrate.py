@@ -42,3 +42,12 @@ def test_v4_audit_reads_with_empty_l2_facts() -> None:
     assert doc.schema_version == SCHEMA_VERSION == 5
     assert all(d.vlans == [] and d.stp is None and d.poe is None for d in doc.devices)
     assert all(d.pvids == {} for d in doc.devices)
+
+
+def test_a_version_4_audit_reads_without_neighbours_or_endpoints() -> None:
+    data = json.loads((UNIT_DATA / "sample-agency" / "hung-vuong.json").read_text("utf-8"))
+    assert data["schema_version"] == 4 and "endpoints" not in data
+    doc = load_audit(json.dumps(data))
+    assert doc.schema_version == SCHEMA_VERSION == 5
+    assert doc.endpoints is None and all(d.neighbours == [] for d in doc.devices)
+    assert len(doc.devices) == len(data["devices"])
