@@ -27,7 +27,7 @@ from infraaudit.models import (
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.table import walk_columns
 from infraaudit.probes.snmp.transport import BaseClient, Value
-from infraaudit.probes.snmp.values import Walked, integer, split_index
+from infraaudit.probes.snmp.values import Walked, integer, split_index, text
 
 STP_STATES: dict[int, StpState] = {1: "disabled", 2: "blocking", 3: "listening", 4: "learning",
                                    5: "forwarding", 6: "broken"}
@@ -49,14 +49,7 @@ class L2Facts(BaseModel):
 
 def _name(value: Value | None) -> str | None:
     """A VLAN name: text when it is an OCTET STRING (a number there is ignored, not fatal)."""
-    if not isinstance(value, bytes):
-        return None
-    raw = value.split(b"\x00", 1)[0]
-    try:
-        decoded = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        decoded = raw.decode("latin-1")
-    return decoded.strip() or None
+    return text(value) if isinstance(value, bytes) else None
 
 
 def _bridge_id(value: Value | None) -> str | None:
