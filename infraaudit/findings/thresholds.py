@@ -62,6 +62,14 @@ class HealthLimits(_Section):
     reboot_slack_s: float
 
 
+class ConditionLimits(_Section):
+    """Device health read in the scan (CPU, memory, sensors): ``devices[].health``."""
+
+    cpu_pct: float
+    memory_pct: float
+    sustained_windows: list[str]
+
+
 class CapacityLimits(_Section):
     min_free_pct: float
     min_ports: int
@@ -123,6 +131,7 @@ class Thresholds(_Section):
     wifi: WifiLimits
     ipv6: Ipv6Limits
     health: HealthLimits
+    condition: ConditionLimits
     capacity: CapacityLimits
     load: LoadLimits
     l2: L2Limits

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from infraaudit.models.base import Strict
+from infraaudit.models.device_health import DeviceHealth
 from infraaudit.models.l2 import PowerOverEthernet, SpanningTree, Vlan
 from infraaudit.models.ports import PortKind, port_kind
 
@@ -217,6 +218,8 @@ class Device(Strict):
                                   "of the port (Q-BRIDGE dot1qPvid)")
     stp: SpanningTree | None = Field(default=None, description="spanning tree, when it runs")
     poe: PowerOverEthernet | None = Field(default=None, description="PoE power sources")
+    health: DeviceHealth | None = Field(
+        default=None, description="CPU, memory and environment sensors, when the agent has them")
 
     @property
     def fully_probed(self) -> bool:

@@ -41,7 +41,8 @@ def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
     so a VLAN or loopback of an old audit is not counted as a switch port either. The devices'
     new ``model_source``, ``firmware_source`` and ``bridge_port_mapping`` stay unknown, as do
     the optional L2 fields (``devices[].vlans``, ``pvids``, ``stp``, ``poe``) a v4 audit did not
-    read; ``devices[].neighbours`` (default empty) and the optional site section ``endpoints``:
+    read (and ``devices[].health``: CPU, memory, sensors);
+    ``devices[].neighbours`` (default empty) and the optional site section ``endpoints``:
     a v4 audit has no ARP/ND rows, so nothing is placed (``infraaudit find`` still places what
     its forwarding tables hold)."""
     return {**data, "schema_version": 5}

@@ -37,6 +37,7 @@ from infraaudit.probes.snmp import (
     SnmpTarget,
     make_client,
     parse_interfaces,
+    resample_health,
 )
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ async def _poll_one(pt: PollTarget, options: LinkOptions, backend: Backend
         last = parse_interfaces(await INTERFACES_PROBE.collect(client))
         read_at = (before + time.monotonic()) / 2
         samples.append(last_status)
+        await _second_health_sample(client, pt.device, label)
         ports = _with_status(last.ports, last_status)
         first_read = _counters_read_at(pt.device) or pt.first_at
         return (port_polls(pt.device, ports, samples, read_at - first_read), None)
@@ -163,6 +165,21 @@ async def _poll_one(pt: PollTarget, options: LinkOptions, backend: Backend
         return [], f"{label}: second poll failed: internal error {exc!r}"
     finally:
         await client.close()
+
+
+async def _second_health_sample(client: BaseClient, device: Device, label: str) -> None:
+    """CPU and memory read again in the second poll, so a high load is judged on two samples.
+    A device whose first read had neither is not asked; a failed read leaves the first sample."""
+    health = device.health
+    if health is None or not (health.cpu or health.memory):
+        return
+    try:
+        second = await resample_health(client, health)
+    except TransportError as exc:
+        log.info("%s: second CPU/memory read failed: %s", label, exc)
+        return
+    health.cpu += second.cpu
+    health.memory += second.memory
 
 
 def _counters_read_at(device: Device) -> float | None:

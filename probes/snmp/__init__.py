@@ -4,6 +4,7 @@ module (pure ``parse``), the device assembly, a replay double. May import: model
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.client import make_client, release_backends
 from infraaudit.probes.snmp.device import PROBES, Collected, assemble, collect
+from infraaudit.probes.snmp.health import resample as resample_health
 from infraaudit.probes.snmp.interfaces import IF_STATUS
 from infraaudit.probes.snmp.interfaces import PROBE as INTERFACES_PROBE
 from infraaudit.probes.snmp.interfaces import parse as parse_interfaces
@@ -44,6 +45,7 @@ __all__ = [
     "parse_interfaces",
     "parse_lldp",
     "release_backends",
+    "resample_health",
     "split_index",
     "text",
     "vendor_from_oid",

@@ -12,9 +12,11 @@ from pydantic import BaseModel
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
+from infraaudit.models.device_health import DeviceHealth
 from infraaudit.probes.snmp import (
     bridge,
     entity,
+    health,
     identity,
     interfaces,
     ip,
@@ -30,6 +32,7 @@ from infraaudit.probes.snmp.transport import BaseClient
 
 PROBES: tuple[SnmpProbe[Any], ...] = (
     system.PROBE, entity.PROBE, interfaces.PROBE, ip.PROBE, lldp.PROBE, bridge.PROBE,
+    health.PROBE,
     l2.PROBE,
     neighbours.PROBE,
 )
@@ -203,5 +206,8 @@ def assemble(device: Device, collected: Collected) -> Device:
     if isinstance(arp, neighbours.NeighbourFacts):
         device.neighbours = list(arp.neighbours)
     device.ports = ports
+    condition = f.get("health")
+    if isinstance(condition, DeviceHealth):
+        device.health = condition
     device.role, device.role_reason = guess_role(sys_facts, ports)
     return device

@@ -1,10 +1,10 @@
 """Findings: pure rules over an audit document, each finding citing the measurements it rests on.
 
 One module per group of rules (``link``, ``ports``, ``cabling``, ``wifi``, ``ipv6``,
-``devices``, ``load``, ``lifetime``, ``history``, ``l2``, ``links``, ``endpoints``); ``RULES``
-is their index and ``findings`` applies them. Thresholds are data (``findings/thresholds.py``:
-``data/thresholds.yaml``, or a file the caller passes); wording is in
-``report_templates/findings.yaml`` (``findings/wording.py``). Codes are stable: reports,
+``devices``, ``condition``, ``load``, ``lifetime``, ``history``, ``l2``, ``links``,
+``endpoints``); ``RULES`` is their index and ``findings`` applies them. Thresholds are data
+(``findings/thresholds.py``: ``data/thresholds.yaml``, or a file the caller passes); wording is
+in ``report_templates/findings.yaml`` (``findings/wording.py``). Codes are stable: reports,
 history and the province compare audits by code and subject.
 
 Subjects: a device is named by its inventory name (else sysName, else address); a port is
@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from infraaudit.findings.rules.cabling import cabling_findings
+from infraaudit.findings.rules.condition import condition_findings
 from infraaudit.findings.rules.devices import device_findings
 from infraaudit.findings.rules.endpoints import shared_port_findings
 from infraaudit.findings.rules.history import history_findings
@@ -41,6 +42,7 @@ RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     wifi_findings,
     ipv6_findings,
     device_findings,
+    condition_findings,
     load_findings,
     lifetime_findings,
     l2_findings,
