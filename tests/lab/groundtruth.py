@@ -49,3 +49,14 @@ def kernel_addresses(netns: str | None = None) -> set[str]:
     cmd = ["ip", "-j", "addr"] if netns is None else ["ip", "-n", netns, "-j", "addr"]
     data = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     return {a["local"] for item in data for a in item.get("addr_info", [])}
+
+
+def recorded_integers(path: Path, column: str) -> dict[str, int]:
+    """index -> integer value of every row of ``column`` (a numeric OID) in the recording."""
+    prefix = column + "."
+    found = {}
+    for line in recording_lines(path):
+        if line.startswith(prefix):
+            oid, _, value = line.split("|", 2)
+            found[oid[len(prefix):]] = int(value)
+    return found

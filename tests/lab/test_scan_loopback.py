@@ -19,7 +19,12 @@ from infraaudit.inventory import read_env_file
 from infraaudit.models import AuditDocument, Device, ProbeStatus
 from infraaudit.probes.snmp.system import vendor_from_oid
 from lab.loopback import LoopbackLab
-from tests.lab.groundtruth import kernel_links, recorded_if_indexes, recorded_sys_name
+from tests.lab.groundtruth import (
+    kernel_links,
+    recorded_if_indexes,
+    recorded_integers,
+    recorded_sys_name,
+)
 
 pytestmark = pytest.mark.lab
 
@@ -114,6 +119,28 @@ def test_recorded_devices_match_their_recordings(scanned: Scan,
         assert device.vendor == vendor_from_oid(device.sys_object_id)
         checked += 1
     assert checked >= 6
+
+
+CPU_5MIN_CISCO = "1.3.6.1.4.1.9.9.109.1.1.1.1.8"  # cpmCPUTotal5minRev
+
+
+def test_cpu_and_memory_are_read_in_both_polls(scanned: Scan, lab: LoopbackLab) -> None:
+    """The health probe's figures come back from the scan's read and again from the second
+    poll (two samples: the rule for a sustained load needs both), equal to the recording's."""
+    doc = scanned[0]
+    read = [d for d in doc.devices if d.health and (d.health.cpu or d.health.memory)]
+    assert len(read) >= 6
+    for device in read:
+        assert device.health is not None
+        for samples in (device.health.cpu, device.health.memory):
+            if samples:
+                assert sorted(s.poll for s in samples) == [1, 2], device.name
+    spec = next(s for s in lab.devices if s.name == "cisco-c3750")
+    cisco = _by_host(doc, spec.host, spec.port)
+    assert cisco.health is not None
+    recorded = recorded_integers(Path(str(spec.recording)), CPU_5MIN_CISCO)
+    assert [s.percent for s in cisco.health.cpu] == [max(recorded.values())] * 2
+    assert all(s.window == "5min" for s in cisco.health.cpu)
 
 
 def test_net_snmp_agent_matches_the_kernel(scanned: Scan,
