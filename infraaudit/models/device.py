@@ -129,6 +129,8 @@ class Port(Strict):
     lldp_neighbours: list[LldpNeighbour] = Field(default_factory=list)
     mac_count: int | None = Field(default=None, description="MAC addresses learned on the port")
     macs: list[str] = Field(default_factory=list, description="the MAC addresses learned")
+    mac_vlans: dict[str, int] = Field(default_factory=dict, description="MAC -> the VLAN it was "
+                                      "learnt in (Q-BRIDGE forwarding database), where known")
     addresses: list[IpAddress] = Field(default_factory=list)
 
     @model_validator(mode="before")

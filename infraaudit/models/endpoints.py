@@ -26,8 +26,8 @@ class EndpointPlace(Strict):
     device_host: str | None = None
     port: str | None = None
     if_index: int | None = None
-    vlan: int | None = Field(default=None, description="from the router interface it is "
-                             "resolved on, when that is a VLAN interface")
+    vlan: int | None = Field(default=None, description="the VLAN its access switch learnt it "
+                             "in, else the router's VLAN interface it is resolved on")
     wifi: bool = False
     via: str = Field(description="how it is placed: edge port, behind an access point, ARP only")
     seen_on: list[str] = Field(default_factory=list,

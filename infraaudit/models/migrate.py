@@ -41,15 +41,20 @@ def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
     so a VLAN or loopback of an old audit is not counted as a switch port either. The devices'
     new ``model_source``, ``firmware_source`` and ``bridge_port_mapping`` stay unknown, as do
     the optional L2 fields (``devices[].vlans``, ``pvids``, ``stp``, ``poe``) a v4 audit did not
-    read (and ``devices[].health``: CPU, memory, sensors);
-    ``devices[].neighbours`` (default empty) and the optional site section ``endpoints``:
+    read; ``devices[].neighbours`` (default empty) and the optional site section ``endpoints``:
     a v4 audit has no ARP/ND rows, so nothing is placed (``infraaudit find`` still places what
     its forwarding tables hold)."""
     return {**data, "schema_version": 5}
 
 
+def _v5_to_v6(data: dict[str, Any]) -> dict[str, Any]:
+    """v6 adds what a v5 audit did not read: ``devices[].health`` (CPU, memory, sensors; none)
+    and ``ports[].mac_vlans`` (the VLAN each learnt MAC is in; empty)."""
+    return {**data, "schema_version": 6}
+
+
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 40

@@ -208,6 +208,11 @@ def _addresses(devices: list[Device], discovery: Discovery | None
     return ips, learnt, vlans
 
 
+def _learnt_vlan(port: Port, mac: str) -> int | None:
+    """The VLAN the access switch learnt ``mac`` in (its forwarding database)."""
+    return next((v for m, v in port.mac_vlans.items() if norm_mac(m) == mac), None)
+
+
 def _ip_key(ip: str) -> tuple[int, str]:
     return (6 if ":" in ip else 4, ip)
 
@@ -240,7 +245,7 @@ def place_endpoints(devices: Iterable[Device], discovery: Discovery | None = Non
         where = places.get(mac)
         place = EndpointPlace(mac=mac, vendor=vendor(mac), ips=sorted(ips.get(mac, ()),
                                                                       key=_ip_key),
-                              name=names.get(mac), vlan=vlans.get(mac),
+                              name=names.get(mac), vlan=None,
                               learnt_from=sorted(learnt.get(mac, ())),
                               via="ARP/ND only: no switch learnt it")
         if where:
@@ -249,8 +254,11 @@ def place_endpoints(devices: Iterable[Device], discovery: Discovery | None = Non
             place.port, place.if_index = best.port.name or str(best.port.if_index), \
                 best.port.if_index
             place.wifi, place.via = best.kind != "edge", best.via
+            place.vlan = _learnt_vlan(best.port, mac)
             here = f"{place.device}:{place.port}"
             place.seen_on = sorted(s for s in everywhere[mac] if s != here)
+        if place.vlan is None:
+            place.vlan = vlans.get(mac)
         endpoints.append(place)
     return EndpointMap(endpoints=endpoints, wired=sum(1 for e in endpoints
                                                       if e.device and not e.wifi),

@@ -2,6 +2,12 @@
 
 Bridge port numbers are mapped to ifIndex through dot1dBasePortIfIndex. Cisco IOS keeps one FDB
 per VLAN behind community@vlan contexts; that is not read here (the counts cover VLAN 1 only).
+
+The VLAN a MAC was learnt in: a Q-BRIDGE FDB row is indexed by a filtering database id, which is
+not always the VLAN id (an HP ProCurve numbers its databases 1..n for VLANs 1, 50, 52…; a Juniper
+uses internal ids like 131072). ``dot1qVlanFdbId`` maps a VLAN to its database; a database that
+exactly one VLAN uses names that VLAN. Without that table the id is taken as the VLAN only when
+every id in the FDB is a VLAN the switch has configured (``fid_is_vlan``); otherwise no VLAN.
 """
 
 from __future__ import annotations
@@ -25,6 +31,53 @@ class BridgeFacts(BaseModel):
     unmapped_macs: int = 0
     source: str | None = None
     macs_by_bridge_port: dict[int, list[str]] = {}  # the FDB as read, before any mapping
+    fdb_ids_by_mac: dict[str, list[int]] = {}  # Q-BRIDGE: the filtering databases a MAC is in
+    vlan_by_fdb_id: dict[int, int] = {}  # from dot1qVlanFdbId: databases one VLAN uses
+
+
+def _fdb_ids(ports: Column, statuses: Column) -> dict[str, list[int]]:
+    """Q-BRIDGE FDB rows (index: database id, then the MAC) -> MAC -> its database ids."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for index, port in ports.items():
+        status, port_no = integer(statuses.get(index)), integer(port)
+        arcs = split_index(index)
+        if port_no in (None, 0) or (status is not None and status != LEARNED) or len(arcs) != 7:
+            continue
+        ids[_mac(".".join(index.split(".")[-6:]))].add(arcs[0])
+    return {mac: sorted(v) for mac, v in sorted(ids.items())}
+
+
+def _vlan_by_fdb_id(column: Column) -> dict[int, int]:
+    """dot1qVlanFdbId (index: time mark, VLAN id; value: database id) -> database -> its one
+    VLAN; a database shared by several VLANs (shared learning) names none."""
+    vlans: dict[int, set[int]] = defaultdict(set)
+    for index, raw in column.items():
+        arcs, fid = split_index(index), integer(raw)
+        if len(arcs) == 2 and fid is not None and 1 <= arcs[1] <= 4094:
+            vlans[fid].add(arcs[1])
+    return {fid: next(iter(v)) for fid, v in sorted(vlans.items()) if len(v) == 1}
+
+
+def fid_is_vlan(facts: BridgeFacts, configured: set[int]) -> dict[int, int]:
+    """Database id -> VLAN: the dot1qVlanFdbId mapping when the agent has one; else the id
+    itself, when every database id in the FDB is one of the ``configured`` VLANs."""
+    if facts.vlan_by_fdb_id:
+        return facts.vlan_by_fdb_id
+    used = {fid for ids in facts.fdb_ids_by_mac.values() for fid in ids}
+    if used and used <= configured:
+        return {fid: fid for fid in used}
+    return {}
+
+
+def mac_vlans(facts: BridgeFacts, configured: set[int]) -> dict[str, int]:
+    """MAC -> the VLAN it was learnt in, for MACs in exactly one VLAN."""
+    by_fid = fid_is_vlan(facts, configured)
+    out = {}
+    for mac, ids in facts.fdb_ids_by_mac.items():
+        vlans = {by_fid[i] for i in ids if i in by_fid}
+        if len(vlans) == 1 and len(ids) == 1:
+            out[mac] = vlans.pop()
+    return out
 
 
 def _count(ports: Column, statuses: Column) -> dict[int, set[str]]:
@@ -53,11 +106,13 @@ def parse(walked: Walked) -> BridgeFacts:
         source = "BRIDGE-MIB" if macs else None
     by_port = {k: sorted(_mac(m) for m in v) for k, v in sorted(macs.items())}
     by_if, unmapped = _apply(by_port, base)
+    fdb_ids = _fdb_ids(q_ports, walked.get("dot1qTpFdbStatus", {})) if q_ports else {}
     return BridgeFacts(
         base_port_if_index=base,
         mac_count_by_if_index={k: len(v) for k, v in by_if.items()},
         macs_by_if_index=by_if, unmapped_macs=unmapped, source=source,
-        macs_by_bridge_port=by_port)
+        macs_by_bridge_port=by_port, fdb_ids_by_mac=fdb_ids,
+        vlan_by_fdb_id=_vlan_by_fdb_id(walked.get("dot1qVlanFdbId", {})) if fdb_ids else {})
 
 
 def _apply(by_port: dict[int, list[str]], mapping: dict[int, int],
@@ -115,6 +170,7 @@ PROBE = SnmpProbe(
         "dot1dBasePortIfIndex": "1.3.6.1.2.1.17.1.4.1.2",
         "dot1qTpFdbPort": "1.3.6.1.2.1.17.7.1.2.2.1.2",
         "dot1qTpFdbStatus": "1.3.6.1.2.1.17.7.1.2.2.1.3",
+        "dot1qVlanFdbId": "1.3.6.1.2.1.17.7.1.4.2.1.3",
     },
     # The same FDB once more in the older table: read only when Q-BRIDGE-MIB has none.
     fallback_columns={

@@ -188,6 +188,10 @@ def assemble(device: Device, collected: Collected) -> Device:
     if isinstance(layer2, l2.L2Facts):
         device.vlans, device.poe = list(layer2.vlans), layer2.poe
         device.pvids, device.stp = l2.apply(layer2, ports, base_ports)
+    if isinstance(br, bridge.BridgeFacts) and br.fdb_ids_by_mac:
+        learnt_in = bridge.mac_vlans(br, {v.id for v in device.vlans})
+        for learning in ports:
+            learning.mac_vlans = {m: learnt_in[m] for m in learning.macs if m in learnt_in}
     nb = f.get("lldp")
     if isinstance(nb, lldp.LldpFacts):
         mapping = map_lldp_ports(nb, ports, base_ports)

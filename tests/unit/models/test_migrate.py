@@ -39,7 +39,7 @@ def test_v4_audit_reads_with_empty_l2_facts() -> None:
     old = json.loads((UNIT_DATA / "sample-agency" / "hoan-kiem.json").read_text(encoding="utf-8"))
     assert old["schema_version"] == 4
     doc = load_audit(json.dumps(old))
-    assert doc.schema_version == SCHEMA_VERSION == 5
+    assert doc.schema_version == SCHEMA_VERSION == 6
     assert all(d.vlans == [] and d.stp is None and d.poe is None for d in doc.devices)
     assert all(d.pvids == {} for d in doc.devices)
 
@@ -48,6 +48,20 @@ def test_a_version_4_audit_reads_without_neighbours_or_endpoints() -> None:
     data = json.loads((UNIT_DATA / "sample-agency" / "hung-vuong.json").read_text("utf-8"))
     assert data["schema_version"] == 4 and "endpoints" not in data
     doc = load_audit(json.dumps(data))
-    assert doc.schema_version == SCHEMA_VERSION == 5
+    assert doc.schema_version == SCHEMA_VERSION == 6
     assert doc.endpoints is None and all(d.neighbours == [] for d in doc.devices)
     assert len(doc.devices) == len(data["devices"])
+
+
+def test_a_version_5_audit_reads_without_health_or_learnt_vlans() -> None:
+    data = json.loads(load_audit((UNIT_DATA / "sample-agency" / "hung-vuong.json").read_text(
+        "utf-8")).model_dump_json())
+    data["schema_version"] = 5
+    for device in data["devices"]:
+        del device["health"]
+        for port in device["ports"]:
+            del port["mac_vlans"]
+    doc = load_audit(json.dumps(data))
+    assert doc.schema_version == 6 and len(doc.devices) == len(data["devices"])
+    assert all(d.health is None and all(p.mac_vlans == {} for p in d.ports)
+               for d in doc.devices)

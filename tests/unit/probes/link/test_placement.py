@@ -157,3 +157,14 @@ def test_discovery_adds_addresses_and_names() -> None:
 
 def test_nothing_to_place() -> None:
     assert place_endpoints([Device(host="10.0.0.9")]) is None
+
+
+def test_the_access_switch_s_learnt_vlan_comes_before_the_router_s() -> None:
+    """pc2 sits in VLAN 20 on acc1 (its forwarding database), while the router resolves it on
+    Vlan10 only: the access switch's VLAN is where the endpoint is plugged in."""
+    devices = office()
+    acc1 = next(d for d in devices if d.name == "acc1")
+    gi3 = next(p for p in acc1.ports if p.name == "gi3")
+    gi3.mac_vlans = {PC2: 20}
+    found = _by_mac(devices)
+    assert found[PC2].vlan == 20 and found[PC1].vlan == 10
