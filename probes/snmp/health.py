@@ -180,15 +180,14 @@ def _sensors(walked: Walked, family: str, part: Part, r: SensorReader) -> list[S
             kind = found
         value: float | None = None
         raw = integer(values.get(index))
-        if raw is not None:
+        scale = integer(rows(r.scale_column).get(index))
+        precision = integer(rows(r.precision).get(index)) or 0
+        # SensorDataScale is yocto(1)..yotta(17), SensorPrecision -8..9: outside, no reading
+        if raw is not None and (scale is None or 1 <= scale <= 17) and -8 <= precision <= 9:
             value = raw * r.scale
-            scale = integer(rows(r.scale_column).get(index))
-            precision = integer(rows(r.precision).get(index))
             if scale is not None:
                 value *= 10.0 ** ((scale - 9) * 3)
-            if precision:
-                value /= 10.0 ** precision
-            value = round(value, 2)
+            value = round(value / 10.0 ** precision, 2)
         state_code = integer(states.get(index))
         if r.skip_zero and not value and state_code is None:
             continue

@@ -68,3 +68,17 @@ def test_temperature_fires_only_over_the_sensors_threshold() -> None:
     assert "DEVICE-TEMPERATURE-HIGH" not in _codes(health)
     hot = [s.model_copy(update={"value": 70.0}) for s in health.sensors]
     assert "DEVICE-TEMPERATURE-HIGH" in _codes(health.model_copy(update={"sensors": hot}))
+
+
+def test_a_sensor_scale_or_precision_outside_its_range_gives_no_reading() -> None:
+    """A real Arista sensor (scale units, precision 1: 28.2 °C); an agent sending scale 1000 or
+    precision 500 (a float overflow if applied) leaves that sensor without a value."""
+    row = "100006001"
+    good = next(s for s in _health("arista-7150s").sensors if s.index == row)
+    assert good.value == 28.2 and good.kind == "temperature"
+    for column, bad in (("2", "1000"), ("3", "500"), ("3", "-9")):
+        oid = f"1.3.6.1.2.1.99.1.1.1.{column}.{row}"
+        sensors = _health("arista-7150s", {oid: f"{oid}|2|{bad}"}).sensors
+        hit = next(s for s in sensors if s.index == row)
+        assert hit.value is None and hit.unit is None, (column, bad)
+        assert len(sensors) == len(_health("arista-7150s").sensors)
