@@ -12,10 +12,11 @@ SensorState = Literal["ok", "warning", "critical", "failed", "absent", "unknown"
 
 
 class CpuSample(Strict):
-    """One read of the device's CPU load: the busiest processor (or module) and all of them."""
+    """One read of the device's CPU load: the figure judged and each processor's (or module's)."""
 
     poll: int = Field(description="1: the scan's read, 2: the second poll's read")
-    percent: float = Field(description="load of the busiest processor or module, in %")
+    percent: float = Field(description="load in %: of the busiest module (vendor tables of "
+                           "modules or boards), or the mean of the cores (HOST-RESOURCES-MIB)")
     processors: list[float] = Field(default_factory=list, description="each one's load, in %")
     window: str | None = Field(default=None, description="the agent's averaging window (e.g. "
                                "5min: one read is already a sustained figure); None: instant")

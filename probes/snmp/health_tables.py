@@ -42,6 +42,9 @@ class CpuReader(Column):
     window: str | None = None
     skip_zero: bool = False
     scalar: bool = False
+    #: max: the busiest row (a table of modules or boards, each its own CPU); mean: all rows
+    #: together (the cores of one processor: a core a packet engine keeps at 100% is not load)
+    combine: Literal["max", "mean"] = "max"
 
 
 class MemoryReader(_Frozen):
@@ -53,6 +56,12 @@ class MemoryReader(_Frozen):
     type: Column | None = None
     units: Column | None = None
     ram_type: str | None = None
+    #: hr_storage: rows named here (hrStorageDescr) are memory the kernel gives back on demand;
+    #: ``available`` is the one that already counts it (net-snmp's "Available memory"), the
+    #: ``reclaimable`` ones are subtracted from the RAM rows' use when it is absent
+    descr: Column | None = None
+    available: str | None = None
+    reclaimable: tuple[str, ...] = ()
     skip_zero: bool = False
 
     @model_validator(mode="after")
@@ -67,7 +76,8 @@ class MemoryReader(_Frozen):
 
     def columns(self) -> list[Column]:
         """The first column gates the others: when it is empty the rest are not walked."""
-        order = (self.type, self.percent, self.used, self.total, self.free, self.units)
+        order = (self.type, self.percent, self.used, self.total, self.free, self.units,
+                 self.descr)
         return [c for c in order if c is not None]
 
 

@@ -82,3 +82,36 @@ def test_a_sensor_scale_or_precision_outside_its_range_gives_no_reading() -> Non
         hit = next(s for s in sensors if s.index == row)
         assert hit.value is None and hit.unit is None, (column, bad)
         assert len(sensors) == len(_health("arista-7150s").sensors)
+
+
+def test_busy_polling_cores_are_not_a_loaded_router() -> None:
+    """The Vyatta recording: hrProcessorLoad 6, 5, 100, 100 (two packet-engine cores poll at
+    100 % by design) is 52.8 % over the box, not an overloaded router; its "Physical memory" is
+    94 % "used" only because net-snmp counts buffers and page cache (31.0 % without them)."""
+    health = _health("vyatta-router")
+    assert health.cpu[0].processors == [6.0, 5.0, 100.0, 100.0]
+    assert health.cpu[0].percent == 52.8
+    assert health.memory[0].percent == 31.0
+    assert health.memory[0].used_bytes == (7363288 - 826920 - 4102228) * 1024
+    twice = health.model_copy(update={"cpu": [*health.cpu, health.cpu[0].model_copy(
+        update={"poll": 2})], "memory": [*health.memory, health.memory[0].model_copy(
+            update={"poll": 2})]})
+    assert _codes(twice) == []
+
+
+def test_an_available_memory_row_is_what_can_still_be_allocated() -> None:
+    """Newer net-snmp agents add an "Available memory" row (MemAvailable): used is the
+    physical size less it, whatever the buffers and cache rows say."""
+    patch = {"1.3.6.1.2.1.25.2.3.1.2.11": "1.3.6.1.2.1.25.2.3.1.2.11|6|1.3.6.1.2.1.25.2.1.1",
+             "1.3.6.1.2.1.25.2.3.1.3.11": "1.3.6.1.2.1.25.2.3.1.3.11|4|Available memory",
+             "1.3.6.1.2.1.25.2.3.1.4.11": "1.3.6.1.2.1.25.2.3.1.4.11|2|1024",
+             "1.3.6.1.2.1.25.2.3.1.5.11": "1.3.6.1.2.1.25.2.3.1.5.11|2|388205",
+             "1.3.6.1.2.1.25.2.3.1.6.11": "1.3.6.1.2.1.25.2.3.1.6.11|2|0"}
+    lines = (CASES / "linux-host" / "walk.snmprec").read_text(encoding="utf-8").splitlines()
+    varbinds = [vb for line in sorted([*lines, *patch.values()],
+                                      key=lambda x: [int(a) for a in x.split("|")[0].split(".")])
+                if (vb := decode_line(line)) is not None]
+    health = PROBE.parse(asyncio.run(PROBE.collect(ReplayClient(varbinds))))
+    assert health.memory[0].total_bytes == 3882052 * 1024
+    assert health.memory[0].used_bytes == (3882052 - 388205) * 1024
+    assert health.memory[0].percent == 90.0
