@@ -155,17 +155,17 @@ def _memory(walked: Walked, family: str, r: MemoryReader, poll: int) -> MemorySa
         units, size, used = col(r.units), col(r.total), col(r.used)
         ram = [i for i, t in types.items() if t == r.ram_type and i in size and i in used]
         if ram:
-            total = sum(size[i] * units.get(i, 1) for i in ram)
+            ram_total = sum(size[i] * units.get(i, 1) for i in ram)
             in_use = sum(used[i] * units.get(i, 1) for i in ram)
             names = {n: i for i, v in _rows(walked, family, "memory", r.descr).items()
                      if (n := text(v))}
             available = names.get(r.available or "")
             if available is not None and available in size:  # net-snmp's MemAvailable row
-                in_use = total - size[available] * units.get(available, 1)
+                in_use = ram_total - size[available] * units.get(available, 1)
             else:  # buffers and page cache listed apart: the kernel gives them back on demand
                 in_use -= sum(used[i] * units.get(i, 1) for n in r.reclaimable
                               if (i := names.get(n)) is not None and i in used)
-            pairs = [(max(0, in_use), total)]
+            pairs = [(max(0, in_use), ram_total)]
     pairs = [(u, t) for u, t in pairs if t > 0 and u <= t]
     if not pairs:
         return None

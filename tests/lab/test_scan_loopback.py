@@ -157,6 +157,32 @@ def test_net_snmp_agent_matches_the_kernel(scanned: Scan,
         assert any(a.address == "127.0.0.1" for a in device.addresses)
 
 
+def _meminfo() -> dict[str, int]:
+    """/proc/meminfo in bytes."""
+    out = {}
+    for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
+        name, _, rest = line.partition(":")
+        out[name] = int(rest.split()[0]) * 1024
+    return out
+
+
+def test_net_snmp_memory_is_what_the_kernel_calls_used(scanned: Scan,
+                                                       lab: LoopbackLab) -> None:
+    """net-snmp counts buffers and page cache as used "Physical memory"; the audit's figure is
+    the kernel's MemTotal less MemAvailable (within 5% of RAM: memory moves while tests run)."""
+    doc = scanned[0]
+    kernel = _meminfo()
+    for spec in (d for d in lab.devices if d.kind == "snmpd"):
+        device = _by_host(doc, spec.host, spec.port)
+        assert device.health is not None and device.health.memory, device.probes
+        for sample in device.health.memory:
+            assert sample.total_bytes == kernel["MemTotal"]
+            assert sample.used_bytes is not None
+            in_use = kernel["MemTotal"] - kernel["MemAvailable"]
+            assert abs(sample.used_bytes - in_use) < 0.05 * kernel["MemTotal"], (
+                sample, in_use)
+
+
 def test_bad_devices_are_error_records(scanned: Scan,
                                        lab: LoopbackLab) -> None:
     doc = scanned[0]
