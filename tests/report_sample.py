@@ -1,7 +1,7 @@
 """The sample agency's report for the renderer tests, built from real audits.
 
 The four audits in ``tests/unit/data/sample-agency/`` were written by ``make demo`` on
-2026-12-03 (timestamps 04/12 UTC+7): scans of the loopback lab's four sample sites
+2026-12-04 (audit schema 6): scans of the loopback lab's four sample sites
 (``127.78.S.N``), whose snmpsim agents serve the ``sample-*`` recordings derived by
 ``lab/recordings/derive_sample.py`` from BSD-2-Clause ones (see its SOURCES.md). The report
 is built the way ``infraaudit report inventories/sample-agency/agency.yaml`` builds it, on a
@@ -18,7 +18,7 @@ from tests.paths import INVENTORIES, UNIT_DATA
 
 AUDITS = UNIT_DATA / "sample-agency"
 AGENCY = INVENTORIES / "sample-agency" / "agency.yaml"
-DATE = dt.date(2026, 12, 3)
+DATE = dt.date(2026, 12, 4)
 
 
 def sample_audits() -> dict:

@@ -125,6 +125,8 @@ class SiteFacts(Strict):
     wifi_pct: float | None = None
     endpoints: int | None = Field(default=None, description="endpoints placed on a switch or AP "
                                   "port (audit ``endpoints``; None before schema 5)")
+    wired_ports: int | None = Field(default=None, description="ethernet ports of the switches "
+                                    "for endpoints, uplinks left out (audit ``endpoints``)")
     shared_ports: int | None = Field(default=None, description="access ports with at least "
                                      "cabling.shared_port_endpoints endpoints and no neighbour "
                                      "(hub or desk switch: PORT-SHARED-ENDPOINTS)")
@@ -243,6 +245,27 @@ class LoadItem(Strict):
     threshold: float
 
 
+class ConditionItem(Strict):
+    """A device over one of its condition limits: its CPU load or memory use (``value`` in %,
+    ``samples`` reads), a failed fan or power supply (``count`` of them), a temperature (°C),
+    a PoE budget (% used), spanning-tree changes per day."""
+
+    device: DeviceRef
+    value: float | None = None
+    threshold: float | None = None
+    samples: int = 0
+    window: str | None = Field(default=None, description="the agent's own averaging window")
+    count: int = 0
+
+
+class MismatchItem(Strict):
+    """An LLDP/CDP link between two audited devices whose ends differ in duplex or speed."""
+
+    kind: str = Field(description="duplex or speed")
+    a: DeviceRef
+    b: DeviceRef
+
+
 class FullItem(Strict):
     device: DeviceRef
     free: int
@@ -339,6 +362,18 @@ class Section(Strict):
     downgraded: list[PortItem] = Field(default_factory=list)
     half_duplex: list[PortItem] = Field(default_factory=list)
     crc: list[PortItem] = Field(default_factory=list)
+    shared: list[PortItem] = Field(default_factory=list, description="ports several endpoints "
+                                   "share through a hub or desk switch (value: endpoints)")
+    cpu_high: list[ConditionItem] = Field(default_factory=list)
+    memory_high: list[ConditionItem] = Field(default_factory=list)
+    fan_failed: list[ConditionItem] = Field(default_factory=list)
+    power_failed: list[ConditionItem] = Field(default_factory=list)
+    too_hot: list[ConditionItem] = Field(default_factory=list)
+    poe_full: list[ConditionItem] = Field(default_factory=list)
+    health_read: int = Field(default=0, description="devices whose CPU or memory was read")
+    stp_churn: list[ConditionItem] = Field(default_factory=list)
+    stp_blocking: list[PortItem] = Field(default_factory=list)
+    mismatched: list[MismatchItem] = Field(default_factory=list)
     lossy: list[LinkItem] = Field(default_factory=list)
     jittery: list[LinkItem] = Field(default_factory=list)
     wifi: list[WifiSite] = Field(default_factory=list)
@@ -349,6 +384,10 @@ class Section(Strict):
     jitter_threshold: float = 0
     load_threshold: float = 0
     free_threshold: float = 0
+    cpu_threshold: float = 0
+    memory_threshold: float = 0
+    poe_threshold: float = 0
+    stp_threshold: float = Field(default=0, description="topology changes per day")
     ipv6_target_phase: int = 2
 
 

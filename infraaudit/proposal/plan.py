@@ -41,7 +41,13 @@ from infraaudit.util.yamlfile import load_yaml_model
 CABLING = {"PORT-FCS", "PORT-SPEED-DOWNGRADE", "PORT-HALF-DUPLEX", "PORT-FLAP", "PORT-ERRORS",
            "HISTORY-PORT-ERRORS", "HISTORY-PORT-FLAPS"}
 NOT_AUDITED = {"DEVICE-NO-ANSWER", "DEVICE-NOT-AUDITED"}
-UNSTABLE = {"HISTORY-AVAILABILITY"}
+#: what a service visit fixes on a device (the device-service task), in the order its basis
+#: names them; the device's own condition is left to its replacement when it is replaced
+UNSTABLE = ("HISTORY-AVAILABILITY", "STP-TOPOLOGY-CHANGES", "STP-PORT-BLOCKING",
+            "LINK-DUPLEX-MISMATCH", "LINK-SPEED-MISMATCH")
+CONDITION = ("DEVICE-FAN-FAILED", "DEVICE-POWER-FAILED", "DEVICE-TEMPERATURE-HIGH",
+             "DEVICE-CPU-HIGH", "DEVICE-MEMORY-HIGH")
+SECURITY_HIGH = "security-high"
 PORTS_PER_SWITCH = 24
 GROUP_OF: dict[TaskKind, str] = {
     "audit-device": "audit", "recable": "repair", "device-service": "repair",
@@ -195,6 +201,40 @@ def _smallest_access(catalog: Catalog) -> str:
                if i.replaces == "access-switch")[1]
 
 
+def _devices_of(f: Finding) -> list[str]:
+    """The devices a finding is about: its subject's device, or each end of a link."""
+    if f.code.startswith("LINK-") and "–" in f.subject:
+        return sorted({e.device for e in f.evidence if e.device})
+    return [_device_of(f.subject)]
+
+
+def _service_key(f: Finding) -> str | None:
+    if f.code in UNSTABLE or f.code in CONDITION:
+        return f.code
+    return SECURITY_HIGH if f.category == "security" and f.severity == "high" else None
+
+
+def _service(b: _Builder, site: str, found: list[Finding], checked: set[str],
+             replaced: set[str]) -> None:
+    """One service visit per device that is unstable, overloaded, has failed hardware, a link
+    whose ends disagree or a high-severity security setting: not for the devices checked first
+    (their audit task), nor for a replaced device's own condition (the new one fixes it)."""
+    service: list[Finding] = []
+    devices: set[str] = set()
+    for f in found:
+        key = _service_key(f)
+        named = [d for d in _devices_of(f) if d not in checked
+                 and not (f.code in CONDITION and d in replaced)]
+        if key and named:
+            service.append(f)
+            devices.update(named)
+    keys = {_service_key(f) for f in service}
+    phrases = proposal_wording().service
+    why = [phrases.of(k) for k in (*UNSTABLE, *CONDITION, SECURITY_HIGH) if k in keys]
+    b.add("device-service", 1, site, "device-service", len(devices), service,
+          subjects=sorted(devices), devices=len(devices), why="; ".join(why))
+
+
 def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocument | None,
                 t: Thresholds) -> None:
     by_code: dict[str, list[Finding]] = defaultdict(list)
@@ -209,12 +249,6 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     ports = sorted({f.subject for f in cabling})
     b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
           subjects=[_device_of(p) for p in ports], ports=len(ports))
-    checked = {f.subject for f in silent}  # their audit task comes first; one task each
-    service = [f for f in found if f.subject not in checked and (
-        f.code in UNSTABLE or (f.category == "security" and f.severity == "high"))]
-    devices = sorted({f.subject for f in service})
-    b.add("device-service", 1, site, "device-service", len(devices), service,
-          subjects=devices, devices=len(devices))
     # replace: one per device
     items: dict[str, tuple[str | None, int | None]] = {
         k: (i.replaces, i.ports) for k, i in b.catalog.items.items()}
@@ -224,6 +258,7 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     # capacity before the replacements: a replaced device takes its uplink and port findings
     # as reasons (propose orders the tasks)
     _capacity(b, site, by_code, replaced, labels)
+    _service(b, site, found, {f.subject for f in silent}, set(replaced))
     for r in replaced.values():
         _replace(b, site, r, t)
     # ipv6: one task per site, naming the devices to configure (not those replaced for it)

@@ -88,11 +88,34 @@ class ReplacementReasons(_Wording):
         return self._texts()[code]
 
 
+class ServiceReasons(_Wording):
+    """What a service visit fixes, by finding code (``security-high``: a high-severity
+    security finding), joined into the device-service task's basis (``{why}``)."""
+
+    model_config = ConfigDict(alias_generator=lambda name: name.upper().replace("_", "-"))
+
+    history_availability: str
+    stp_topology_changes: str
+    stp_port_blocking: str
+    link_duplex_mismatch: str
+    link_speed_mismatch: str
+    device_fan_failed: str
+    device_power_failed: str
+    device_temperature_high: str
+    device_cpu_high: str
+    device_memory_high: str
+    security_high: str
+
+    def of(self, key: str) -> str:
+        return self._texts()[key.upper()]
+
+
 class ProposalWording(_Wording):
     tasks: TaskTexts
     basis: TaskTexts
     groups: GroupTitles
     reasons: ReplacementReasons
+    service: ServiceReasons
 
 
 def load_proposal_wording(text: str, origin: str) -> ProposalWording:

@@ -272,6 +272,7 @@ def site_facts(doc: AuditDocument, name: str, thresholds: Thresholds | None = No
         endpoints=placed.wired + placed.wifi if placed else None,
         shared_ports=sum(len(s.macs) >= limits.cabling.shared_port_endpoints
                          for s in placed.shared_ports) if placed else None,
+        wired_ports=placed.wired_ports if placed else None,
         wired_ports_free=placed.wired_ports_free if placed else None,
         ipv6_phase=ipv6.site.phase if ipv6 and ipv6.site else None,
         ipv6_scores={d.device: d.score for d in ipv6.devices} if ipv6 else {},

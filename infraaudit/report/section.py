@@ -15,6 +15,7 @@ from infraaudit.models import AuditDocument, Device
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import (
     AgeItem,
+    ConditionItem,
     DeviceRef,
     DeviceRow,
     FullItem,
@@ -22,6 +23,7 @@ from infraaudit.models.report import (
     Ipv6Site,
     LinkItem,
     LoadItem,
+    MismatchItem,
     NotAudited,
     PortItem,
     Section,
@@ -133,6 +135,55 @@ def _ports(section: Section, site: _Site, found: list[Finding]) -> None:
                 section.full.append(FullItem(device=device, free=int(free), total=int(total)))
 
 
+def _numbers(measured: list[dict[str, float | int | str | bool | None]], key: str
+             ) -> list[float]:
+    return [float(v) for m in measured if isinstance(v := m.get(key), int | float)
+            and not isinstance(v, bool)] or [0.0]
+
+
+def _condition(section: Section, site: _Site, found: list[Finding]) -> None:
+    """The devices' own state: load, failed hardware, heat, PoE budget, STP churn."""
+    into = {"DEVICE-CPU-HIGH": section.cpu_high, "DEVICE-MEMORY-HIGH": section.memory_high,
+            "DEVICE-FAN-FAILED": section.fan_failed, "DEVICE-POWER-FAILED": section.power_failed,
+            "DEVICE-TEMPERATURE-HIGH": section.too_hot, "POE-BUDGET": section.poe_full,
+            "STP-TOPOLOGY-CHANGES": section.stp_churn}
+    for f in found:
+        items = into.get(f.code)
+        device = site.ref(f.evidence[0].device or f.subject) if f.evidence else None
+        if items is None or device is None:
+            continue
+        values = [e.measured for e in f.evidence]
+        item = ConditionItem(device=device, count=len(values))
+        if f.code in ("DEVICE-CPU-HIGH", "DEVICE-MEMORY-HIGH"):
+            item.value = min(_numbers(values, "percent"))  # held at least this high
+            item.samples = len(values)
+            item.window = next((str(v["window"]) for v in values
+                                if v.get("window") not in (None, "instant")), None)
+        elif f.code == "DEVICE-TEMPERATURE-HIGH":
+            item.value = _measured(f, "value")
+            item.threshold = _measured(f, "threshold")
+        elif f.code == "POE-BUDGET":
+            item.value = max(_numbers(values, "used_pct"))
+        elif f.code == "STP-TOPOLOGY-CHANGES":
+            item.value = _measured(f, "per_day")
+        items.append(item)
+
+
+def _l2_links(section: Section, site: _Site, found: list[Finding]) -> None:
+    """Ports that block with no known bridge behind, links whose ends disagree, ports that
+    several endpoints share."""
+    for f in found:
+        if f.code == "STP-PORT-BLOCKING":
+            _add_port(section.stp_blocking, _port_item(site, f))
+        elif f.code == "PORT-SHARED-ENDPOINTS":
+            _add_port(section.shared, _port_item(site, f, "endpoints"))
+        elif f.code in ("LINK-DUPLEX-MISMATCH", "LINK-SPEED-MISMATCH") and len(f.evidence) == 2:
+            a, b = (site.ref(e.device) for e in f.evidence)
+            if a is not None and b is not None:
+                section.mismatched.append(MismatchItem(
+                    kind="duplex" if f.code == "LINK-DUPLEX-MISMATCH" else "speed", a=a, b=b))
+
+
 def _links(section: Section, site: _Site, found: list[Finding]) -> None:
     for f in found:
         ref = site.ref(f.subject)
@@ -209,6 +260,28 @@ def _ipv6(section: Section, site: _Site, doc: AuditDocument, phase: int) -> None
         missing=[r.code for r in nxt.requirements if not r.met] if nxt else []))
 
 
+def _inventory(section: Section, index: int, doc: AuditDocument) -> None:
+    """Phụ lục I's device list and the counts of audited devices by role and maker."""
+    section.devices += len(doc.devices)
+    for d in doc.devices:
+        vendor = _vendor(d)
+        section.inventory.append(DeviceRow(
+            device=_ref(d, index), firmware=d.firmware, audited=d.reachable,
+            software=vendor if vendor and vendor.lower() in AGENT_SOFTWARE
+            and vendor.lower() not in AGENT_ONLY else None))
+        if not d.reachable:
+            continue
+        section.audited += 1
+        section.health_read += bool(d.health and (d.health.cpu or d.health.memory))
+        section.roles[d.role.value] = section.roles.get(d.role.value, 0) + 1
+        if vendor is None or vendor.lower() in AGENT_ONLY:
+            section.unknown_vendor += 1
+        elif vendor.lower() in AGENT_SOFTWARE:
+            section.software[vendor] = section.software.get(vendor, 0) + 1
+        else:
+            section.vendors[vendor] = section.vendors.get(vendor, 0) + 1
+
+
 def build_section(sites: list[tuple[SiteFacts, AuditDocument, list[Finding]]],
                   missing: list[SitePlace], thresholds: Thresholds | None = None) -> Section:
     """The section's numbers for the measured sites (in the agency file's order) and the sites
@@ -217,6 +290,9 @@ def build_section(sites: list[tuple[SiteFacts, AuditDocument, list[Finding]]],
     section = Section(jitter_threshold=t.link.jitter_ms, loss_threshold=t.link.loss_pct,
                       load_threshold=t.load.uplink_util_pct,
                       free_threshold=t.capacity.min_free_pct,
+                      cpu_threshold=t.condition.cpu_pct, memory_threshold=t.condition.memory_pct,
+                      poe_threshold=t.l2.poe_budget_pct,
+                      stp_threshold=t.l2.stp_changes_per_day,
                       ipv6_target_phase=t.ipv6.site_min_phase)
     for index, (facts, doc, found) in enumerate(sites):
         site = _Site(index, doc)
@@ -224,23 +300,7 @@ def build_section(sites: list[tuple[SiteFacts, AuditDocument, list[Finding]]],
         day = local_time(doc.scan.started_at)["date"]
         if day not in section.dates:
             section.dates.append(day)
-        section.devices += len(doc.devices)
-        for d in doc.devices:
-            vendor = _vendor(d)
-            section.inventory.append(DeviceRow(
-                device=_ref(d, index), firmware=d.firmware, audited=d.reachable,
-                software=vendor if vendor and vendor.lower() in AGENT_SOFTWARE
-                and vendor.lower() not in AGENT_ONLY else None))
-            if not d.reachable:
-                continue
-            section.audited += 1
-            section.roles[d.role.value] = section.roles.get(d.role.value, 0) + 1
-            if vendor is None or vendor.lower() in AGENT_ONLY:
-                section.unknown_vendor += 1
-            elif vendor.lower() in AGENT_SOFTWARE:
-                section.software[vendor] = section.software.get(vendor, 0) + 1
-            else:
-                section.vendors[vendor] = section.vendors.get(vendor, 0) + 1
+        _inventory(section, index, doc)
         for link in facts.links:
             if link.loss_pct is None:
                 continue
@@ -268,6 +328,8 @@ def build_section(sites: list[tuple[SiteFacts, AuditDocument, list[Finding]]],
         section.firmware_eos += [r for f in found if f.code == FIRMWARE_CODE
                                  if (r := site.ref(f.subject)) is not None]
         _ports(section, site, found)
+        _condition(section, site, found)
+        _l2_links(section, site, found)
         _links(section, site, found)
         _not_audited(section, site, found)
         _security(section, site, found)

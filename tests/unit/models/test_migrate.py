@@ -36,7 +36,7 @@ def test_bad_documents_are_refused_clearly(text: str, message: str) -> None:
 
 
 def test_v4_audit_reads_with_empty_l2_facts() -> None:
-    old = json.loads((UNIT_DATA / "sample-agency" / "hoan-kiem.json").read_text(encoding="utf-8"))
+    old = json.loads((UNIT_DATA / "sample-agency-v4" / "hoan-kiem.json").read_text("utf-8"))
     assert old["schema_version"] == 4
     doc = load_audit(json.dumps(old))
     assert doc.schema_version == SCHEMA_VERSION == 6
@@ -45,7 +45,7 @@ def test_v4_audit_reads_with_empty_l2_facts() -> None:
 
 
 def test_a_version_4_audit_reads_without_neighbours_or_endpoints() -> None:
-    data = json.loads((UNIT_DATA / "sample-agency" / "hung-vuong.json").read_text("utf-8"))
+    data = json.loads((UNIT_DATA / "sample-agency-v4" / "hung-vuong.json").read_text("utf-8"))
     assert data["schema_version"] == 4 and "endpoints" not in data
     doc = load_audit(json.dumps(data))
     assert doc.schema_version == SCHEMA_VERSION == 6

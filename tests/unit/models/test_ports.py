@@ -46,7 +46,7 @@ def test_only_physical_ethernet_ports_count() -> None:
 
 
 def test_a_v4_audit_gets_its_ports_classified() -> None:
-    text = (UNIT_DATA / "sample-agency" / "hung-vuong.json").read_text(encoding="utf-8")
+    text = (UNIT_DATA / "sample-agency-v4" / "hung-vuong.json").read_text(encoding="utf-8")
     assert '"schema_version": 4' in text
     doc = load_audit(text)
     router = next(d for d in doc.devices if d.role.value == "router")

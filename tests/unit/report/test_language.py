@@ -23,7 +23,7 @@ def test_agency_report_wording(tmp_path: Path) -> None:
 
 
 def test_province_report_wording(tmp_path: Path) -> None:
-    found = province_problems(list(sample_audits().values()), tmp_path, dt.date(2026, 12, 3))
+    found = province_problems(list(sample_audits().values()), tmp_path, dt.date(2026, 12, 4))
     assert not found, "\n".join(found[:40])
 
 

@@ -223,7 +223,7 @@ def test_docx_masthead_and_signature(docx_path: Path, report: AgencyReport) -> N
     assert right_pars[0].runs[0].bold and Pt(12) <= right_pars[0].runs[0].font.size <= Pt(13)
     assert right_pars[1].text == "Độc lập - Tự do - Hạnh phúc"
     assert right_pars[1].runs[0].bold
-    assert right_pars[3].text == "Khánh Hòa, ngày 03 tháng 12 năm 2026"
+    assert right_pars[3].text == "Khánh Hòa, ngày 04 tháng 12 năm 2026"
     assert right_pars[3].runs[0].italic
     # the short rules (NĐ 30/2020, Phụ lục I): an empty paragraph with a top border under the
     # issuing body (1/3 to 1/2 of its line) and under the Tiêu ngữ (its length), centred
