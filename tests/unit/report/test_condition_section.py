@@ -62,10 +62,8 @@ def _bullet(text: str, lead: str) -> str:
 
 def test_failed_hardware_is_a_worn_device(text: str) -> None:
     worn = _bullet(text, "Thiết bị kết nối mạng xuống cấp: ")
-    assert "quạt làm mát của switch tại trụ sở số 374 đường 21 tháng 8" in worn
-    assert "bộ nguồn của switch tại trụ sở số 374 đường 21 tháng 8" in worn
-    assert "nhiệt độ của switch tại trụ sở số 374 đường 21 tháng 8" in worn
-    assert "vượt ngưỡng cảnh báo của thiết bị" in worn
+    assert ("; switch tại trụ sở số 374 đường 21 tháng 8 (Cisco WS-C3750G-12S-S) hỏng quạt làm "
+            "mát, hỏng bộ nguồn và có nhiệt độ vượt ngưỡng cảnh báo của thiết bị;") in worn
 
 
 def test_a_loaded_router_is_named_with_its_reads_and_threshold(text: str) -> None:
