@@ -27,6 +27,8 @@ from infraaudit.models.finding import Finding
 from infraaudit.proposal.wording import TaskKind
 
 END_OF_LIFE = ("SEC-FIRMWARE-EOS", "DEVICE-PAST-LIFETIME", "DEVICE-LIFETIME-ENDS")
+#: failed hardware: a device replaced anyway is replaced in the urgent year, not repaired first
+FAILED_HARDWARE = ("DEVICE-FAN-FAILED", "DEVICE-POWER-FAILED", "DEVICE-TEMPERATURE-HIGH")
 NETWORK_ROLES = ("router", "firewall", "switch", "ap")
 
 
@@ -120,6 +122,9 @@ def replacements(found: list[Finding], doc: AuditDocument | None, t: Thresholds,
             demands[f.subject].append((year, f))
         elif f.code == "IPV6-DEVICE-NOT-READY" and f.subject in incapable:
             demands[f.subject].append((years[3], f))
+    for f in found:
+        if f.code in FAILED_HARDWARE and f.subject in demands:
+            demands[f.subject].append((years[1], f))
     devices = {device_label(d): d for d in doc.devices}
     out = {}
     for label, reasons in sorted(demands.items()):

@@ -82,6 +82,9 @@ class ReplacementReasons(_Wording):
     ipv6_device_not_ready: Template
     port_saturated: Template
     port_capacity: Template
+    device_fan_failed: Template
+    device_power_failed: Template
+    device_temperature_high: Template
 
     def of(self, code: str) -> str:
         """The reason of finding ``code`` (KeyError for a code that is no reason to replace)."""

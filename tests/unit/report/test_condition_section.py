@@ -85,8 +85,12 @@ def test_a_shared_port_is_evidence_of_too_few_cables(text: str) -> None:
 
 def test_a_duplex_mismatch_across_a_link_is_an_unstable_network(text: str) -> None:
     unstable = _bullet(text, "Kết nối mạng thiếu ổn định: ")
-    assert ("01 đường kết nối giữa hai thiết bị mạng tại trụ sở chính lệch chế độ song công "
-            "(duplex) ở hai đầu") in unstable
+    assert ("đường kết nối giữa switch tại trụ sở chính (Cisco WS-C3750G-12S-S) và switch tại "
+            "trụ sở chính (D-Link DES-3200-26) lệch chế độ song công (duplex) ở hai đầu"
+            ) in unstable
+    assert ("giao thức chống lặp vòng (STP) trên 04 switch tại trụ sở chính, trụ sở số 20 Trần "
+            "Hưng Đạo và trụ sở số 02 Hoàn Kiếm") in unstable
+    assert "cao nhất khoảng 18 lần mỗi ngày" in unstable
 
 
 def test_the_plan_services_what_is_not_replaced(text: str) -> None:
@@ -101,5 +105,8 @@ def test_the_plan_services_what_is_not_replaced(text: str) -> None:
     assert "sw-core-hungvuong" in main
     replaced = [r for r in tasks.splitlines()
                 if "Đã quá thời gian sử dụng" in r and r.endswith("| sw-baoan |")]
-    assert replaced, "the Bảo An switch is replaced"
+    assert len(replaced) == 1, "the Bảo An switch is replaced"
+    # ... in the urgent year, its failed parts named among the reasons, not serviced first
+    assert "| 2026 |" in replaced[0]
+    assert "quạt làm mát bị hỏng; bộ nguồn bị hỏng; nhiệt độ vượt ngưỡng cảnh báo" in replaced[0]
     assert not any("sw-baoan" in r and "hỏng quạt" in r for r in rows)
