@@ -31,6 +31,7 @@ from infraaudit.probes.snmp import (
     vendor_from_oid,
     walk_columns,
 )
+from infraaudit.probes.snmp.transport import Value as SnmpValue
 
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
@@ -172,7 +173,7 @@ class DiscoverySnmp:
                                 vendor=vendor_from_oid(sys_object_id))
         return None
 
-    async def _get(self, target: SnmpTarget, backend: Backend) -> dict[str, int | bytes | str]:
+    async def _get(self, target: SnmpTarget, backend: Backend) -> dict[str, SnmpValue]:
         self.scope.require(target.host)  # right before a client (and a socket) exists for it
         client = self.factory(target, backend)
         try:

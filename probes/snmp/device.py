@@ -28,7 +28,8 @@ from infraaudit.probes.snmp import (
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.role import guess_role
 from infraaudit.probes.snmp.table import count_values
-from infraaudit.probes.snmp.transport import BaseClient
+from infraaudit.probes.snmp.transport import BadValue, BaseClient
+from infraaudit.probes.snmp.values import ColumnErrors, Walked, collecting_errors
 
 PROBES: tuple[SnmpProbe[Any], ...] = (
     system.PROBE, entity.PROBE, interfaces.PROBE, ip.PROBE, lldp.PROBE, bridge.PROBE,
@@ -56,7 +57,7 @@ async def run_probe(probe: SnmpProbe[Any], client: BaseClient) -> tuple[BaseMode
         walked = await probe.collect(client)
         count = count_values(walked)
         if count:
-            facts = probe.parse(walked)
+            facts, error = parse_keeping_cells(probe, walked)
         status = ProbeStatus.OK if count else ProbeStatus.UNSUPPORTED
         if not count:
             error = "the agent has none of the objects this probe reads"
@@ -72,6 +73,32 @@ async def run_probe(probe: SnmpProbe[Any], client: BaseClient) -> tuple[BaseMode
         backend=client.label, varbinds=count,
     )
     return facts, result, decode
+
+
+def parse_keeping_cells(probe: SnmpProbe[Any], walked: Walked) -> tuple[BaseModel, str | None]:
+    """Parse with every bad cell left out: a ``BadValue`` from the decoder, or a value of the
+    wrong type or range for its column (``values.column_error``). Each is named in the returned
+    error text ("ifMtu.1: -2147483648: negative, out of range"); the rest of the table is kept
+    and the probe stays OK, so the cell is neither wrong data nor silently dropped."""
+    errors: ColumnErrors = []
+    clean: Walked = {}
+    for column, rows in walked.items():
+        clean[column] = {}
+        for index, value in rows.items():
+            if isinstance(value, BadValue):
+                errors.append((f"{column}.{index}", value, value.reason))
+            else:
+                clean[column][index] = value
+    with collecting_errors(errors):
+        facts = probe.parse(clean)
+    if not errors:
+        return facts, None
+    named = []
+    for what, bad, reason in errors:
+        where = what or next((f"{c}.{i}" for c, rows in clean.items()
+                              for i, v in rows.items() if v is bad), "a value")
+        named.append(f"{where}: {reason}")
+    return facts, "values not used (decode error): " + "; ".join(dict.fromkeys(named))
 
 
 def failure_text(exc: TransportError, client: BaseClient) -> str:

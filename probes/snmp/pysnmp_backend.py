@@ -52,6 +52,7 @@ from infraaudit.probes.snmp.ber import USM_STATS
 from infraaudit.probes.snmp.transport import (
     NO_SUCH_NAME,
     Backend,
+    BadValue,
     BaseClient,
     SnmpTarget,
     Value,
@@ -154,14 +155,15 @@ class _Target6(_PeerTarget, Udp6TransportTarget):  # type: ignore[misc]
 
 
 def normalise(value: Any) -> Value | None:
-    """pysnmp value object -> the Value types of client.py (None when there is no value)."""
+    """pysnmp value object -> the Value types of client.py (None when there is no value); a
+    value outside its SMI range is a ``BadValue``, so the rest of the reply is kept."""
     kind = type(value).__name__
     if kind in _EMPTY_TYPES:
         return None
     if kind in _RANGES:
         number, (low, high) = int(value), _RANGES[kind]
         if not low <= number <= high:
-            raise DecodeError(f"{kind} value {str(number)[:24]} is outside its SMI range")
+            return BadValue(f"{kind} value {str(number)[:24]} is outside its SMI range")
         return number
     if kind in _BYTES_TYPES:
         return bytes(value.asOctets())
@@ -170,9 +172,9 @@ def normalise(value: Any) -> Value | None:
     if kind == "IpAddress":
         raw = bytes(value.asOctets())
         if len(raw) != 4:
-            raise DecodeError(f"IpAddress of {len(raw)} bytes")
+            return BadValue(f"IpAddress of {len(raw)} bytes")
         return str(ipaddress.IPv4Address(raw))
-    raise DecodeError(f"unexpected SNMP value type {kind}")
+    return BadValue(f"unexpected SNMP value type {kind}")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from pathlib import Path
 from infraaudit.errors import DecodeError
 from infraaudit.probes.snmp.transport import (
     Backend,
+    BadValue,
     BaseClient,
     SnmpCredentials,
     SnmpTarget,
@@ -27,6 +28,8 @@ from infraaudit.probes.snmp.transport import (
 )
 
 INTEGER_TAGS = {2, 65, 66, 67, 70}  # Integer32, Counter32, Gauge32, TimeTicks, Counter64
+_RANGES = {2: (-(2**31), 2**31 - 1), 65: (0, 2**32 - 1), 66: (0, 2**32 - 1),
+           67: (0, 2**32 - 1), 70: (0, 2**64 - 1)}  # SMI (RFC 2578)
 BYTES_TAGS = {4, 68}  # OCTET STRING, Opaque
 OID_TAG, IPADDRESS_TAG = 6, 64
 
@@ -43,12 +46,18 @@ def decode_line(line: str) -> VarBind | None:
     tag = int(tag_text.rstrip("x"))
     raw = bytes.fromhex(value) if is_hex else value.encode("latin-1", "replace")
     if tag in INTEGER_TAGS:
-        return oid, int(raw.decode() if not is_hex else int.from_bytes(raw, "big"))
+        number = int(raw.decode() if not is_hex else int.from_bytes(raw, "big"))
+        low, high = _RANGES[tag]
+        if not low <= number <= high:  # what a live agent's decoder marks, replay marks too
+            return oid, BadValue(f"tag {tag} value {str(number)[:24]} is outside its SMI range")
+        return oid, number
     if tag in BYTES_TAGS:
         return oid, bytes.fromhex(value) if is_hex else value.encode("utf-8", "surrogateescape")
     if tag == OID_TAG:
         return oid, value.strip(".")
     if tag == IPADDRESS_TAG:
+        if is_hex and len(raw) != 4:
+            return oid, BadValue(f"IpAddress of {len(raw)} bytes")
         return oid, str(ipaddress.IPv4Address(raw)) if is_hex else value
     return None  # Null, noSuchObject, endOfMibView...
 

@@ -29,7 +29,17 @@ from typing import Literal, TypeVar
 
 from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
 
-Value = int | bytes | str
+
+@dataclass(frozen=True)
+class BadValue:
+    """A varbind whose value breaks its SMI type's range (a 41-byte INTEGER, a Counter32 past
+    2**32): the reply is kept, this cell is not data. ``device.run_probe`` drops it from the
+    walk and records ``reason`` as a column decode error."""
+
+    reason: str
+
+
+Value = int | bytes | str | BadValue
 T = TypeVar("T")
 VarBind = tuple[str, Value]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from infraaudit.errors import DecodeError
 from infraaudit.probes.snmp.transport import Value
@@ -12,6 +14,28 @@ Column = dict[str, Value]  # index suffix (e.g. "12" or "0.5.1") -> value
 Walked = dict[str, Column]  # column name -> its rows
 
 _PRINTABLE = set(string.printable) - set("\x0b\x0c")
+ColumnErrors = list[tuple[str | None, object, str]]  # (column.index or None, value, reason)
+# A probe's parse runs inside ``collecting_errors`` (device.run_probe): a value of the wrong type
+# or range becomes None and its reason is appended, so one bad cell never fails the whole table.
+# A plain stack, not a context variable: parse is synchronous, nothing interleaves with it.
+_COLLECTING: list[ColumnErrors] = []
+
+
+@contextmanager
+def collecting_errors(errors: ColumnErrors) -> Iterator[ColumnErrors]:
+    _COLLECTING.append(errors)
+    try:
+        yield errors
+    finally:
+        _COLLECTING.pop()
+
+
+def column_error(what: str | None, value: object, reason: str) -> None:
+    """Record a cell that is not used (``what``: "column.index", or None: found by value);
+    outside a probe's parse (no list set) it is a DecodeError, as before."""
+    if not _COLLECTING:
+        raise DecodeError(f"{what}: {reason}" if what else reason)
+    _COLLECTING[-1].append((what, value, reason))
 
 
 def text(value: Value | None) -> str | None:
@@ -21,8 +45,9 @@ def text(value: Value | None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, bytes):
-        raise DecodeError(f"{type(value).__name__} value {str(value)[:40]!r} where an OCTET "
-                          "STRING is expected")
+        column_error(None, value, f"{type(value).__name__} value {str(value)[:40]!r} where an "
+                     "OCTET STRING is expected")
+        return None
     if isinstance(value, bytes):
         raw = value.split(b"\x00", 1)[0]
         try:
@@ -55,7 +80,8 @@ def non_negative(value: Value | None, what: str) -> int | None:
     """An Integer32 that can only be >= 0 (an MTU, a count): a negative one is a decode error."""
     number = integer(value)
     if number is not None and number < 0:
-        raise DecodeError(f"{what} = {number}: negative, out of range")
+        column_error(what, value, f"{number}: negative, out of range")
+        return None
     return number
 
 
