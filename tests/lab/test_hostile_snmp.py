@@ -41,7 +41,7 @@ DEVICES = [
 MUTATE = 20  # its replies have one byte changed: a changed value byte goes unnoticed (SNMPv1/v2c
 # have no integrity check), so the scan only has to survive it
 EXACT = {"honest", "neighbour", "toobig", "duplicate", "v1"}
-FAILED = {"wrongid", "foreign", "generr", "badint", "oidname"}
+FAILED = {"wrongid", "foreign", "generr", "badint"}
 
 
 def host(suffix: int) -> str:
@@ -96,6 +96,7 @@ class Scanned:
     doc: AuditDocument
     text: str
     output: str
+    audit: str
     wall_s: float
     max_rss_mb: float
 
@@ -121,7 +122,8 @@ def scanned(request: pytest.FixtureRequest, agent: Path) -> Scanned:
     wall = time.monotonic() - started
     assert proc.returncode == 1, output  # devices failed, the audit is written
     text = out.read_text(encoding="utf-8")
-    return Scanned(AuditDocument.model_validate_json(text), text, output, wall, peak[0] / 1024)
+    return Scanned(AuditDocument.model_validate_json(text), text, output, str(out), wall,
+                   peak[0] / 1024)
 
 
 def _watch_peak(pid: int, peak: list[int]) -> None:
@@ -203,12 +205,30 @@ def test_late_replies_give_exact_data_or_failed_probes(
         assert interfaces.status is ProbeStatus.FAILED and device.ports == []
 
 
-def test_out_of_range_mtu_is_a_failed_probe_not_a_port(
+def test_out_of_range_mtu_is_no_mtu_and_a_recorded_column_error(
         scanned: Scanned) -> None:
+    """ifMtu.1 = -2147483648: port 1 has no MTU, the interfaces probe names the cell, the rest
+    of the table is kept; the audit's findings still build."""
     device = by_name(scanned.doc)["m-nine"]
-    assert device.sys_name == "m-nine" and device.ports == []
+    assert device.sys_name == "m-nine"
+    assert [(p.descr, p.mtu) for p in device.ports] == [("port1", None), ("port2", 1500)]
     probe = next(p for p in device.probes if p.probe == "interfaces")
-    assert probe.status is ProbeStatus.FAILED and "ifMtu.1" in (probe.error or "")
+    assert probe.status is ProbeStatus.OK and "ifMtu.1" in (probe.error or "")
+    audit = Path(scanned.audit)
+    run = subprocess.run([sys.executable, "-m", "infraaudit.cli", "findings", str(audit)],
+                         capture_output=True, text=True, check=False,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.returncode in (0, 1), run.stdout + run.stderr
+    assert "ifMtu" not in run.stdout  # a column error is not a finding
+
+
+def test_an_oid_where_sysname_is_expected_is_no_name_and_a_recorded_column_error(
+        scanned: Scanned) -> None:
+    device = by_name(scanned.doc)["o-ten"]
+    assert device.reachable and device.sys_name is None
+    assert device.sys_descr == "hostile lab agent o-ten"
+    system = next(p for p in device.probes if p.probe == "system")
+    assert system.status is ProbeStatus.OK and "sysName.0" in (system.error or "")
 
 
 def test_endless_walks_stop_at_the_row_caps_and_the_scan_goes_on(

@@ -11,10 +11,19 @@ from typing import Any
 import pytest
 
 from infraaudit.errors import DecodeError, ErrorStatus, TransportError
+from infraaudit.models import ProbeStatus
 from infraaudit.probes.snmp.ber import check_reply
+from infraaudit.probes.snmp.device import run_probe
+from infraaudit.probes.snmp.interfaces import PROBE as INTERFACES_PROBE
 from infraaudit.probes.snmp.pysnmp_backend import _Udp, normalise
-from infraaudit.probes.snmp.replay import ReplayClient
-from infraaudit.probes.snmp.transport import TOO_BIG, SnmpCredentials, SnmpTarget, VarBind
+from infraaudit.probes.snmp.replay import ReplayClient, decode_line
+from infraaudit.probes.snmp.transport import (
+    TOO_BIG,
+    BadValue,
+    SnmpCredentials,
+    SnmpTarget,
+    VarBind,
+)
 from infraaudit.probes.snmp.values import non_negative, text
 from infraaudit.scan.runner import library_noise
 from lab.garbage_agent import _tlv
@@ -71,22 +80,53 @@ class _Smi:
         return self.value
 
 
-def test_pysnmp_values_outside_their_smi_range_are_decode_errors() -> None:
+def test_pysnmp_values_outside_their_smi_range_are_bad_value_cells() -> None:
     integer = type("Integer", (_Smi,), {})
     counter = type("Counter64", (_Smi,), {})
     assert normalise(integer(-(2**31))) == -(2**31)
-    with pytest.raises(DecodeError, match="outside its SMI range"):
-        normalise(integer(2**32 - 1))
-    with pytest.raises(DecodeError):
-        normalise(counter(-1))
+    bad = normalise(integer(2**32 - 1))
+    assert isinstance(bad, BadValue) and "outside its SMI range" in bad.reason
+    assert isinstance(normalise(counter(-1)), BadValue)
+    assert isinstance(normalise(type("Unknown", (), {})()), BadValue)
 
 
-def test_an_oid_where_a_string_is_expected_is_a_decode_error() -> None:
+def test_outside_a_probe_an_oid_where_a_string_is_expected_is_a_decode_error() -> None:
     assert text(b"sw1") == "sw1"
     with pytest.raises(DecodeError, match="OCTET STRING is expected"):
         text("1.3.6.1.4.1.9.1.1")
     with pytest.raises(DecodeError, match="negative"):
         non_negative(-(2**31), "ifMtu.1")
+
+
+IF = "1.3.6.1.2.1.2.2.1"
+
+
+@pytest.mark.parametrize(("line", "why"), [
+    (f"{IF}.4.1|2|-2147483648", "ifMtu.1: -2147483648: negative, out of range"),
+    (f"{IF}.4.1|2|2147483648", "ifMtu.1: tag 2 value 2147483648 is outside its SMI range"),
+    (f"{IF}.4.1|2x|7f" + "ff" * 40, "ifMtu.1: tag 2 value"),
+    (f"{IF}.10.1|65|4294967296", "ifInOctets.1: tag 65 value 4294967296"),
+    (f"{IF}.2.1|6|1.3.6.1.4.1.9.1.1", "ifDescr.1: str value '1.3.6.1.4.1.9.1.1' where an "
+     "OCTET STRING is expected"),
+])
+def test_a_bad_cell_is_none_and_named_the_rest_of_the_table_is_kept(line: str, why: str) -> None:
+    """Through the interfaces probe on the replay backend: the bad cell of port 1 is left out
+    and named in the probe's error, the probe is OK, port 2 and port 1's other cells are kept."""
+    good = [f"{IF}.2.1|4|port1", f"{IF}.2.2|4|port2", f"{IF}.4.1|2|1500", f"{IF}.4.2|2|1500",
+            f"{IF}.10.1|65|10", f"{IF}.10.2|65|20", f"{IF}.8.1|2|1", f"{IF}.8.2|2|1"]
+    oid_of = line.split("|", maxsplit=1)[0]
+    rows = [vb for text_line in [*(g for g in good if g.split("|")[0] != oid_of), line]
+            if (vb := decode_line(text_line)) is not None]
+    facts, result, decode = asyncio.run(run_probe(INTERFACES_PROBE, ReplayClient(rows)))
+    assert result.status is ProbeStatus.OK and not decode
+    assert why in (result.error or ""), result.error
+    ports = {p.if_index: p for p in facts.ports}
+    assert set(ports) == {1, 2} and ports[2].mtu == 1500 and ports[2].descr == "port2"
+    cells = {"ifMtu": ports[1].mtu, "ifInOctets": ports[1].counters.in_octets,
+             "ifDescr": ports[1].descr}
+    bad_column = why.split(".", maxsplit=1)[0]
+    assert cells.pop(bad_column) is None
+    assert all(v is not None for v in cells.values()), cells  # the rest of port 1 is kept
 
 
 ROWS = [(f"1.3.6.1.2.1.2.2.1.2.{i}", f"eth{i}".encode()) for i in range(1, 41)]
