@@ -31,7 +31,7 @@ from infraaudit.probes.snmp import (
     vendor_from_oid,
     walk_columns,
 )
-from infraaudit.probes.snmp.transport import Value as SnmpValue
+from infraaudit.probes.snmp import Value as SnmpValue
 
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"

@@ -20,6 +20,7 @@ from infraaudit.probes.snmp.transport import (
     BaseClient,
     SnmpCredentials,
     SnmpTarget,
+    Value,
 )
 from infraaudit.probes.snmp.values import Walked, integer, split_index, text
 
@@ -37,6 +38,7 @@ __all__ = [
     "SnmpCredentials",
     "SnmpProbe",
     "SnmpTarget",
+    "Value",
     "Walked",
     "assemble",
     "collect",
