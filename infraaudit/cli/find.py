@@ -14,16 +14,15 @@ import ipaddress
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from infraaudit.cli.console import fail, note, out
-from infraaudit.errors import AuditFormatError, InfraAuditError
-from infraaudit.models import AuditDocument
-from infraaudit.models.endpoints import EndpointMap, EndpointPlace
-from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
-from infraaudit.util.yamlfile import read_text
+
+if TYPE_CHECKING:  # imported when the command runs, not for --help
+    from infraaudit.models import AuditDocument
+    from infraaudit.models.endpoints import EndpointMap, EndpointPlace
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -113,6 +112,10 @@ def find(
     """Print where an endpoint is plugged in: switch, port, VLAN, wired or behind an AP.
 
     Exit 0 found, 1 not found, 2 when an audit cannot be read."""
+    from infraaudit.errors import AuditFormatError, InfraAuditError
+    from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
+    from infraaudit.util.yamlfile import read_text
+
     found: list[dict[str, Any]] = []
     for path in audits:
         try:

@@ -7,43 +7,31 @@ health exit codes: 0 nothing needs attention, 1 something does (alerts other tha
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from infraaudit.cli.console import fail, note, out, warning
-from infraaudit.cli.tables import findings_table
-from infraaudit.errors import InfraAuditError, InventoryError, LockHeld, StoreError
-from infraaudit.findings import load_thresholds
-from infraaudit.health import (
-    HistoryStore,
-    RunLock,
-    as_rows,
-    availability,
-    check_sqlite,
-    compare,
-    default_db,
-    deliver,
-    links,
-    ports,
-    run_health,
-    since,
-)
-from infraaudit.inventory import AlertOptions, LoadedInventory, load_inventory, read_env_file
-from infraaudit.models.health import HealthReport
 from infraaudit.probes.snmp import Backend
-from infraaudit.util.yamlfile import read_yaml
+
+if TYPE_CHECKING:  # the health check is imported when a command runs, not for --help
+    from rich.table import Table
+
+    from infraaudit.health import HistoryStore
+    from infraaudit.inventory import AlertOptions, LoadedInventory
+    from infraaudit.models.health import HealthReport
 
 EXIT_OK, EXIT_ATTENTION, EXIT_BAD_INPUT, EXIT_STORE, EXIT_LOCKED = 0, 1, 2, 3, 4
 
 
 def _load(inventory: Path, env_file: Path | None) -> LoadedInventory:
+    from infraaudit.errors import InventoryError
+    from infraaudit.inventory import load_inventory, read_env_file
+
     try:
         env = read_env_file(env_file) if env_file else None
         return load_inventory(inventory, env=env)
@@ -71,6 +59,19 @@ def health(
     The run is stored in the history database and compared with the previous one: devices down
     or back, reboots, ports down/up, flaps, speed or duplex changes, new or rising error rates,
     loss and latency above the thresholds. Exit 1 when something needs attention."""
+    import asyncio
+
+    from infraaudit.errors import InfraAuditError, LockHeld, StoreError
+    from infraaudit.findings import load_thresholds
+    from infraaudit.health import (
+        HistoryStore,
+        RunLock,
+        check_sqlite,
+        compare,
+        default_db,
+        run_health,
+    )
+
     loaded = _load(inventory, env_file)
     options = loaded.inventory.health
     path = db or options.db or default_db()
@@ -115,6 +116,8 @@ def alert_text(report: HealthReport) -> tuple[str, str]:
 
 
 def _send_alerts(report: HealthReport, options: AlertOptions, quiet: bool) -> None:
+    from infraaudit.health import deliver
+
     if options.webhook is None and options.email is None:
         return
     subject, text = alert_text(report)
@@ -131,6 +134,8 @@ def _print_report(report: HealthReport, db: Path, as_json: bool, quiet: bool) ->
         return
     if quiet:
         return
+    from infraaudit.cli.tables import findings_table
+
     run = report.run
     up = sum(d.reachable for d in run.devices)
     since_text = (f"compared with {report.previous_started_at}" if report.previous_run_id
@@ -154,6 +159,10 @@ def history(
     = None,
 ) -> None:
     """Trends from the health history: availability, link loss/latency, port errors and flaps."""
+    from infraaudit.errors import InfraAuditError, InventoryError
+    from infraaudit.health import HistoryStore, check_sqlite, default_db
+    from infraaudit.util.yamlfile import read_yaml
+
     windows = window or [30, 90]
     path = db
     sites = [site] if site else []
@@ -187,6 +196,8 @@ def history(
 
 
 def _table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in header:
         table.add_column(column)
@@ -197,6 +208,8 @@ def _table(title: str, header: list[str], rows: list[list[Any]]) -> Table:
 
 def _site_history(store: HistoryStore, site_id: str, windows: list[int], top: int,
                   csv_dir: Path | None) -> None:
+    from infraaudit.health import as_rows, availability, links, ports, since
+
     longest = max(windows)
     runs = store.runs(site_id, since(longest))
     out.print(Text.assemble((site_id, "bold"), f": {len(runs)} runs in the last {longest} days"))

@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from infraaudit.cli.console import fail, note, warning
-from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
-from infraaudit.findings import load_thresholds
-from infraaudit.models import AuditDocument
 from infraaudit.models.base import vn_today
-from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
-from infraaudit.proposal import load_catalog
-from infraaudit.util.output import write_documents
-from infraaudit.util.yamlfile import read_text
+
+if TYPE_CHECKING:  # imported when the command runs, not for --help
+    from infraaudit.models import AuditDocument
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
 
@@ -31,6 +27,10 @@ class Format(StrEnum):
 
 def read_audits(paths: list[Path]) -> tuple[list[AuditDocument], list[str]]:
     """Audits from files and folders (``*.json`` inside); (audits, problems of the others)."""
+    from infraaudit.errors import AuditFormatError, InventoryError
+    from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
+    from infraaudit.util.yamlfile import read_text
+
     files: list[Path] = []
     problems: list[str] = []
     for path in paths:
@@ -76,6 +76,9 @@ def province_report(
 
     Exit codes: 0 written, 2 bad input (no readable audit, bad catalog; with --strict any
     unreadable file), 3 a file could not be written. Unreadable files are named on stderr."""
+    from infraaudit.errors import InfraAuditError
+    from infraaudit.findings import load_thresholds
+    from infraaudit.proposal import load_catalog
     from infraaudit.report import (
         build_province,
         frame_meta,
@@ -86,6 +89,7 @@ def province_report(
         render_province_markdown,
         write_province_xlsx,
     )
+    from infraaudit.util.output import write_documents
 
     try:
         when = dt.date.fromisoformat(date) if date else vn_today()

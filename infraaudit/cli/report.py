@@ -11,11 +11,7 @@ from typing import Annotated
 import typer
 
 from infraaudit.cli.console import fail, note, warning
-from infraaudit.errors import InfraAuditError
-from infraaudit.findings import load_thresholds
 from infraaudit.models.base import vn_today
-from infraaudit.report import build_report, latest_audits, load_agency
-from infraaudit.util.output import write_documents
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
 
@@ -46,7 +42,17 @@ def report(
     """Write the report from the newest audit of each site: measured facts ("Kết quả đạt
     được"), findings with their evidence ("Tồn tại, hạn chế"), recommendations and the costed
     task list for 2026–2030 (prices from the agency's catalog)."""
-    from infraaudit.report import render_docx, render_html, render_markdown
+    from infraaudit.errors import InfraAuditError
+    from infraaudit.findings import load_thresholds
+    from infraaudit.report import (
+        build_report,
+        latest_audits,
+        load_agency,
+        render_docx,
+        render_html,
+        render_markdown,
+    )
+    from infraaudit.util.output import write_documents
 
     try:
         config = load_agency(agency)

@@ -6,38 +6,27 @@ partial audit is still written)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
-from infraaudit.cli import signals
-from infraaudit.cli.console import err, fail, note, out, warning
-from infraaudit.cli.tables import findings_table, summary_table
-from infraaudit.errors import AuditFormatError, InfraAuditError, InventoryError
-from infraaudit.findings import (
-    FirmwareCatalog,
-    diagnose,
-    load_firmware_catalog,
-    load_thresholds,
-)
-from infraaudit.findings import findings as find
-from infraaudit.inventory import LoadedInventory, load_inventory, read_env_file
-from infraaudit.models import AuditDocument, Device
-from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
+from infraaudit.cli.console import fail, note, warning
 from infraaudit.probes.snmp import Backend
-from infraaudit.scan import Scanner, ScanOptions
-from infraaudit.util.output import check_output, write_atomic
-from infraaudit.util.yamlfile import read_text
+
+if TYPE_CHECKING:  # the scan itself is imported when a command runs, not for --help
+    from rich.progress import Progress
+
+    from infraaudit.findings import FirmwareCatalog
+    from infraaudit.inventory import LoadedInventory
+    from infraaudit.models import AuditDocument, Device
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -49,6 +38,11 @@ def _inputs(inventory: Path, env_file: Path | None, allow_inline_secrets: bool,
             firmware_catalog: Path | None, output: Path) -> tuple[LoadedInventory,
                                                                 FirmwareCatalog | None]:
     """The inventory and catalog read, the output checked (exit 2 or 3 when they are not)."""
+    from infraaudit.errors import InfraAuditError, InventoryError
+    from infraaudit.findings import load_firmware_catalog
+    from infraaudit.inventory import load_inventory, read_env_file
+    from infraaudit.util.output import check_output
+
     try:
         env = read_env_file(env_file) if env_file else {}
         env.update(os.environ)
@@ -61,6 +55,40 @@ def _inputs(inventory: Path, env_file: Path | None, allow_inline_secrets: bool,
     except InfraAuditError as exc:
         raise fail(exc, EXIT_NOT_WRITTEN) from None
     return loaded, catalog
+
+
+def _progress(site: str, total: int, quiet: bool) -> tuple[
+        Progress, Callable[[Device], None], Callable[[str], None]]:
+    """The progress bar on stderr and the scanner's two callbacks that print on it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text
+
+    from infraaudit.cli.console import err
+
+    progress = Progress(  # the site's name is text, not markup
+        TextColumn("scan {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, disable=quiet, transient=False,
+    )
+    task = progress.add_task(site, total=total)
+
+    def on_device(device: Device) -> None:
+        progress.advance(task)
+        state = "ok" if device.fully_probed else ("partial" if device.reachable else "no answer")
+        if not quiet:
+            progress.console.print(Text(f"{device.host}:{device.port} {device.name or ''} — "
+                                        f"{state}"))
+
+    def on_phase(message: str) -> None:
+        if not quiet:
+            progress.console.print(Text(message, style="bold"))
+
+    return progress, on_device, on_phase
 
 
 def scan(
@@ -86,26 +114,17 @@ def scan(
     = None,
 ) -> None:
     """Scan every device of a site inventory and write one audit JSON file."""
+    import asyncio
+
+    from infraaudit.cli import signals
+    from infraaudit.errors import InfraAuditError
+    from infraaudit.scan import Scanner, ScanOptions
+    from infraaudit.util.output import write_atomic
+
     loaded, catalog = _inputs(inventory, env_file, allow_inline_secrets, firmware_catalog,
                               output)
-    total = len(loaded.inventory.devices)
-    progress = Progress(  # the site's name is text, not markup
-        TextColumn("scan {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, disable=quiet, transient=False,
-    )
-    task = progress.add_task(loaded.inventory.site.name, total=total)
-
-    def on_device(device: Device) -> None:
-        progress.advance(task)
-        state = "ok" if device.fully_probed else ("partial" if device.reachable else "no answer")
-        if not quiet:
-            progress.console.print(Text(f"{device.host}:{device.port} {device.name or ''} — "
-                                        f"{state}"))
-
-    def on_phase(message: str) -> None:
-        if not quiet:
-            progress.console.print(Text(message, style="bold"))
-
+    progress, on_device, on_phase = _progress(loaded.inventory.site.name,
+                                              len(loaded.inventory.devices), quiet)
     options = ScanOptions(backend=backend, fallback=fallback, firmware_catalog=catalog)
     scanner = Scanner(loaded, options, on_device, on_phase)
     interrupted = crashed = False
@@ -138,6 +157,10 @@ def scan(
 
 
 def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
+    from infraaudit.cli.console import out
+    from infraaudit.cli.tables import findings_table, summary_table
+    from infraaudit.findings import findings as find
+
     if not quiet:
         out.print(summary_table(doc))
         found = find(doc)
@@ -152,6 +175,8 @@ def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
 def not_audited_hints(doc: AuditDocument) -> list[str]:
     """One line per device the scan could not audit: what answered, the likely cause and what
     to check, naming the credential profile (a name, never a secret)."""
+    from infraaudit.findings import diagnose
+
     pings = {p.target: p for p in (doc.link.pings if doc.link else [])}
     lines = []
     for d in doc.devices:
@@ -184,6 +209,14 @@ def findings(
     """List the problems an audit's measurements show, each with its evidence.
 
     Exit 0 with no finding, 1 with findings, 2 when the audit or thresholds cannot be read."""
+    from infraaudit.cli.console import out
+    from infraaudit.cli.tables import findings_table
+    from infraaudit.errors import AuditFormatError, InfraAuditError
+    from infraaudit.findings import findings as find
+    from infraaudit.findings import load_thresholds
+    from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
+    from infraaudit.util.yamlfile import read_text
+
     try:
         try:
             doc = load_audit(read_text(audit, "audit", MAX_AUDIT_BYTES))
@@ -201,6 +234,8 @@ def findings(
 
 
 def audit_json_schema() -> dict[str, object]:
+    from infraaudit.models import AuditDocument
+
     return AuditDocument.model_json_schema(mode="serialization")
 
 

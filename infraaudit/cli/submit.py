@@ -4,37 +4,31 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
 from infraaudit.cli.console import err, fail, note
-from infraaudit.collector import (
-    DEFAULT_ATTEMPTS,
-    DEFAULT_BACKOFF_S,
-    DEFAULT_TIMEOUT_S,
-    Outcome,
-    Result,
-    Submitter,
-    default_outbox,
-    read_audit,
-)
-from infraaudit.errors import InfraAuditError, SubmitError
+from infraaudit.collector import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_S, DEFAULT_TIMEOUT_S
+
+if TYPE_CHECKING:  # imported when the command runs, not for --help
+    from infraaudit.collector import Result
 
 EXIT_SENT, EXIT_QUEUED, EXIT_REFUSED = 0, 1, 2
 DEFAULT_TOKEN_ENV = "INFRAAUDIT_SUBMIT_TOKEN"
-_LABEL = {Outcome.STORED: ("stored", "green"),
-          Outcome.ALREADY: ("already stored", "green"),
-          Outcome.QUEUED: ("queued in the outbox", "yellow"),
-          Outcome.REFUSED: ("refused", "red")}
+_LABEL = {"STORED": ("stored", "green"),  # by the name of the collector's Outcome
+          "ALREADY": ("already stored", "green"),
+          "QUEUED": ("queued in the outbox", "yellow"),
+          "REFUSED": ("refused", "red")}
 
 
 def _show(result: Result, origin: str) -> None:
     detail = "" if result.delivered and result.attempts <= 1 else f": {result.message}"
     if result.delivered and result.attempts > 1:
         detail = f" (attempt {result.attempts})"
-    err.print(Text.assemble(f"{origin} {result.audit_id}: ", _LABEL[result.outcome], detail))
+    err.print(Text.assemble(f"{origin} {result.audit_id}: ", _LABEL[result.outcome.name],
+                            detail))
 
 
 def submit(
@@ -67,6 +61,9 @@ def submit(
     Exit codes: 0 sent (or already stored), 1 queued in the outbox (collector unreachable),
     2 bad input (unreadable audit, missing token, bad URL) or refused by the collector (4xx).
     """
+    from infraaudit.collector import Outcome, Submitter, default_outbox, read_audit
+    from infraaudit.errors import InfraAuditError, SubmitError
+
     token = os.environ.get(token_env, "").strip()
     try:
         if not token:

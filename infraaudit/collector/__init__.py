@@ -9,20 +9,25 @@ per-audit numbers stored with each submission for the aggregates, ``api`` the Fa
 under ``/api/v1`` and ``dashboard`` its pages.
 """
 
-from infraaudit.collector.api import MB, create_app
-from infraaudit.collector.auth import add_admin, add_agency, revoke
-from infraaudit.collector.migrations import open_db
-from infraaudit.collector.submit import (
-    DEFAULT_ATTEMPTS,
-    DEFAULT_BACKOFF_S,
-    DEFAULT_TIMEOUT_S,
-    Outcome,
-    Result,
-    Submitter,
-    default_outbox,
-    read_audit,
-)
-from infraaudit.collector.summaries import refresh as refresh_summaries
+from typing import TYPE_CHECKING
+
+from infraaudit.util.lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported on first use (util/lazy.py): the command line starts fast
+    from infraaudit.collector.api import MB, create_app
+    from infraaudit.collector.auth import add_admin, add_agency, revoke
+    from infraaudit.collector.migrations import open_db
+    from infraaudit.collector.submit import (
+        DEFAULT_ATTEMPTS,
+        DEFAULT_BACKOFF_S,
+        DEFAULT_TIMEOUT_S,
+        Outcome,
+        Result,
+        Submitter,
+        default_outbox,
+        read_audit,
+    )
+    from infraaudit.collector.summaries import refresh as refresh_summaries
 
 __all__ = [
     "DEFAULT_ATTEMPTS",
@@ -41,3 +46,5 @@ __all__ = [
     "refresh_summaries",
     "revoke",
 ]
+
+__getattr__ = lazy_exports(__name__)

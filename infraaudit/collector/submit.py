@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from hashlib import sha256
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infraaudit import __version__
 from infraaudit.errors import AuditFormatError, InventoryError, SubmitError
-from infraaudit.models.migrate import MAX_AUDIT_BYTES, load_audit
 from infraaudit.util.httpout import (
     Answer,
     clip,
@@ -45,6 +45,9 @@ from infraaudit.util.httpout import (
 )
 from infraaudit.util.output import write_atomic
 from infraaudit.util.yamlfile import read_text
+
+if TYPE_CHECKING:
+    from infraaudit.models import AuditDocument
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +241,7 @@ class Submitter:
                 break
             try:
                 text = path.read_text(encoding="utf-8")
-                doc = load_audit(text)
+                doc = _load_audit(text)
             except (OSError, UnicodeDecodeError, AuditFormatError) as exc:
                 reason = f"unreadable outbox file: {exc}"
                 self._set_aside(path, reason)
@@ -260,7 +263,7 @@ class Submitter:
 
     def submit(self, text: str) -> Result:
         """Send one (already validated) audit text; queue it when the collector is down."""
-        doc = load_audit(text)
+        doc = _load_audit(text)
         if self.unreachable:
             self.enqueue(doc.audit_id, text)
             return Result(doc.audit_id, Outcome.QUEUED,
@@ -274,14 +277,24 @@ class Submitter:
         return result
 
 
+def _load_audit(text: str) -> AuditDocument:
+    """``models.migrate.load_audit``, imported when an audit is read: ``infraaudit submit
+    --help`` needs only this module's defaults, not the models."""
+    from infraaudit.models.migrate import load_audit
+
+    return load_audit(text)
+
+
 def read_audit(path: Path) -> tuple[str, str]:
     """(text, audit_id) of an audit file checked with load_audit; SubmitError when refused."""
+    from infraaudit.models.migrate import MAX_AUDIT_BYTES
+
     try:
         text = read_text(path, "audit", MAX_AUDIT_BYTES)
     except InventoryError as exc:
         raise SubmitError(str(exc)) from None
     try:
-        doc = load_audit(text)
+        doc = _load_audit(text)
     except AuditFormatError as exc:
         raise SubmitError(f"{path}: {exc}") from None
     return text, doc.audit_id

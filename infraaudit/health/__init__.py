@@ -1,21 +1,26 @@
 """Nightly health checks: the run, its history store and trends, alerts, the installed
 schedule. May import: scan, inventory, findings, probes, models, util, errors."""
 
-from infraaudit.health.alerts import deliver
-from infraaudit.health.run import compare, run_health
-from infraaudit.health.schedule import (
-    PREFIX,
-    Cron,
-    Outcome,
-    Scheduler,
-    ScheduleStatus,
-    Systemd,
-    backend,
-    check_name,
-    make_job,
-)
-from infraaudit.health.store import HistoryStore, RunLock, check_sqlite, default_db
-from infraaudit.health.trends import as_rows, availability, links, ports, since
+from typing import TYPE_CHECKING
+
+from infraaudit.util.lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported on first use (util/lazy.py): the command line starts fast
+    from infraaudit.health.alerts import deliver
+    from infraaudit.health.run import compare, run_health
+    from infraaudit.health.schedule import (
+        PREFIX,
+        Cron,
+        Outcome,
+        Scheduler,
+        ScheduleStatus,
+        Systemd,
+        backend,
+        check_name,
+        make_job,
+    )
+    from infraaudit.health.store import HistoryStore, RunLock, check_sqlite, default_db
+    from infraaudit.health.trends import as_rows, availability, links, ports, since
 
 __all__ = [
     "PREFIX",
@@ -40,3 +45,5 @@ __all__ = [
     "run_health",
     "since",
 ]
+
+__getattr__ = lazy_exports(__name__)

@@ -40,7 +40,6 @@ from infraaudit.health.schedule.common import (
     run_command,
 )
 from infraaudit.health.schedule.job import PREFIX, HealthJob, TimeOfDay, format_timespan, read_site
-from infraaudit.health.store import default_db
 
 _CRON_TAG = re.compile(r"(?:^|\s)#\s*" + re.escape(PREFIX) + r"([A-Za-z0-9][A-Za-z0-9_.-]*)\s*$")
 
@@ -268,6 +267,8 @@ class Cron:
             except ScheduleInputError as exc:
                 status.notes.append(str(exc))
             else:
+                from infraaudit.health.store import default_db  # loads the models: not at import
+
                 db = entry.db or inventory_db or default_db()
                 status.last_stored_run = last_health_run(db, site_id)
         if not cron_daemon_running():

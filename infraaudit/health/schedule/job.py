@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infraaudit.errors import InventoryError, ScheduleInputError
-from infraaudit.health.store import default_db
 from infraaudit.util.yamlfile import read_yaml
 
 PREFIX = "infraaudit-health-"
@@ -153,6 +152,8 @@ class HealthJob:
     @property
     def history_db(self) -> Path:
         """Where the runs are stored, as ``infraaudit health`` chooses it."""
+        from infraaudit.health.store import default_db  # the store loads the models: not for --help
+
         return self.db or self.inventory_db or default_db()
 
 
