@@ -10,23 +10,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from infraaudit.cli.console import error, warning
 from infraaudit.errors import ScheduleError, ScheduleInputError
-from infraaudit.health import (
-    PREFIX,
-    Cron,
-    Outcome,
-    Scheduler,
-    ScheduleStatus,
-    Systemd,
-    backend,
-    check_name,
-    make_job,
-)
+from infraaudit.health import PREFIX, Scheduler
+
+if TYPE_CHECKING:  # the schedulers are imported when a command runs, not for --help
+    from infraaudit.health import Cron, Outcome, ScheduleStatus, Systemd
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -111,6 +104,8 @@ def install(
     off), checks them with `systemd-analyze verify`, then `systemctl daemon-reload` and
     `systemctl enable --now` the timer. Without systemd: one line in your crontab, every other
     line kept. Installing again replaces the schedule of the same name."""
+    from infraaudit.health import backend, make_job
+
     with _errors():
         job = make_job(inventory, at, random_delay=random_delay, timeout=timeout,
                        env_file=env_file, db=db, name=name)
@@ -124,10 +119,14 @@ def install(
 
 
 def _names(chosen: Systemd | Cron, name: str | None) -> list[str]:
+    from infraaudit.health import check_name
+
     return [check_name(name)] if name else chosen.installed()
 
 
 def _where(chosen: Systemd | Cron) -> str:
+    from infraaudit.health import Systemd
+
     return str(chosen.unit_dir) if isinstance(chosen, Systemd) else f"the {chosen.location}"
 
 
@@ -143,6 +142,8 @@ def remove(
 
     systemd: disable and stop the timer, delete both units, daemon-reload. cron: delete our
     line only. Exit 0 when removed or when there was nothing to remove."""
+    from infraaudit.health import backend
+
     with _errors():
         chosen = backend(scheduler, user=user, unit_dir=unit_dir, crontab=crontab)
         names = _names(chosen, name)
@@ -188,6 +189,8 @@ def status(
     The next run comes from systemd when it manages the timer, else it is computed from the
     schedule; the last result is systemd's (exit status of the last run) and the last run stored
     in the history database. Exit 0 installed, 1 not installed."""
+    from infraaudit.health import backend
+
     with _errors():
         chosen = backend(scheduler, user=user, unit_dir=unit_dir, crontab=crontab)
         names = _names(chosen, name)

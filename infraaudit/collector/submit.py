@@ -33,7 +33,6 @@ from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from infraaudit import __version__
 from infraaudit.errors import AuditFormatError, InventoryError, SubmitError
 from infraaudit.util.httpout import (
     Answer,
@@ -169,6 +168,8 @@ class Submitter:
 
     def send(self, audit_id: str, body: bytes) -> Result:
         """POST one audit, retrying transport errors and 5xx; never touches the outbox."""
+        from infraaudit import __version__  # read from the metadata when a request is sent
+
         headers = {"User-Agent": f"infraaudit/{__version__}", "Accept": "application/json",
                    "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
         request = urllib.request.Request(self._endpoint, data=body, headers=headers,

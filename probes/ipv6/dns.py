@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scapy.layers.dns import DNS, DNSQR
-
 from infraaudit.models.ipv6 import DnsAnswer
 from infraaudit.probes.host import parse_resolv_conf
+
+# scapy's DNS layer is imported by the functions that build or parse a message: importing scapy
+# reads the host's routes and interfaces (~0.25 s, ~50 MB), which a scan asking no name skips.
 
 RESOLV_CONF = Path("/etc/resolv.conf")
 QTYPES = {"A": 1, "AAAA": 28}
@@ -32,6 +33,8 @@ def build_query(name: str, qtype: str, ident: int) -> bytes:
         qname = name.rstrip(".").encode("idna") + b"."
     except UnicodeError as exc:
         raise ValueError(f"invalid name {name!r}: {exc}") from exc
+    from scapy.layers.dns import DNS, DNSQR
+
     return bytes(DNS(id=ident, rd=1, qd=[DNSQR(qname=qname, qtype=QTYPES[qtype])]))
 
 
@@ -52,6 +55,8 @@ def _text(value: object) -> str:
 def parse_reply(data: bytes) -> Reply | None:
     """A DNS response: id, question, rcode and the addresses of the question's type found in
     the answer section (whatever owner name, so CNAME chains count). None if not a response."""
+    from scapy.layers.dns import DNS
+
     try:
         msg = DNS(data)
     except Exception:  # scapy raises many types on garbage

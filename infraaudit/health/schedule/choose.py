@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infraaudit.errors import ScheduleInputError
-from infraaudit.health.schedule.cron import Cron
-from infraaudit.health.schedule.systemd import Systemd, systemd_running
+
+if TYPE_CHECKING:  # the backends are imported when one is chosen, not for --help
+    from infraaudit.health.schedule.cron import Cron
+    from infraaudit.health.schedule.systemd import Systemd
 
 
 class Scheduler(StrEnum):
@@ -21,6 +24,9 @@ class Scheduler(StrEnum):
 def backend(scheduler: Scheduler = Scheduler.AUTO, *, user: bool | None = None,
             unit_dir: Path | None = None, crontab: Path | None = None) -> Systemd | Cron:
     """systemd when it runs (or --unit-dir is given), else cron."""
+    from infraaudit.health.schedule.cron import Cron
+    from infraaudit.health.schedule.systemd import Systemd, systemd_running
+
     if unit_dir is not None and crontab:
         raise ScheduleInputError("--unit-dir is for systemd, --crontab for cron: not both")
     if scheduler is Scheduler.AUTO:

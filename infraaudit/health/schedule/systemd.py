@@ -24,7 +24,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from infraaudit import __version__
 from infraaudit.errors import OutputError, ScheduleError, ScheduleInputError
 from infraaudit.health.schedule.common import (
     Outcome,
@@ -83,6 +82,8 @@ def _metadata(job: HealthJob) -> dict[str, Any]:
 
 
 def render_service(job: HealthJob, *, user: bool = False) -> str:
+    from infraaudit import __version__  # read from the metadata when a unit is written
+
     flag = " --user" if user else ""
     lines = [
         f"# Written by `infraaudit schedule install` (infraaudit {__version__}); the next install",
