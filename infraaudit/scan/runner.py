@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
@@ -49,7 +49,6 @@ from infraaudit.models.discovery import Discovery
 from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
-from infraaudit.probes.discovery import discover
 from infraaudit.probes.host import scanning_host
 from infraaudit.probes.link import endpoint_share, place_endpoints
 from infraaudit.probes.snmp import (
@@ -64,7 +63,6 @@ from infraaudit.probes.snmp import (
     make_client,
     release_backends,
 )
-from infraaudit.probes.ssh import CliSession, SshCredentials, SshTarget, collect_cli, resolve
 from infraaudit.scan.merge import mark_snmp_sources, merge_cli
 from infraaudit.scan.sitescan import (
     PollTarget,
@@ -74,6 +72,9 @@ from infraaudit.scan.sitescan import (
     run_ipv6_lan,
     run_pings,
 )
+
+if TYPE_CHECKING:  # SSH and discovery are imported when an inventory uses them
+    from infraaudit.probes.ssh import SshTarget
 
 log = logging.getLogger(__name__)
 # What one walked row holds in memory (tests/bench/bench_hostile_walk.py: 250,000 rows, ~70 MB),
@@ -132,6 +133,8 @@ def default_known_hosts(site_id: str) -> Path:
 def ssh_target_for(entry: DeviceEntry, inventory: Inventory) -> SshTarget | None:
     if entry.ssh is None:
         return None
+    from infraaudit.probes.ssh import SshCredentials, SshTarget
+
     profile = inventory.credentials.ssh[entry.ssh]
     options = inventory.ssh_options
     return SshTarget(
@@ -198,6 +201,8 @@ async def scan_device(entry: DeviceEntry, inventory: Inventory, options: ScanOpt
                 findings.append(snmp_findings(cred.version, entry.snmp or "?",
                                               cred.community or None, device.sys_name))
         if ssh_target is not None:
+            from infraaudit.probes.ssh import CliSession, collect_cli, resolve
+
             cli = await collect_cli(ssh_target, CliSession.open)
             device.probes += cli.results
             if cli.facts is not None:
@@ -304,6 +309,8 @@ class Scanner:
 
     async def _discover(self) -> None:
         self.on_phase("discovery: sweeping the declared subnets")
+        from infraaudit.probes.discovery import discover
+
         self.discovery = await discover(self.loaded.inventory, snmp_backend=self.options.backend)
 
     async def _pings(self, link: LinkReport) -> None:
