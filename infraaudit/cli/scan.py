@@ -11,7 +11,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -30,8 +30,49 @@ if TYPE_CHECKING:  # the scan itself is imported when a command runs, not for --
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+class _Sigterm:
+    """SIGTERM during ``scan``: never raised at whatever line the program is on (a signal that
+    lands as the event loop starts would leave its task half made: "Task was destroyed but it
+    is pending!"). Before and after the loop runs it is only noted (``note``); while the loop
+    runs, the loop's own handler cancels the scan task, which ends the way Ctrl-C does."""
+
+    def __init__(self, came: bool) -> None:
+        self.came = came
+
+    def note(self, signum: int, frame: FrameType | None) -> None:
+        self.came = True
+
+    async def run(self, scan: Awaitable[None]) -> bool:
+        """Await ``scan`` unless a SIGTERM came (before or while); whether one came."""
+        import asyncio
+        import inspect
+
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def cancel() -> None:
+            self.came = True
+            task.cancel()
+
+        loop.add_signal_handler(signal.SIGTERM, cancel)
+        try:
+            if not self.came:
+                await scan
+        except asyncio.CancelledError:
+            if not self.came:
+                raise
+        finally:
+            if inspect.iscoroutine(scan):
+                scan.close()  # never started when the signal came first: no "never awaited"
+            # the loop's handler goes; ``note`` comes back with no gap a SIGTERM could kill in
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+            try:
+                loop.remove_signal_handler(signal.SIGTERM)
+                signal.signal(signal.SIGTERM, self.note)
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        return self.came
 
 
 def _inputs(inventory: Path, env_file: Path | None, allow_inline_secrets: bool,
@@ -129,12 +170,13 @@ def scan(
     scanner = Scanner(loaded, options, on_device, on_phase)
     interrupted = crashed = False
     previous = signal.getsignal(signal.SIGTERM)
+    # a SIGTERM while the program started (signals.held): nothing scanned, all devices skipped
+    sigterm = _Sigterm(came=signals.held())
     try:
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-        if signals.held():  # SIGTERM while the program started: nothing scanned, all skipped
-            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, sigterm.note)
         with progress:
-            asyncio.run(scanner.run())
+            if asyncio.run(sigterm.run(scanner.run())):
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         interrupted = True
         note("interrupted: writing a partial audit (complete: false)", "yellow")
@@ -144,6 +186,7 @@ def scan(
         note(f"scan failed ({exc!r}): writing a partial audit (complete: false)", "red")
     finally:
         signal.signal(signal.SIGTERM, previous)
+    interrupted = interrupted or sigterm.came  # also one that came as the loop closed
     doc = scanner.document(complete=not (interrupted or crashed))
     try:
         write_atomic(output, doc.model_dump_json(indent=2) + "\n")
