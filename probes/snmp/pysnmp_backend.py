@@ -186,6 +186,7 @@ class _Cursor:
 class PysnmpClient(BaseClient):
     backend = Backend.PYSNMP
     resizable = True
+    multi_column = True
 
     def __init__(self, target: SnmpTarget) -> None:
         super().__init__(target)
@@ -233,6 +234,14 @@ class PysnmpClient(BaseClient):
             self._engine = None
 
     async def _call(self, command: Any, *args: Any) -> list[VarBind]:
+        return [(oid, v) for oid, v in await self._call_all(command, *args) if v is not None]
+
+    async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
+        return await self._call_all(bulk_cmd, 0, repetitions,
+                                    *(ObjectType(ObjectIdentity(oid)) for oid in oids))
+
+    async def _call_all(self, command: Any, *args: Any) -> list[tuple[str, Value | None]]:
+        """The reply's varbinds in order; ``None`` for an exception value."""
         if self._transport is None or self._engine is None:
             await self.open()
         try:
@@ -251,15 +260,13 @@ class PysnmpClient(BaseClient):
                 self.report = report
                 raise TransportError(f"SNMPv3 authentication failed: {text}")
             raise TransportError(f"SNMP error: {text}")
-        rows: list[VarBind] = []
+        rows: list[tuple[str, Value | None]] = []
         if status:
             if int(status) == NO_SUCH_NAME and self.target.credentials.version == "v1":
                 return rows  # SNMPv1 noSuchName: end of MIB view or missing instance
             raise error_status(int(status), int(error_index or 0))
         for name, value in var_binds:
-            normal = normalise(value)
-            if normal is not None:
-                rows.append((str(name), normal))
+            rows.append((str(name), normalise(value)))
         return rows
 
     async def _get_once(self, oids: Sequence[str]) -> list[VarBind]:

@@ -23,6 +23,7 @@ from infraaudit.probes.snmp.transport import (
     BaseClient,
     SnmpCredentials,
     SnmpTarget,
+    Value,
     VarBind,
     oid_key,
 )
@@ -76,6 +77,7 @@ class _Cursor:
 class ReplayClient(BaseClient):
     backend = Backend.GUFO  # typed as a backend; results are labelled "replay"
     resizable = True
+    multi_column = True
 
     @property
     def label(self) -> str:
@@ -107,3 +109,17 @@ class ReplayClient(BaseClient):
         batch = self._rows[start : start + repetitions]
         cursor.position += len(batch)
         return batch, cursor.position >= len(self._rows)
+
+    async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
+        """A GETBULK as an agent answers it: repetition r of varbind j is the successor of
+        repetition r - 1 of varbind j; past the last row, endOfMibView (``None``)."""
+        positions = [bisect.bisect_right(self._keys, oid_key(oid)) for oid in oids]
+        reply: list[tuple[str, Value | None]] = []
+        for _ in range(repetitions):
+            for j, at in enumerate(positions):
+                if at < len(self._rows):
+                    reply.append(self._rows[at])
+                else:
+                    reply.append((oids[j] if at == 0 else self._rows[-1][0], None))
+                positions[j] = at + 1
+        return reply

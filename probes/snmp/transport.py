@@ -143,11 +143,42 @@ def oid_key(oid: str) -> tuple[int, ...]:
     return tuple(int(p) for p in oid.split("."))
 
 
+class _Size:
+    """How many rows (varbinds) a GETBULK asks for. tooBig: half; a request that timed out after
+    its retries: 1 (an agent may never send a reply past some size: a Huawei AC6605's 12 KB VLAN
+    bitmaps at 25 repetitions), and the size that timed out is never asked again (the ceiling is
+    half of it). After 4 good replies in a row the size doubles back, up to the ceiling."""
+
+    def __init__(self, full: int) -> None:
+        self.now = self.ceiling = max(1, full)
+        self.streak = 0
+
+    def too_big(self) -> bool:
+        """False: already 1, nothing smaller to ask."""
+        if self.now == 1:
+            return False
+        self.now, self.streak = max(1, self.now // 2), 0
+        return True
+
+    def timed_out(self) -> bool:
+        if self.now == 1:
+            return False
+        self.ceiling = max(1, self.now // 2)
+        self.now, self.streak = 1, 0
+        return True
+
+    def good(self) -> None:
+        self.streak += 1
+        if self.now < self.ceiling and self.streak >= 4:
+            self.now, self.streak = min(self.ceiling, self.now * 2), 0
+
+
 class BaseClient(ABC):
     """Retries, per-device rate limit and concurrency, walk termination and loop detection."""
 
     backend: Backend
     resizable = False  # True: _batch honours a smaller max-repetitions (tooBig is retried)
+    multi_column = False  # True: _bulk sends one GETBULK with several varbinds (walk_columns)
 
     @property
     def label(self) -> str:
@@ -185,6 +216,11 @@ class BaseClient(ABC):
         backend is ``resizable``.
         """
 
+    async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
+        """One GETBULK, non-repeaters 0, one varbind per OID: the reply's varbinds in order,
+        ``None`` for an exception value (endOfMibView...). Only when ``multi_column``."""
+        raise NotImplementedError
+
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Prepare sessions (e.g. SNMPv3 engine discovery)."""
 
@@ -215,13 +251,15 @@ class BaseClient(ABC):
         ``max_walk_rows``, or the device's row budget: every walk together).
 
         tooBig: ask again with half the max-repetitions, and double it back after 4 good replies.
+        A request that timed out after its retries is asked again with 1 (``_Size``) on a
+        backend that can resize; the walk fails when even that times out.
         """
         cursor = self._cursor(root)
         rows: list[VarBind] = []
         last_key: tuple[int, ...] = ()
-        full = reps = self.target.max_repetitions
-        good = 0
+        size = _Size(self.target.max_repetitions)
         while True:
+            reps = size.now
             try:
                 batch, done = await self._request(partial(self._batch, cursor, reps))
             except ErrorStatus as exc:
@@ -229,13 +267,14 @@ class BaseClient(ABC):
                     raise
                 if not self.resizable:
                     raise DecodeError(f"{exc}; this backend cannot ask for fewer rows") from exc
-                if reps == 1:
+                if not size.too_big():
                     raise
-                reps, good = max(1, reps // 2), 0
                 continue
-            good += 1
-            if reps < full and good >= 4:
-                reps, good = min(full, reps * 2), 0
+            except TransportTimeout:
+                if not self.resizable or not size.timed_out():
+                    raise
+                continue
+            size.good()
             self.rows_read += len(batch)
             for oid, value in batch:
                 if not oid_in(oid, root):
@@ -256,6 +295,79 @@ class BaseClient(ABC):
             if self.rows_read > self.row_budget:
                 raise TransportError(f"the device's walks passed {self.row_budget} rows in all "
                                      f"({len(rows)} under {root}): stopped")
+
+    async def walk_columns(self, columns: Sequence[str]) -> dict[str, list[VarBind]]:
+        """Walk several columns (of one table, usually) together: each GETBULK carries one
+        varbind per column still open, non-repeaters 0. The result per column is what
+        ``walk(column)`` returns.
+
+        Size: at most ``max_repetitions`` varbinds a reply (the ``_Size`` budget, halved on tooBig,
+        dropped to 1 on a timeout): ``min(open columns, budget)`` columns a request, each with
+        ``max(1, budget // columns)`` repetitions (floor: the reply is never larger than a
+        one-column walk's). A column stops as it leaves its subtree or at endOfMibView; order is
+        checked per column against that column's previous OID; row caps, the device's row
+        budget and its deadline hold as in ``walk``. Backends without a multi-varbind GETBULK
+        (and SNMPv1) walk the columns one by one, concurrently.
+        """
+        columns = list(dict.fromkeys(columns))
+        if not self.multi_column or self.target.credentials.version == "v1":
+            return await self._walk_each(columns)
+        rows: dict[str, list[VarBind]] = {c: [] for c in columns}
+        cursor = {c: c for c in columns}
+        last_key: dict[str, tuple[int, ...]] = {c: () for c in columns}
+        still = list(columns)
+        size = _Size(self.target.max_repetitions)
+        while still:
+            width = min(len(still), size.now)
+            asked = still[:width]
+            reps = max(1, size.now // width)
+            try:
+                reply = await self._request(partial(self._bulk, [cursor[c] for c in asked], reps))
+            except ErrorStatus as exc:
+                if exc.status != TOO_BIG or not size.too_big():
+                    raise
+                continue
+            except TransportTimeout:
+                if not size.timed_out():
+                    raise
+                continue
+            size.good()
+            self.rows_read += len(reply)
+            closed = set() if reply else set(asked)
+            for position, (oid, value) in enumerate(reply):
+                column = asked[position % width]
+                if column in closed:
+                    continue
+                if value is None or not oid_in(oid, column):
+                    closed.add(column)
+                    continue
+                key = oid_key(oid)
+                if key <= last_key[column]:
+                    raise DecodeError(
+                        f"agent returned OIDs out of order under {column} (got {oid} after "
+                        f"{rows[column][-1][0]}): walk stopped to avoid a loop"
+                    )
+                rows[column].append((oid, value))
+                last_key[column], cursor[column] = key, oid
+            still = [c for c in still if c not in closed]
+            for column in asked:
+                if column in still and len(rows[column]) > self.target.max_walk_rows:
+                    raise TransportError(f"walk of {column} passed {self.target.max_walk_rows} "
+                                         "rows: stopped (limits.max_walk_rows)")
+            if still and self.rows_read > self.row_budget:
+                raise TransportError(f"the device's walks passed {self.row_budget} rows in all "
+                                     f"({sum(map(len, rows.values()))} under {asked[0]}...): "
+                                     "stopped")
+        return rows
+
+    async def _walk_each(self, columns: list[str]) -> dict[str, list[VarBind]]:
+        """``walk`` each column concurrently; the first failure cancels the others."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = {c: group.create_task(self.walk(c)) for c in columns}
+        except BaseExceptionGroup as group_error:
+            raise group_error.exceptions[0] from None
+        return {c: task.result() for c, task in tasks.items()}
 
     def _check_deadline(self) -> None:
         if time.monotonic() >= self.ends_at:
