@@ -12,6 +12,8 @@ Each endpoint ``MODE:NAME@HOST`` (all on one UDP port) serves a tiny MIB naming 
 - ``endless``: GETs correctly; every walk gets ever-increasing OIDs under what was asked.
 - ``generr`` / ``toobig``: genErr to everything / tooBig to a GETBULK of more than 4
   repetitions or a GET of more than 3 OIDs, with values (``FROM-ERROR-REPLY``) in the varbinds.
+- ``bigdrop``: a GETBULK of more than 4 repetitions is dropped unanswered (a Huawei AC6605's
+  VLAN bitmaps at 25 repetitions never come back), smaller ones are answered correctly.
 - ``badint``: sysServices is a 41-byte INTEGER; ``badmtu``: ifMtu.1 is -2147483648;
   ``oidname``: sysName is an OBJECT IDENTIFIER.
 - ``mutate``: the right reply with one byte changed (seeded by a counter: deterministic).
@@ -194,6 +196,8 @@ class Agent(asyncio.DatagramProtocol):
         ver = int.from_bytes(version, "big")
         if self.ep.mode == "v1" and (ver != 0 or kind == BULK):
             return  # an SNMPv1 agent knows neither v2c messages nor GETBULK
+        if self.ep.mode == "bigdrop" and kind == BULK and int.from_bytes(b, "big") > 4:
+            return  # a reply this large never leaves the agent
         status, out = answer(self.ep, kind, int.from_bytes(a, "big"), int.from_bytes(b, "big"),
                              names)
         index = 1 if status else 0

@@ -144,26 +144,28 @@ def oid_key(oid: str) -> tuple[int, ...]:
 
 
 class _Size:
-    """How many rows (varbinds) a GETBULK asks for. tooBig: half; a request that timed out after
-    its retries: 1 (an agent may never send a reply past some size: a Huawei AC6605's 12 KB VLAN
-    bitmaps at 25 repetitions), and the size that timed out is never asked again (the ceiling is
-    half of it). After 4 good replies in a row the size doubles back, up to the ceiling."""
+    """How many rows (varbinds) a device's GETBULKs ask for, learned over all its walks (one
+    per client: a walk that found the size the device cannot send spares the others the
+    timeouts). tooBig: half the size that failed; a request that timed out after its retries: 1
+    (an agent may never send a reply past some size: a Huawei AC6605's 12 KB VLAN bitmaps at 25
+    repetitions), and the size that timed out is never asked again (the ceiling is half of
+    it). After 4 good replies in a row the size doubles back, up to the ceiling."""
 
     def __init__(self, full: int) -> None:
         self.now = self.ceiling = max(1, full)
         self.streak = 0
 
-    def too_big(self) -> bool:
-        """False: already 1, nothing smaller to ask."""
-        if self.now == 1:
+    def too_big(self, asked: int) -> bool:
+        """False: ``asked`` was already 1, nothing smaller to ask."""
+        if asked <= 1:
             return False
-        self.now, self.streak = max(1, self.now // 2), 0
+        self.now, self.streak = min(self.now, max(1, asked // 2)), 0
         return True
 
-    def timed_out(self) -> bool:
-        if self.now == 1:
+    def timed_out(self, asked: int) -> bool:
+        if asked <= 1:
             return False
-        self.ceiling = max(1, self.now // 2)
+        self.ceiling = min(self.ceiling, max(1, asked // 2))
         self.now, self.streak = 1, 0
         return True
 
@@ -196,6 +198,8 @@ class BaseClient(ABC):
         # name, see ber.USM_STATS) and whether an SNMPv3 agent answered engine discovery
         self.report: str | None = None
         self.discovered = False
+        self.answered = False  # some request of this client got its reply
+        self.size = _Size(target.max_repetitions)
 
     # -- what a backend implements ------------------------------------------------------------
 
@@ -252,12 +256,14 @@ class BaseClient(ABC):
 
         tooBig: ask again with half the max-repetitions, and double it back after 4 good replies.
         A request that timed out after its retries is asked again with 1 (``_Size``) on a
-        backend that can resize; the walk fails when even that times out.
+        backend that can resize; the walk fails when even that times out. A backend that cannot
+        resize raises ``DecodeError`` instead when the device had answered other requests (so
+        the device is read again by one that can), and the timeout itself when it had not.
         """
         cursor = self._cursor(root)
         rows: list[VarBind] = []
         last_key: tuple[int, ...] = ()
-        size = _Size(self.target.max_repetitions)
+        size = self.size
         while True:
             reps = size.now
             try:
@@ -267,13 +273,19 @@ class BaseClient(ABC):
                     raise
                 if not self.resizable:
                     raise DecodeError(f"{exc}; this backend cannot ask for fewer rows") from exc
-                if not size.too_big():
+                if not size.too_big(reps):
                     raise
                 continue
-            except TransportTimeout:
-                if not self.resizable or not size.timed_out():
-                    raise
-                continue
+            except TransportTimeout as exc:
+                if self.resizable and size.timed_out(reps):
+                    continue
+                if (not self.resizable and reps > 1 and self.answered
+                        and self.target.credentials.version != "v1"):
+                    # the device answers, but not this size: a backend that can ask for fewer
+                    # rows must read it (the runner re-reads the device with pysnmp)
+                    raise DecodeError(f"{exc} at {reps} repetitions after the device had "
+                                      "answered; this backend cannot ask for fewer rows") from exc
+                raise
             size.good()
             self.rows_read += len(batch)
             for oid, value in batch:
@@ -316,19 +328,20 @@ class BaseClient(ABC):
         cursor = {c: c for c in columns}
         last_key: dict[str, tuple[int, ...]] = {c: () for c in columns}
         still = list(columns)
-        size = _Size(self.target.max_repetitions)
+        size = self.size
         while still:
-            width = min(len(still), size.now)
+            budget = size.now
+            width = min(len(still), budget)
             asked = still[:width]
-            reps = max(1, size.now // width)
+            reps = max(1, budget // width)
             try:
                 reply = await self._request(partial(self._bulk, [cursor[c] for c in asked], reps))
             except ErrorStatus as exc:
-                if exc.status != TOO_BIG or not size.too_big():
+                if exc.status != TOO_BIG or not size.too_big(budget):
                     raise
                 continue
             except TransportTimeout:
-                if not size.timed_out():
+                if not size.timed_out(budget):
                     raise
                 continue
             size.good()
@@ -386,7 +399,9 @@ class BaseClient(ABC):
                 try:
                     # twice the timeout: an SNMPv3 session's first request also discovers
                     async with asyncio.timeout(2 * self.target.timeout_s + 0.5):
-                        return await send()
+                        reply = await send()
+                    self.answered = True
+                    return reply
                 except (TransportTimeout, TimeoutError) as exc:
                     if attempt + 1 == attempts:
                         if isinstance(exc, TransportTimeout):

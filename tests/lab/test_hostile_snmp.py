@@ -36,11 +36,11 @@ DEVICES = [
     (7, "toobig", "t-seven"), (8, "badint", "b-eight"), (9, "badmtu", "m-nine"),
     (10, "oidname", "o-ten"), (11, "honest", "h-eleven"), (12, "neighbour", "n-twelve"),
     (13, "duplicate", "d-thirteen"), (14, "slow", "s-fourteen"), (15, "v1", "v-fifteen"),
-    (20, "mutate", "mz"),
+    (16, "bigdrop", "bd-sixteen"), (20, "mutate", "mz"),
 ]
 MUTATE = 20  # its replies have one byte changed: a changed value byte goes unnoticed (SNMPv1/v2c
 # have no integrity check), so the scan only has to survive it
-EXACT = {"honest", "neighbour", "toobig", "duplicate", "v1"}
+EXACT = {"honest", "neighbour", "toobig", "duplicate", "v1", "bigdrop"}
 FAILED = {"wrongid", "foreign", "generr", "badint"}
 
 
@@ -203,6 +203,16 @@ def test_late_replies_give_exact_data_or_failed_probes(
         assert [(p.descr, p.mtu) for p in device.ports] == [("port1", 1500), ("port2", 1500)]
     else:
         assert interfaces.status is ProbeStatus.FAILED and device.ports == []
+
+
+def test_a_device_that_drops_big_replies_is_read_whole_in_smaller_ones(
+        scanned: Scanned) -> None:
+    """GETBULKs of more than 4 repetitions are never answered (the scan asks for 25): pysnmp
+    asks again with fewer; gufo cannot, so the device is read again with pysnmp."""
+    device = by_name(scanned.doc)["bd-sixteen"]
+    assert [(p.descr, p.mtu) for p in device.ports] == [("port1", 1500), ("port2", 1500)]
+    assert all(p.status is ProbeStatus.OK for p in device.probes), device.probes
+    assert {p.backend for p in device.probes} == {"pysnmp"}
 
 
 def test_out_of_range_mtu_is_no_mtu_and_a_recorded_column_error(

@@ -120,3 +120,41 @@ def test_a_multi_column_walk_that_times_out_is_asked_again_smaller() -> None:
 def test_a_walk_fails_when_even_one_repetition_times_out() -> None:
     with pytest.raises(TransportTimeout):
         asyncio.run(DropsBig(ROWS, limit=0).walk_columns(["1.3.6.1.2.1.17.7.1.4.3.1.2"]))
+
+
+class FixedDropsBig(DropsBig):
+    """As DropsBig, on a backend that always asks for its full size (gufo: the size lives in
+    its Rust iterator)."""
+
+    resizable = False
+    multi_column = False
+
+
+def test_a_fixed_size_backend_hands_a_device_that_answers_to_one_that_can_resize() -> None:
+    client = FixedDropsBig(ROWS, limit=3)
+
+    async def read() -> None:
+        assert await client.get(["1.3.6.1.2.1.17.7.1.4.3.1.2.1"])  # the device answers
+        await client.walk("1.3.6.1.2.1.17.7.1.4.3.1.2")
+
+    with pytest.raises(DecodeError, match=r"at 25 repetitions.*cannot ask for fewer rows"):
+        asyncio.run(read())
+    assert client.sizes == [25, 25]  # its retries, never a smaller size
+
+
+def test_a_fixed_size_backend_reports_a_silent_device_as_a_timeout() -> None:
+    with pytest.raises(TransportTimeout):
+        asyncio.run(FixedDropsBig(ROWS, limit=3).walk("1.3.6.1.2.1.17.7.1.4.3.1.2"))
+
+
+def test_the_size_a_device_cannot_send_is_learned_once_for_all_its_walks() -> None:
+    """The second walk of the device starts at what the first one learned: no timeout again."""
+    client = DropsBig(ROWS, limit=3)
+
+    async def read() -> None:
+        await client.walk("1.3.6.1.2.1.17.7.1.4.3.1.2")
+        client.sizes.clear()
+        await client.walk("1.3.6.1.2.1.17.7.1.4.3.1.3")
+
+    asyncio.run(read())
+    assert client.sizes and max(client.sizes) <= 3
