@@ -264,10 +264,18 @@ class BaseClient(ABC):
         rows: list[VarBind] = []
         last_key: tuple[int, ...] = ()
         size = self.size
-        while True:
+        reps = size.now
+
+        async def send() -> tuple[list[VarBind], bool]:
+            # the size is read as each try is sent, not when it was queued for a slot: a
+            # timeout another walk of the device met meanwhile already counts
+            nonlocal reps
             reps = size.now
+            return await self._batch(cursor, reps)
+
+        while True:
             try:
-                batch, done = await self._request(partial(self._batch, cursor, reps))
+                batch, done = await self._request(send)
             except ErrorStatus as exc:
                 if exc.status != TOO_BIG:
                     raise
@@ -329,13 +337,17 @@ class BaseClient(ABC):
         last_key: dict[str, tuple[int, ...]] = {c: () for c in columns}
         still = list(columns)
         size = self.size
-        while still:
+        budget, asked = size.now, still
+
+        async def send() -> list[tuple[str, Value | None]]:
+            nonlocal budget, asked  # read as each try is sent (see walk)
             budget = size.now
-            width = min(len(still), budget)
-            asked = still[:width]
-            reps = max(1, budget // width)
+            asked = still[:min(len(still), budget)]
+            return await self._bulk([cursor[c] for c in asked], max(1, budget // len(asked)))
+
+        while still:
             try:
-                reply = await self._request(partial(self._bulk, [cursor[c] for c in asked], reps))
+                reply = await self._request(send)
             except ErrorStatus as exc:
                 if exc.status != TOO_BIG or not size.too_big(budget):
                     raise
@@ -346,6 +358,7 @@ class BaseClient(ABC):
                 continue
             size.good()
             self.rows_read += len(reply)
+            width = len(asked)
             closed = set() if reply else set(asked)
             for position, (oid, value) in enumerate(reply):
                 column = asked[position % width]
