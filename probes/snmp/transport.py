@@ -28,6 +28,7 @@ from functools import partial
 from typing import Literal, TypeVar
 
 from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
+from infraaudit.util.batchsize import BatchSize
 
 
 @dataclass(frozen=True)
@@ -143,38 +144,6 @@ def oid_key(oid: str) -> tuple[int, ...]:
     return tuple(int(p) for p in oid.split("."))
 
 
-class _Size:
-    """How many rows (varbinds) a device's GETBULKs ask for, learned over all its walks (one
-    per client: a walk that found the size the device cannot send spares the others the
-    timeouts). tooBig: half the size that failed; a request that timed out after its retries: 1
-    (an agent may never send a reply past some size: a Huawei AC6605's 12 KB VLAN bitmaps at 25
-    repetitions), and the size that timed out is never asked again (the ceiling is half of
-    it). After 4 good replies in a row the size doubles back, up to the ceiling."""
-
-    def __init__(self, full: int) -> None:
-        self.now = self.ceiling = max(1, full)
-        self.streak = 0
-
-    def too_big(self, asked: int) -> bool:
-        """False: ``asked`` was already 1, nothing smaller to ask."""
-        if asked <= 1:
-            return False
-        self.now, self.streak = min(self.now, max(1, asked // 2)), 0
-        return True
-
-    def timed_out(self, asked: int) -> bool:
-        if asked <= 1:
-            return False
-        self.ceiling = min(self.ceiling, max(1, asked // 2))
-        self.now, self.streak = 1, 0
-        return True
-
-    def good(self) -> None:
-        self.streak += 1
-        if self.now < self.ceiling and self.streak >= 4:
-            self.now, self.streak = min(self.ceiling, self.now * 2), 0
-
-
 class BaseClient(ABC):
     """Retries, per-device rate limit and concurrency, walk termination and loop detection."""
 
@@ -199,7 +168,7 @@ class BaseClient(ABC):
         self.report: str | None = None
         self.discovered = False
         self.answered = False  # some request of this client got its reply
-        self.size = _Size(target.max_repetitions)
+        self.size = BatchSize(target.max_repetitions)
 
     # -- what a backend implements ------------------------------------------------------------
 
@@ -255,7 +224,7 @@ class BaseClient(ABC):
         ``max_walk_rows``, or the device's row budget: every walk together).
 
         tooBig: ask again with half the max-repetitions, and double it back after 4 good replies.
-        A request that timed out after its retries is asked again with 1 (``_Size``) on a
+        A request that timed out after its retries is asked again with 1 (``BatchSize``) on a
         backend that can resize; the walk fails when even that times out. A backend that cannot
         resize raises ``DecodeError`` instead when the device had answered other requests (so
         the device is read again by one that can), and the timeout itself when it had not.
@@ -321,7 +290,7 @@ class BaseClient(ABC):
         varbind per column still open, non-repeaters 0. The result per column is what
         ``walk(column)`` returns.
 
-        Size: at most ``max_repetitions`` varbinds a reply (the ``_Size`` budget, halved on tooBig,
+        Size: at most ``max_repetitions`` varbinds a reply (``BatchSize``: halved on tooBig,
         dropped to 1 on a timeout): ``min(open columns, budget)`` columns a request, each with
         ``max(1, budget // columns)`` repetitions (floor: the reply is never larger than a
         one-column walk's). A column stops as it leaves its subtree or at endOfMibView; order is
