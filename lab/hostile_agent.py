@@ -163,14 +163,21 @@ def answer(ep: Endpoint, kind: int, a: int, b: int,
             # RFC 1157 4.1.2/4.1.3: noSuchName, the request's varbinds echoed back
             return -missing[0], [(n, (NULL, b"")) for n in names]
         return 0, binds
+    # GETBULK (RFC 3416 4.2.3), non-repeaters 0: row by row, each row one varbind per name;
+    # a name past the end of the MIB stays endOfMibView; the reply ends when every name has
     binds = []
-    for start in names:
-        current = start
-        for _ in range(max(1, min(b, 60))):
-            current, value = ep.next_of(current)
-            binds.append((current, value))
-            if value[0] == END_OF_MIB:
-                break
+    current = list(names)
+    ended = [False] * len(names)
+    for _ in range(max(1, min(b, 60))):
+        for at, name in enumerate(current):
+            if ended[at]:
+                binds.append((name, (END_OF_MIB, b"")))
+                continue
+            current[at], value = ep.next_of(name)
+            binds.append((current[at], value))
+            ended[at] = value[0] == END_OF_MIB
+        if all(ended):
+            break
     return 0, binds
 
 

@@ -125,9 +125,14 @@ class NetnsLab(Lifecycle):
     """``agents`` namespaces each running snmpd; a context manager that always tears down."""
 
     def __init__(self, run_dir: Path | str, agents: int = 6, timeout: float = 30.0,
-                 lldpd: bool = True, sshd: bool = True) -> None:
+                 lldpd: bool = True, sshd: bool = True, extra_ports: int = 0) -> None:
+        """``extra_ports``: that many more interfaces in each agent (veth pairs with both ends in
+        the agent's namespace, up, no address): a switch-sized ifTable for the benchmarks."""
         if not 1 <= agents <= 400:
             raise ValueError("agents must be 1..400")
+        if not 0 <= extra_ports <= 200:
+            raise ValueError("extra_ports must be 0..200")
+        self.extra_ports = extra_ports
         self.run_dir = Path(run_dir).resolve()
         self.agents = agents
         self.timeout = timeout
@@ -242,6 +247,9 @@ class NetnsLab(Lifecycle):
                 lines += [f"addr add 10.{self.octet}.1.{k}/30 dev eth1",
                           f"addr add fd49:6161:{self.octet:x}:1::{k}/64 dev eth1 nodad",
                           "link set eth1 up"]
+            for n in range(1, self.extra_ports // 2 + 1):
+                lines += [f"link add p{n}a type veth peer name p{n}b", f"link set p{n}a up",
+                          f"link set p{n}b up"]
             ip_batch(lines, netns=self.agent_ns(k))
 
     def _start_agents(self) -> None:

@@ -10,6 +10,7 @@ bytes; OID arcs: 32 bits) and nothing after the message. What it refuses never r
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from infraaudit.errors import DecodeError
@@ -218,3 +219,92 @@ def _usm(data: bytes, at: int, end: int) -> tuple[bytes, bytes]:
             raise DecodeError("malformed USM security parameters")
         fields.append(data[start:at])
     return fields[0], fields[3]
+
+
+# -- a GETBULK with several varbinds (gufo-snmp's walk sends one), v1/v2c messages ---------------
+
+_GETBULK = 0xA5
+_NUMBERS = {_INTEGER, _COUNTER64, *_UNSIGNED32}
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    body = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def _encode(tag: int, body: bytes) -> bytes:
+    return bytes([tag]) + _length(len(body)) + body
+
+
+def _encode_int(value: int) -> bytes:
+    return _encode(_INTEGER, value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big",
+                                            signed=True))
+
+
+def _encode_oid(oid: str) -> bytes:
+    arcs = [int(a) for a in oid.split(".")]
+    body = bytearray()
+    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
+        rest, chunk = arc >> 7, [arc & 0x7F]
+        while rest:
+            chunk.append(0x80 | (rest & 0x7F))
+            rest >>= 7
+        body.extend(reversed(chunk))
+    return _encode(_OID, bytes(body))
+
+
+def getbulk_request(community: bytes, request_id: int, oids: list[str],
+                    max_repetitions: int) -> bytes:
+    """An SNMPv2c GetBulkRequest: non-repeaters 0, one varbind (value NULL) per OID."""
+    binds = b"".join(_encode(_SEQUENCE, _encode_oid(oid) + b"\x05\x00") for oid in oids)
+    pdu = _encode(_GETBULK, _encode_int(request_id) + _encode_int(0)
+                  + _encode_int(max_repetitions) + _encode(_SEQUENCE, binds))
+    return _encode(_SEQUENCE, _encode_int(1) + _encode(_OCTETS, community) + pdu)
+
+
+def _value(tag: int, body: bytes) -> bytes | int | str | None:
+    """A value ``check_reply`` accepted, as gufo-snmp hands it over (``None``: no value)."""
+    if tag == _OCTETS:
+        return body
+    if tag in _NUMBERS:
+        return int.from_bytes(body, "big", signed=True)
+    if tag == _OID:
+        return _oid_text(body)
+    if tag == _IPADDRESS:
+        return ".".join(str(b) for b in body)
+    if tag == _OPAQUE:  # an opaque float (net-snmp's laLoadFloat...): its text
+        if len(body) == 7 and body[:3] == b"\x9f\x78\x04":
+            return str(struct.unpack(">f", body[3:])[0])
+        if len(body) == 11 and body[:3] == b"\x9f\x79\x08":
+            return str(struct.unpack(">d", body[3:])[0])
+        return body
+    return None  # NULL, noSuchObject, noSuchInstance, endOfMibView
+
+
+def response_varbinds(data: bytes, community: bytes,
+                      request_id: int) -> list[tuple[str, bytes | int | str | None]] | None:
+    """The varbinds, in order, of a v2c response that ``check_reply`` accepted; ``None`` when
+    it answers another request (request-id) or another community."""
+    _, at, end = _tlv(data, 0, len(data))
+    _, start, at = _tlv(data, at, end)  # version
+    _, start, at = _tlv(data, at, end)
+    if data[start:at] != community:
+        return None
+    _, at, pdu_end = _tlv(data, at, end)
+    _, start, at = _tlv(data, at, pdu_end)
+    if int.from_bytes(data[start:at], "big", signed=True) != request_id:
+        return None
+    for _ in range(2):  # error-status (zero: checked), error-index
+        _, _, at = _tlv(data, at, pdu_end)
+    _, at, list_end = _tlv(data, at, pdu_end)
+    binds: list[tuple[str, bytes | int | str | None]] = []
+    while at < list_end:
+        _, start, bind_end = _tlv(data, at, list_end)
+        _, name_start, name_end = _tlv(data, start, bind_end)
+        tag, value_start, _ = _tlv(data, name_end, bind_end)
+        name = _oid_text(data[name_start:name_end])
+        binds.append((name, _value(tag, data[value_start:bind_end])))
+        at = bind_end
+    return binds

@@ -12,7 +12,9 @@ only gufo can decrypt (the header is still checked).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import random
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -40,7 +42,7 @@ from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 
 from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
-from infraaudit.probes.snmp.ber import Reply, check_reply
+from infraaudit.probes.snmp.ber import Reply, check_reply, getbulk_request, response_varbinds
 from infraaudit.probes.snmp.transport import (
     NO_SUCH_NAME,
     Backend,
@@ -68,7 +70,11 @@ class GufoClient(BaseClient):
         self._idle: list[SnmpSession] = []
         self._sessions: list[SnmpSession] = []
         self._engine_id: bytes | None = None
-        self._peeks: list[socket.socket] = []
+        self._peeks: dict[int, socket.socket] = {}  # by the session's socket
+        # gufo's walk sends one varbind a GETBULK: walk_columns' multi-varbind request is
+        # encoded and decoded in ber.py (SNMPv2c; v3 would need gufo's USM)
+        self.multi_column = target.credentials.version == "v2c"
+        self._ids = itertools.count(random.randrange(1, 2**30))
 
     def _user(self) -> User | None:
         cred = self.target.credentials
@@ -95,7 +101,7 @@ class GufoClient(BaseClient):
         )
         family = socket.AF_INET6 if ":" in self.target.host else socket.AF_INET
         peek = socket.socket(family, socket.SOCK_DGRAM, fileno=os.dup(session._fd))
-        self._peeks.append(peek)
+        self._peeks[session._fd] = peek
         session._recv = _checked_recv(  # type: ignore[method-assign,assignment]
             session._fd, peek, self.target.timeout_s, self._expected, self._seen)
         # SNMPv3 engine discovery (a no-op on v1/v2c). On failure the session is dropped and the
@@ -158,10 +164,38 @@ class GufoClient(BaseClient):
         finally:
             self._idle.append(session)
 
+    async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
+        """One GETBULK with a varbind per OID on a session's socket: the reply is checked as
+        gufo's are (``_checked_recv``), a reply to another request or community is not ours."""
+        session = await self._acquire()
+        peek = self._peeks[session._fd]
+        community = self.target.credentials.community.encode()
+        request_id = next(self._ids) % 2**31
+        message = getbulk_request(community, request_id, list(oids), repetitions)
+
+        def receive() -> list[tuple[str, Value | None]]:
+            binds = response_varbinds(peek.recv(65535, socket.MSG_DONTWAIT), community,
+                                      request_id)
+            if binds is None:
+                raise BlockingIOError  # another request's late reply: wait on
+            return list(binds)
+
+        def send() -> None:
+            peek.send(message, socket.MSG_DONTWAIT)
+
+        async def exchange() -> list[tuple[str, Value | None]]:
+            await session._send(send)
+            return await session._recv(receive)
+
+        try:
+            return await _translate(exchange())
+        finally:
+            self._idle.append(session)
+
     async def close(self) -> None:
         for session in self._sessions:
             session._sock = None  # type: ignore[assignment]  # drop the socket now, not at GC
-        for peek in self._peeks:
+        for peek in self._peeks.values():
             peek.close()
         self._peeks.clear()
         self._sessions.clear()

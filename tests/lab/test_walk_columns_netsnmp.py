@@ -1,7 +1,8 @@
 """The multi-column walk against a real net-snmp agent: for the tables the probes read, the
 rows of ``walk_columns`` are exactly those of one ``walk`` per column, over SNMPv2c and SNMPv3,
-with both backends (gufo walks per column inside walk_columns for now; pysnmp sends one GETBULK
-with a varbind per column)."""
+with both backends: pysnmp sends one GETBULK with a varbind per column; gufo does so on SNMPv2c
+(the request and reply coded by ber.py, against gufo's own decoding of the per-column walks) and
+walks per column on SNMPv3."""
 
 from __future__ import annotations
 

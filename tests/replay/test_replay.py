@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from infraaudit.probes.snmp.replay import ReplayClient
+from infraaudit.probes.snmp.transport import VarBind
 from tests.replay.run_case import CASES, run_case
 
 ALL = sorted(p.parent for p in CASES.glob("*/*/walk.snmprec"))
@@ -51,9 +53,9 @@ class RecordingReplay(ReplayClient):
 
     walked: list[str]
 
-    async def walk(self, root: str) -> list[tuple[str, object]]:  # type: ignore[override]
-        self.walked = [*getattr(self, "walked", []), root]
-        return await super().walk(root)  # type: ignore[return-value]
+    async def walk_columns(self, columns: Sequence[str]) -> dict[str, list[VarBind]]:
+        self.walked = [*getattr(self, "walked", []), *columns]
+        return await super().walk_columns(columns)
 
 
 @pytest.mark.parametrize(("case", "reads_old_fdb"),

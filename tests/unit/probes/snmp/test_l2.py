@@ -37,9 +37,13 @@ class Counting(ReplayClient):
         self.requests += 1
         return await super()._batch(cursor, repetitions)
 
-    async def walk(self, root: str) -> list[VarBind]:
-        self.roots.append(root)
-        return await super().walk(root)
+    async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
+        self.requests += 1
+        return await super()._bulk(oids, repetitions)
+
+    async def walk_columns(self, columns: Sequence[str]) -> dict[str, list[VarBind]]:
+        self.roots.extend(columns)
+        return await super().walk_columns(columns)
 
 
 def counting(case: Path) -> Counting:
@@ -50,7 +54,7 @@ def test_stp_port_states_are_walked_only_where_stp_answers() -> None:
     cisco = counting(CASES / "l2" / "cisco-c3750")
     asyncio.run(l2.PROBE.collect(cisco))
     assert STP_PORTS not in cisco.roots and POE_PORTS not in cisco.roots
-    assert cisco.requests == 4  # one GET of the scalars, three empty walks
+    assert cisco.requests == 2  # one GET of the scalars, one GETBULK of three empty columns
     juniper = counting(CASES / "l2" / "juniper-mx960")
     facts = l2.PROBE.parse(asyncio.run(l2.PROBE.collect(juniper)))
     assert STP_PORTS in juniper.roots and POE_PORTS not in juniper.roots
