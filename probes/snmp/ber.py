@@ -21,6 +21,7 @@ _UNSIGNED32 = {0x41, 0x42, 0x43, 0x47}  # Counter32, Gauge32 (= Unsigned32), Tim
 _EXCEPTIONS = {0x80, 0x81, 0x82}  # noSuchObject, noSuchInstance, endOfMibView
 _RESPONSE, _REPORT = 0xA2, 0xA8
 _MAX_ARCS = 128
+Plain = bytes | int | str  # a value as gufo-snmp hands it over (transport.Value, less BadValue)
 # RFC 3414's report counters (1.3.6.1.6.3.15.1.1.N): why an SNMPv3 agent refused a request
 USM_STATS = {
     "1.3.6.1.6.3.15.1.1.1.0": "usmStatsUnsupportedSecLevels",
@@ -42,18 +43,23 @@ class Reply:
     engine_id: bytes = b""  # v3: msgAuthoritativeEngineID and msgUserName
     user: bytes = b""
     report: str | None = None  # a Report PDU: its first varbind (a usmStats name, or the OID)
+    community: bytes = b""  # v1/v2c
 
 
 def _oid_text(body: bytes) -> str:
     """Dotted text of a checked OBJECT IDENTIFIER's content octets."""
-    arcs, value = [], 0
-    for byte in body:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            arcs.append(value)
-            value = 0
+    if max(body) < 0x80:  # every arc below 128, one octet each: the common case
+        arcs = list(body)
+    else:
+        arcs, value = [], 0
+        for byte in body:
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                arcs.append(value)
+                value = 0
     first = min(arcs[0] // 40, 2)
-    return ".".join(str(a) for a in (first, arcs[0] - 40 * first, *arcs[1:]))
+    arcs[0] -= 40 * first
+    return f"{first}." + ".".join(map(str, arcs))
 
 
 def _tlv(data: bytes, at: int, end: int) -> tuple[int, int, int]:
@@ -95,6 +101,8 @@ def _signed32(body: bytes) -> int:
 def _check_oid(body: bytes) -> None:
     if not body or body[-1] & 0x80:
         raise DecodeError("empty or unterminated OBJECT IDENTIFIER")
+    if max(body) < 0x80 and len(body) < _MAX_ARCS:  # one octet an arc, few arcs: fine
+        return
     arcs, value = 0, 0
     for byte in body:
         value = (value << 7) | (byte & 0x7F)
@@ -125,9 +133,32 @@ def _check_value(tag: int, body: bytes) -> None:
         raise DecodeError(f"value of unknown type 0x{tag:02x}")
 
 
-def _pdu(data: bytes, at: int, end: int) -> tuple[int, int, int, str | None]:
+_NUMBERS = {_INTEGER, _COUNTER64, *_UNSIGNED32}
+
+
+def _value(tag: int, body: bytes) -> Plain | None:
+    """A value ``check_reply`` accepted, as gufo-snmp hands it over (``None``: no value)."""
+    if tag == _OCTETS:
+        return body
+    if tag in _NUMBERS:
+        return int.from_bytes(body, "big", signed=True)
+    if tag == _OID:
+        return _oid_text(body)
+    if tag == _IPADDRESS:
+        return ".".join(str(b) for b in body)
+    if tag == _OPAQUE:  # an opaque float (net-snmp's laLoadFloat...): its text
+        if len(body) == 7 and body[:3] == b"\x9f\x78\x04":
+            return str(struct.unpack(">f", body[3:])[0])
+        if len(body) == 11 and body[:3] == b"\x9f\x79\x08":
+            return str(struct.unpack(">d", body[3:])[0])
+        return body
+    return None  # NULL, noSuchObject, noSuchInstance, endOfMibView
+
+
+def _pdu(data: bytes, at: int, end: int, binds: list[tuple[str, Plain | None]] | None = None,
+         ) -> tuple[int, int, int, str | None]:
     """Check a response PDU; (request-id, error-status, error-index, report: the first
-    varbind's name of a Report PDU)."""
+    varbind's name of a Report PDU). ``binds``: also read each varbind into it."""
     tag, at, pdu_end = _tlv(data, at, end)
     if tag not in (_RESPONSE, _REPORT) or pdu_end != end:
         raise DecodeError(f"not a response PDU (tag 0x{tag:02x})")
@@ -156,12 +187,17 @@ def _pdu(data: bytes, at: int, end: int) -> tuple[int, int, int, str | None]:
         if value_end != bind_end:
             raise DecodeError("bytes after a varbind's value")
         _check_value(tag, data[value_start:value_end])
+        if binds is not None:
+            binds.append((_oid_text(data[name_start:name_end]),
+                          _value(tag, data[value_start:value_end])))
         at = bind_end
     return numbers[0], numbers[1], numbers[2], report or None
 
 
-def check_reply(data: bytes) -> Reply:
-    """Read ``data`` as an SNMP reply or raise ``DecodeError`` saying why not."""
+def check_reply(data: bytes, binds: list[tuple[str, Plain | None]] | None = None) -> Reply:
+    """Read ``data`` as an SNMP reply or raise ``DecodeError`` saying why not. ``binds``: also
+    read its varbinds into that list, in order, their values as gufo-snmp hands them over
+    (v1/v2c; an encrypted v3 PDU leaves it empty)."""
     tag, at, end = _tlv(data, 0, len(data))
     if tag != _SEQUENCE or end != len(data):
         raise DecodeError("reply is not one BER SEQUENCE")
@@ -173,8 +209,9 @@ def check_reply(data: bytes) -> Reply:
         tag, start, at = _tlv(data, at, end)
         if tag != _OCTETS:
             raise DecodeError("no community")
-        request_id, status, index, report = _pdu(data, at, end)
-        return Reply(version, request_id, status, index, False, report=report)
+        request_id, status, index, report = _pdu(data, at, end, binds)
+        return Reply(version, request_id, status, index, False, report=report,
+                     community=data[start:at])
     if version != 3:
         raise DecodeError(f"SNMP version {version}")
     tag, header_start, at = _tlv(data, at, end)  # msgGlobalData
@@ -224,7 +261,6 @@ def _usm(data: bytes, at: int, end: int) -> tuple[bytes, bytes]:
 # -- a GETBULK with several varbinds (gufo-snmp's walk sends one), v1/v2c messages ---------------
 
 _GETBULK = 0xA5
-_NUMBERS = {_INTEGER, _COUNTER64, *_UNSIGNED32}
 
 
 def _length(size: int) -> bytes:
@@ -245,8 +281,12 @@ def _encode_int(value: int) -> bytes:
 
 def _encode_oid(oid: str) -> bytes:
     arcs = [int(a) for a in oid.split(".")]
+    arcs[1] += 40 * arcs[0]
+    del arcs[0]
+    if max(arcs) < 0x80:  # one octet an arc: the common case
+        return _encode(_OID, bytes(arcs))
     body = bytearray()
-    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
+    for arc in arcs:
         rest, chunk = arc >> 7, [arc & 0x7F]
         while rest:
             chunk.append(0x80 | (rest & 0x7F))
@@ -262,49 +302,3 @@ def getbulk_request(community: bytes, request_id: int, oids: list[str],
     pdu = _encode(_GETBULK, _encode_int(request_id) + _encode_int(0)
                   + _encode_int(max_repetitions) + _encode(_SEQUENCE, binds))
     return _encode(_SEQUENCE, _encode_int(1) + _encode(_OCTETS, community) + pdu)
-
-
-def _value(tag: int, body: bytes) -> bytes | int | str | None:
-    """A value ``check_reply`` accepted, as gufo-snmp hands it over (``None``: no value)."""
-    if tag == _OCTETS:
-        return body
-    if tag in _NUMBERS:
-        return int.from_bytes(body, "big", signed=True)
-    if tag == _OID:
-        return _oid_text(body)
-    if tag == _IPADDRESS:
-        return ".".join(str(b) for b in body)
-    if tag == _OPAQUE:  # an opaque float (net-snmp's laLoadFloat...): its text
-        if len(body) == 7 and body[:3] == b"\x9f\x78\x04":
-            return str(struct.unpack(">f", body[3:])[0])
-        if len(body) == 11 and body[:3] == b"\x9f\x79\x08":
-            return str(struct.unpack(">d", body[3:])[0])
-        return body
-    return None  # NULL, noSuchObject, noSuchInstance, endOfMibView
-
-
-def response_varbinds(data: bytes, community: bytes,
-                      request_id: int) -> list[tuple[str, bytes | int | str | None]] | None:
-    """The varbinds, in order, of a v2c response that ``check_reply`` accepted; ``None`` when
-    it answers another request (request-id) or another community."""
-    _, at, end = _tlv(data, 0, len(data))
-    _, start, at = _tlv(data, at, end)  # version
-    _, start, at = _tlv(data, at, end)
-    if data[start:at] != community:
-        return None
-    _, at, pdu_end = _tlv(data, at, end)
-    _, start, at = _tlv(data, at, pdu_end)
-    if int.from_bytes(data[start:at], "big", signed=True) != request_id:
-        return None
-    for _ in range(2):  # error-status (zero: checked), error-index
-        _, _, at = _tlv(data, at, pdu_end)
-    _, at, list_end = _tlv(data, at, pdu_end)
-    binds: list[tuple[str, bytes | int | str | None]] = []
-    while at < list_end:
-        _, start, bind_end = _tlv(data, at, list_end)
-        _, name_start, name_end = _tlv(data, start, bind_end)
-        tag, value_start, _ = _tlv(data, name_end, bind_end)
-        name = _oid_text(data[name_start:name_end])
-        binds.append((name, _value(tag, data[value_start:bind_end])))
-        at = bind_end
-    return binds

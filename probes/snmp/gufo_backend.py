@@ -12,7 +12,6 @@ only gufo can decrypt (the header is still checked).
 from __future__ import annotations
 
 import asyncio
-import itertools
 import os
 import random
 import socket
@@ -42,7 +41,7 @@ from gufo.snmp._fast import GetIter
 from gufo.snmp.aio.client import SnmpSession
 
 from infraaudit.errors import DecodeError, ErrorStatus, TransportError, TransportTimeout
-from infraaudit.probes.snmp.ber import Reply, check_reply, getbulk_request, response_varbinds
+from infraaudit.probes.snmp.ber import Reply, check_reply, getbulk_request
 from infraaudit.probes.snmp.transport import (
     NO_SUCH_NAME,
     Backend,
@@ -74,7 +73,6 @@ class GufoClient(BaseClient):
         # gufo's walk sends one varbind a GETBULK: walk_columns' multi-varbind request is
         # encoded and decoded in ber.py (SNMPv2c; v3 would need gufo's USM)
         self.multi_column = target.credentials.version == "v2c"
-        self._ids = itertools.count(random.randrange(1, 2**30))
 
     def _user(self) -> User | None:
         cred = self.target.credentials
@@ -165,27 +163,35 @@ class GufoClient(BaseClient):
             self._idle.append(session)
 
     async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
-        """One GETBULK with a varbind per OID on a session's socket: the reply is checked as
-        gufo's are (``_checked_recv``), a reply to another request or community is not ours."""
+        """One GETBULK with a varbind per OID on a session's socket. The reply is checked and
+        read in one pass (``check_reply``); one to another request or community is not ours."""
         session = await self._acquire()
         peek = self._peeks[session._fd]
         community = self.target.credentials.community.encode()
-        request_id = next(self._ids) % 2**31
+        # random, never counted up: a device answering with the ids next to the one asked
+        # must not fill another request in flight (the hostile lab's ``neighbour``)
+        request_id = random.randrange(1, 2**31)
         message = getbulk_request(community, request_id, list(oids), repetitions)
-
-        def receive() -> list[tuple[str, Value | None]]:
-            binds = response_varbinds(peek.recv(65535, socket.MSG_DONTWAIT), community,
-                                      request_id)
-            if binds is None:
-                raise BlockingIOError  # another request's late reply: wait on
-            return list(binds)
 
         def send() -> None:
             peek.send(message, socket.MSG_DONTWAIT)
 
         async def exchange() -> list[tuple[str, Value | None]]:
             await session._send(send)
-            return await session._recv(receive)
+            async with asyncio.timeout(self.target.timeout_s):
+                while True:
+                    await _readable(session._fd)
+                    try:
+                        data = peek.recv(65535, socket.MSG_DONTWAIT)
+                    except BlockingIOError:
+                        continue
+                    binds: list[tuple[str, Value | None]] = []
+                    reply = check_reply(data, binds)  # type: ignore[arg-type]
+                    if reply.request_id != request_id or reply.community != community:
+                        continue  # another request's late reply: wait on
+                    if reply.error_status:
+                        raise error_status(reply.error_status, reply.error_index)
+                    return binds
 
         try:
             return await _translate(exchange())
@@ -214,15 +220,9 @@ def _checked_recv(fd: int, peek: socket.socket, timeout: float,
     """
 
     async def recv(receiver: Callable[[], T]) -> T:
-        loop = asyncio.get_running_loop()
         async with asyncio.timeout(timeout):
             while True:
-                ready: asyncio.Future[None] = loop.create_future()
-                loop.add_reader(fd, _wake, ready)
-                try:
-                    await ready
-                finally:
-                    loop.remove_reader(fd)
+                await _readable(fd)
                 try:
                     data = peek.recv(65535, socket.MSG_PEEK | socket.MSG_DONTWAIT)
                 except BlockingIOError:
@@ -235,6 +235,17 @@ def _checked_recv(fd: int, peek: socket.socket, timeout: float,
                     continue  # gufo dropped it: another request-id or community
 
     return recv
+
+
+async def _readable(fd: int) -> None:
+    """Until ``fd`` has a datagram (or an error) to read."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, _wake, ready)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
 
 
 def _wake(ready: asyncio.Future[None]) -> None:

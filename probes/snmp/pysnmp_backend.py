@@ -7,7 +7,10 @@ One engine (and so one UDP socket and one request-id space) per device: pysnmp m
 to its request by request-id only, never by source address, so with a shared engine a device
 answering with a neighbouring request-id would fill another device's request. The socket also
 drops every datagram that does not come from the device's address and port, and a datagram
-pysnmp fails on costs one debug line, not a traceback.
+pysnmp fails on costs one debug line, not a traceback. pysnmp counts its request-ids up from a
+random start; a device that answers first with the ids next to the one asked (the hostile lab's
+``neighbour``) would so fill the device's next request, which is often in flight (two slots, and
+a multi-column GETBULK names other columns): each request here gets a random id instead.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +50,8 @@ from pysnmp.hlapi.v3arch.asyncio import (
     usmHMACMD5AuthProtocol,
     usmHMACSHAAuthProtocol,
 )
+from pysnmp.proto.api import v1 as pysnmp_v1
+from pysnmp.proto.api import v2c as pysnmp_v2c
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
 from infraaudit.probes.snmp.ber import USM_STATS
@@ -62,6 +68,15 @@ from infraaudit.probes.snmp.transport import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def _random_request_id() -> int:
+    return random.randrange(1, 2**31)
+
+
+# pysnmp's SNMPv1/v2c PDUs take their request-id from these module globals (set_defaults)
+pysnmp_v1.getNextRequestID = _random_request_id
+pysnmp_v2c.getNextRequestID = _random_request_id
 
 _AUTH = {
     "MD5": usmHMACMD5AuthProtocol, "SHA": usmHMACSHAAuthProtocol,

@@ -141,7 +141,7 @@ def oid_in(oid: str, root: str) -> bool:
 
 
 def oid_key(oid: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in oid.split("."))
+    return tuple(map(int, oid.split(".")))
 
 
 class BaseClient(ABC):

@@ -1,14 +1,17 @@
 """The multi-varbind GETBULK the gufo backend sends on SNMPv2c (ber.py), against pysnmp's own
 BER codec (pyasn1): what ber.py encodes is what pysnmp encodes for the same request, and what a
-reply pysnmp encodes carries is read back with the value types the backends hand over."""
+reply pysnmp encodes carries is read back (``check_reply`` with ``binds``) with the value types the
+backends hand over."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from pyasn1.codec.ber import decoder, encoder
 from pysnmp.proto import api, rfc1902, rfc1905
 
-from infraaudit.probes.snmp.ber import check_reply, getbulk_request, response_varbinds
+from infraaudit.probes.snmp.ber import Plain, check_reply, getbulk_request
 
 V2C = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
 OIDS = ["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.31.1.1.1.18.4294967295",
@@ -70,18 +73,20 @@ def test_a_reply_is_read_with_the_backends_value_types() -> None:
         ("1.3.6.1.2.1.2.2.1.5.1", rfc1902.Gauge32(1_000_000_000)),
         ("1.3.6.1.2.1.9", rfc1905.EndOfMibView()),
     ])
-    assert check_reply(data).request_id == 77
-    assert response_varbinds(data, b"c0mm", 77) == [
+    binds: list[tuple[str, Plain | None]] = []
+    reply = check_reply(data, binds)
+    assert (reply.request_id, reply.community, reply.error_status) == (77, b"c0mm", 0)
+    assert binds == [
         ("1.3.6.1.2.1.2.2.1.2.1", b"eth0\xff"), ("1.3.6.1.2.1.4.20.1.1.10.0.0.1", "10.0.0.1"),
         ("1.3.6.1.2.1.1.3.0", 4294967295), ("1.3.6.1.2.1.31.1.1.1.6.1", 2**64 - 1),
         ("1.3.6.1.2.1.2.2.1.8.1", -5), ("1.3.6.1.2.1.1.2.0", "1.3.6.1.4.1.9.1.1208"),
         ("1.3.6.1.2.1.2.2.1.5.1", 1_000_000_000), ("1.3.6.1.2.1.9", None)]
 
 
-def test_a_reply_to_another_request_or_community_is_not_ours() -> None:
-    data = _response(77, [("1.3.6.1.2.1.1.5.0", rfc1902.OctetString(b"sw"))])
-    assert response_varbinds(data, b"c0mm", 78) is None
-    assert response_varbinds(data, b"other", 77) is None
+def test_the_reply_names_its_request_and_community() -> None:
+    data = _response(78, [("1.3.6.1.2.1.1.5.0", rfc1902.OctetString(b"sw"))], community="other")
+    reply = check_reply(data)
+    assert (reply.request_id, reply.community) == (78, b"other")
 
 
 def test_a_reply_with_an_error_status_is_seen_by_the_checker() -> None:
@@ -89,3 +94,16 @@ def test_a_reply_with_an_error_status_is_seen_by_the_checker() -> None:
     error-status fails the request there (the hostile tests cover malformed values)."""
     data = _response(9, [("1.3.6.1.2.1.1.5.0", V2C.null)], status=18)
     assert check_reply(data).error_status == 18
+
+
+def test_pysnmp_requests_get_random_ids_not_counted_up() -> None:
+    """A device answering first with the ids next to the one asked (the hostile lab's
+    ``neighbour``) must not fill the next request in flight: the backend draws each id."""
+    import infraaudit.probes.snmp.pysnmp_backend  # noqa: F401 - installs the id source
+
+    ids = []
+    for _ in range(50):
+        pdu = V2C.GetBulkRequestPDU()
+        V2C.apiBulkPDU.set_defaults(pdu)
+        ids.append(int(V2C.apiBulkPDU.get_request_id(pdu)))
+    assert all(abs(b - a) > 3 for a, b in itertools.pairwise(ids))
