@@ -128,8 +128,8 @@ class NetnsLab(Lifecycle):
                  lldpd: bool = True, sshd: bool = True, extra_ports: int = 0) -> None:
         """``extra_ports``: that many more interfaces in each agent (veth pairs with both ends in
         the agent's namespace, up, no address): a switch-sized ifTable for the benchmarks."""
-        if not 1 <= agents <= 400:
-            raise ValueError("agents must be 1..400")
+        if not 1 <= agents <= 600:
+            raise ValueError("agents must be 1..600")
         if not 0 <= extra_ports <= 200:
             raise ValueError("extra_ports must be 0..200")
         self.extra_ports = extra_ports
@@ -168,14 +168,15 @@ class NetnsLab(Lifecycle):
 
     @property
     def v4_len(self) -> int:
-        """Prefix length of the lab network: /24 up to 200 agents, /16 beyond (the agents past
-        200 live in 10.X.2.0/24)."""
+        """Prefix length of the lab network: /24 up to 200 agents, /16 beyond (agents 201-400
+        live in 10.X.2.0/24, 401-600 in 10.X.3.0/24)."""
         return 24 if self.agents <= 200 else 16
 
     def v4(self, k: int) -> str:
         """Agent ``k``'s IPv4 address (0 = the root namespace's)."""
         if k > 200:
-            return f"10.{self.octet}.2.{10 + k - 200}"
+            block, at = divmod(k - 201, 200)
+            return f"10.{self.octet}.{2 + block}.{11 + at}"
         return f"10.{self.octet}.0.{1 if k == 0 else 10 + k}"
 
     def v6(self, k: int) -> str:
