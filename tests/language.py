@@ -42,7 +42,7 @@ IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}:?[0-9a-f]{0,4}(?![\w:])", 
 YEAR_GROUPED = re.compile(r"(?<![\d.,])(?:1\.9\d\d|2\.0(?!00)\d\d)(?![\d.,])")
 SNAKE = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b")
 RULE_CODE = re.compile(r"\b(?:DEVICE|PORT|LINK|IPV6|SEC|HISTORY|WIFI)-[A-Z0-9-]+\b")
-ZERO = re.compile(r"(?<![\d.,/])0 (?:thiết bị|cổng|lần|trụ sở|đường|tồn tại|nhiệm vụ)|"
+ZERO = re.compile(r"(?<![\d.,/])0 (?:thiết bị|cổng|lần|trụ sở|đường|tồn tại|nhiệm vụ|hạng mục)|"
                   r"\b0/0\b|giai đoạn 0\b|mức 0\b|\(0%\)|ngưỡng 0%")
 #: English words that only reach a report when raw data leaks (keys, error text, units)
 STOP_WORDS = ("missing", "device", "reasons", "source", "runs", "days", "none", "true", "false",
