@@ -129,8 +129,10 @@ def replacements(found: list[Finding], doc: AuditDocument | None, t: Thresholds,
     out = {}
     for label, reasons in sorted(demands.items()):
         device = devices.get(label)
-        if device is None or not device.reachable or device.role.value not in NETWORK_ROLES:
+        if device is None or device.role.value not in NETWORK_ROLES:
             continue
+        if not device.reachable and device.role.value == "switch":
+            continue  # its ports are unknown, so is its size: the plan has it checked first
         kind, item, quantity, ports, used, need = _item(device, doc, t, items)
         out[label] = Replacement(device=label, role=device.role.value, kind=kind,
                                  year=min(y for y, _ in reasons), item=item, quantity=quantity,

@@ -146,3 +146,17 @@ def test_a_device_not_audited_and_unavailable_at_night_is_checked_once() -> None
     plan = propose({"Trụ sở": found}, {}, CATALOG)
     assert {(t.kind, tuple(t.devices)) for t in plan.tasks} == {
         ("audit-device", ("modem",)), ("device-service", ("sw2",))}
+
+
+def test_a_device_not_audited_is_replaced_when_its_kind_needs_no_measuring() -> None:
+    """Aged by the asset register and of a kind set in the inventory: an access point or a
+    router is replaced like any other (its item needs no ports); a switch is not, its size is
+    unknown: the plan has it checked first."""
+    ap, router, switch = (_aged(n, r, 2015) for n, r in (
+        ("ap-x", Role.AP), ("rt-x", Role.ROUTER), ("sw-x", Role.SWITCH)))
+    for device in (ap, router, switch):
+        device.reachable = False
+    doc = _doc(ap, router, switch)
+    plan = propose({"Trụ sở": findings(doc)}, {"Trụ sở": doc}, CATALOG)
+    replaced = {d: t.kind for t in plan.tasks if t.group == "replace" for d in t.devices}
+    assert replaced == {"ap-x": "replace-ap", "rt-x": "replace-router"}
