@@ -71,7 +71,8 @@ class CatalogItem(Strict):
     date: str = Field(min_length=1, description="when it was valid")
     lifetime_years: int | None = None
     replaces: Replaces | None = Field(default=None, description="the devices it replaces")
-    ports: int | None = Field(default=None, ge=1, description="access ports (access switches)")
+    ports: int | None = Field(default=None, ge=1, description="ports (access switches; core "
+                              "switches, to size a core by the ports in use)")
 
 
 class Catalog(Strict):

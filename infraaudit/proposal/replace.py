@@ -97,9 +97,15 @@ def _item(device: Device, doc: AuditDocument, t: Thresholds,
         return "replace-router", by_role["router"], 1, len(ethernet), used, 0
     if role == "ap":
         return "replace-ap", by_role["ap"], 1, len(ethernet), used, 0
-    if is_core(device, doc, t):
-        return "replace-core", by_role["core-switch"], 1, len(ethernet), used, 0
     need = max(1, math.ceil(used * (1 + t.proposal.growth_pct / 100)))
+    if is_core(device, doc, t):
+        # the smallest core switch of the catalog that holds the ports in use plus the margin
+        # (a site core using 6 of 12 ports is not replaced by a 24-port one); a catalog whose
+        # core switches name no port count has the one it lists
+        sizes = sorted((n, k) for k, (r, n) in items.items() if r == "core-switch" and n)
+        item = next((k for n, k in sizes if n >= need), sizes[-1][1] if sizes else None)
+        return ("replace-core", item or by_role["core-switch"], 1, len(ethernet), used,
+                need if sizes else 0)
     sizes = sorted((n, k) for k, (r, n) in items.items() if r == "access-switch" and n)
     item, quantity = _access_item(sizes, need)
     return "replace-switch", item, quantity, len(ethernet), used, need

@@ -43,9 +43,10 @@ def test_the_sample_agency_plan_names_each_device_once_and_every_year() -> None:
     assert max(per_device.values()) == 1, per_device  # checked or repaired, not both
     md = render_markdown(report)
     assert "| Năm thực hiện | 2026 | 2027 | 2028 | 2029 | 2030 | Tổng cộng |" in md
-    # the 12-port SFP core switch is replaced by a core switch, not a 24-port PoE access one
+    # the 12-port SFP core switch (7 ports in use) is replaced by the small core switch, not a
+    # 24-port PoE access one nor the 24-port core
     core = next(t for t in plan.tasks if t.devices == ["sw-core-hungvuong"])
-    assert core.item == "switch-core-10g" and core.kind == "replace-core"
+    assert core.item == "switch-core-12" and core.kind == "replace-core"
     assert all(t.kind != "device-service" or "DEVICE-NO-ANSWER" not in " ".join(t.answers)
                for t in plan.tasks)  # a device not audited is checked, never repaired
     assert plan.draft and "DỰ THẢO" in md.split("# BÁO CÁO")[0]
@@ -63,7 +64,8 @@ def test_access_switches_are_sized_by_ports_in_use_plus_the_margin() -> None:
                    "sw-c": ("switch-48-poe", 2)}
 
 
-def test_a_switch_joined_to_three_of_the_sites_switches_is_a_core_switch() -> None:
+def test_a_switch_joined_to_three_of_the_sites_switches_is_a_core_switch(
+        tmp_path: Path) -> None:
     hub = _aged("sw-hub", Role.SWITCH, 2015)
     hub.sys_name = "sw-hub"
     hub.ports = _ports(12, 4)
@@ -74,6 +76,22 @@ def test_a_switch_joined_to_three_of_the_sites_switches_is_a_core_switch() -> No
                              role=Role.ROUTER if name.startswith("rt") else Role.SWITCH))
     doc = _doc(hub, *others)
     plan = propose({"Trụ sở": findings(doc)}, {"Trụ sở": doc}, CATALOG)
+    (task,) = [t for t in plan.tasks if t.group == "replace"]
+    assert (task.kind, task.item) == ("replace-core", "switch-core-12")  # 4 ports in use
+    hub.ports = _ports(24, 18)  # 18 in use, 23 with the margin: the 24-port core
+    for i, name in enumerate(("sw-1", "sw-2", "rt-1"), start=1):
+        hub.ports[i].lldp_neighbours = [LldpNeighbour(sys_name=name, capabilities=["bridge"])]
+    plan = propose({"Trụ sở": findings(doc)}, {"Trụ sở": doc}, CATALOG)
+    (task,) = [t for t in plan.tasks if t.group == "replace"]
+    assert (task.kind, task.item) == ("replace-core", "switch-core-10g")
+    # a catalog whose one core switch names no port count: that one, whatever the ports
+    text = (REPO / "inventories" / "catalog.yaml").read_text(encoding="utf-8")
+    start = text.index("  switch-core-12:")
+    text = text[:start] + text[text.index("  switch-core-10g:"):]
+    text = text.replace("    replaces: core-switch\n    ports: 24\n", "    replaces: core-switch\n")
+    path = tmp_path / "catalog.yaml"
+    path.write_text(text, encoding="utf-8")
+    plan = propose({"Trụ sở": findings(doc)}, {"Trụ sở": doc}, load_catalog(path))
     (task,) = [t for t in plan.tasks if t.group == "replace"]
     assert (task.kind, task.item) == ("replace-core", "switch-core-10g")
     hub.ports[3].lldp_neighbours = []  # two neighbours: an access switch in a chain
@@ -132,8 +150,8 @@ def test_a_saturated_uplink_of_a_replaced_switch_is_a_reason_not_a_task() -> Non
 def test_a_catalog_without_a_core_switch_is_refused(tmp_path: Path) -> None:
     text = (REPO / "inventories" / "catalog.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "catalog.yaml"
-    bad.write_text(text.replace("replaces: core-switch", "replaces: access-switch\n    ports: 24"),
-                   encoding="utf-8")
+    bad.write_text(text.replace("replaces: core-switch", "replaces: access-switch"),
+                   encoding="utf-8")  # the core switches keep their port counts
     with pytest.raises(InventoryError, match="replaces: core-switch"):
         load_catalog(bad)
 
