@@ -93,6 +93,18 @@ def test_a_duplex_mismatch_across_a_link_is_an_unstable_network(text: str) -> No
     assert ("giao thức chống lặp vòng (STP) trên 04 switch tại trụ sở chính, trụ sở số 20 Trần "
             "Hưng Đạo và trụ sở số 02 Hoàn Kiếm") in unstable
     assert "cao nhất khoảng 18 lần mỗi ngày" in unstable
+    assert "Wi-Fi" not in unstable  # a site over the Wi-Fi threshold has its own bullet
+
+
+def test_a_site_that_depends_on_wi_fi_has_its_own_bullet(text: str) -> None:
+    """VIETNAMESE.md §4 "Wi-Fi dependence": the site over the threshold first, then the others
+    measured and those with no access point read."""
+    wifi = _bullet(text, "Kết nối mạng phụ thuộc vào Wi-Fi: ")
+    assert wifi.startswith("21/27 thiết bị đầu cuối (77,8%) tại trụ sở số 20 Trần Hưng Đạo kết "
+                           "nối qua mạng Wi-Fi, vượt ngưỡng 30%; số cổng mạng có dây còn trống "
+                           "là 18; ")
+    assert "tại trụ sở chính, 25,6% thiết bị đầu cuối kết nối qua Wi-Fi (dưới ngưỡng 30%)" in wifi
+    assert wifi.endswith("đề nghị bổ sung để đo kiểm trong đợt tiếp theo.")
 
 
 def test_the_plan_services_what_is_not_replaced(text: str) -> None:
