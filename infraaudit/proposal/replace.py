@@ -103,9 +103,10 @@ def _item(device: Device, doc: AuditDocument, t: Thresholds,
         # (a site core using 6 of 12 ports is not replaced by a 24-port one); a catalog whose
         # core switches name no port count has the one it lists
         sizes = sorted((n, k) for k, (r, n) in items.items() if r == "core-switch" and n)
-        item = next((k for n, k in sizes if n >= need), sizes[-1][1] if sizes else None)
-        return ("replace-core", item or by_role["core-switch"], 1, len(ethernet), used,
-                need if sizes else 0)
+        if not sizes:
+            return "replace-core", by_role["core-switch"], 1, len(ethernet), used, 0
+        item = next((k for n, k in sizes if n >= need), sizes[-1][1])
+        return "replace-core", item, 1, len(ethernet), used, need
     sizes = sorted((n, k) for k, (r, n) in items.items() if r == "access-switch" and n)
     item, quantity = _access_item(sizes, need)
     return "replace-switch", item, quantity, len(ethernet), used, need

@@ -144,6 +144,11 @@ def oid_key(oid: str) -> tuple[int, ...]:
     return tuple(map(int, oid.split(".")))
 
 
+def _out_of_order(root: str, oid: str, previous: str) -> DecodeError:
+    return DecodeError(f"agent returned OIDs out of order under {root} (got {oid} after "
+                       f"{previous}): walk stopped to avoid a loop")
+
+
 class BaseClient(ABC):
     """Retries, per-device rate limit and concurrency, walk termination and loop detection."""
 
@@ -270,20 +275,12 @@ class BaseClient(ABC):
                     return rows
                 key = oid_key(oid)
                 if key <= last_key:
-                    raise DecodeError(
-                        f"agent returned OIDs out of order under {root} (got {oid} after "
-                        f"{rows[-1][0]}): walk stopped to avoid a loop"
-                    )
+                    raise _out_of_order(root, oid, rows[-1][0])
                 rows.append((oid, value))
                 last_key = key
             if done or not batch:
                 return rows
-            if len(rows) > self.target.max_walk_rows:
-                raise TransportError(f"walk of {root} passed {self.target.max_walk_rows} rows: "
-                                     "stopped (limits.max_walk_rows)")
-            if self.rows_read > self.row_budget:
-                raise TransportError(f"the device's walks passed {self.row_budget} rows in all "
-                                     f"({len(rows)} under {root}): stopped")
+            self._check_rows(root, len(rows))
 
     async def walk_columns(self, columns: Sequence[str]) -> dict[str, list[VarBind]]:
         """Walk several columns (of one table, usually) together: each GETBULK carries one
@@ -338,22 +335,24 @@ class BaseClient(ABC):
                     continue
                 key = oid_key(oid)
                 if key <= last_key[column]:
-                    raise DecodeError(
-                        f"agent returned OIDs out of order under {column} (got {oid} after "
-                        f"{rows[column][-1][0]}): walk stopped to avoid a loop"
-                    )
+                    raise _out_of_order(column, oid, rows[column][-1][0])
                 rows[column].append((oid, value))
                 last_key[column], cursor[column] = key, oid
             still = [c for c in still if c not in closed]
             for column in asked:
-                if column in still and len(rows[column]) > self.target.max_walk_rows:
-                    raise TransportError(f"walk of {column} passed {self.target.max_walk_rows} "
-                                         "rows: stopped (limits.max_walk_rows)")
-            if still and self.rows_read > self.row_budget:
-                raise TransportError(f"the device's walks passed {self.row_budget} rows in all "
-                                     f"({sum(map(len, rows.values()))} under {asked[0]}...): "
-                                     "stopped")
+                if column in still:
+                    self._check_rows(column, len(rows[column]))
         return rows
+
+    def _check_rows(self, root: str, count: int) -> None:
+        """A walk still open under ``root`` with ``count`` rows: past its cap, or past the
+        device's row budget (every walk together), it stops."""
+        if count > self.target.max_walk_rows:
+            raise TransportError(f"walk of {root} passed {self.target.max_walk_rows} rows: "
+                                 "stopped (limits.max_walk_rows)")
+        if self.rows_read > self.row_budget:
+            raise TransportError(f"the device's walks passed {self.row_budget} rows in all "
+                                 f"({count} under {root}): stopped")
 
     async def _walk_each(self, columns: list[str]) -> dict[str, list[VarBind]]:
         """``walk`` each column concurrently; the first failure cancels the others."""

@@ -44,7 +44,7 @@ from infraaudit.inventory import load_inventory, read_env_file
 from infraaudit.models import AuditDocument
 from infraaudit.probes.snmp.device import PROBES
 from lab.netns import NetnsLab
-from tests.bench.bench_scan import bench_inventory
+from tests.bench.bench_scan import bench_inventory, children_cpu
 
 REPO = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -89,11 +89,6 @@ def agents_cpu(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICK
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def measure(action: Callable[[], object], pids: list[int]) -> Run:

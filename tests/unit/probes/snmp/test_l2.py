@@ -16,30 +16,22 @@ from infraaudit.probes.snmp.device import assemble, collect
 from infraaudit.probes.snmp.replay import ReplayClient, read_snmprec
 from infraaudit.probes.snmp.transport import Value, VarBind
 from tests.replay.run_case import CASES
+from tests.unit.probes.snmp.test_walk_columns import Counting as CountingRequests
 
 STP_PORTS = "1.3.6.1.2.1.17.2.15.1.3"
 POE_PORTS = "1.3.6.1.2.1.105.1.1.1.6"
 
 
-class Counting(ReplayClient):
-    """Counts the requests (one GET, or one page of a walk) and the roots walked."""
+class Counting(CountingRequests):
+    """Also counts the GETs, and records the roots walked."""
 
     def __init__(self, varbinds: Sequence[VarBind]) -> None:
-        super().__init__(varbinds)
-        self.requests = 0
+        super().__init__(list(varbinds))
         self.roots: list[str] = []
 
     async def _get_once(self, oids: Sequence[str]) -> list[VarBind]:
         self.requests += 1
         return await super()._get_once(oids)
-
-    async def _batch(self, cursor: object, repetitions: int) -> tuple[list[VarBind], bool]:
-        self.requests += 1
-        return await super()._batch(cursor, repetitions)
-
-    async def _bulk(self, oids: Sequence[str], repetitions: int) -> list[tuple[str, Value | None]]:
-        self.requests += 1
-        return await super()._bulk(oids, repetitions)
 
     async def walk_columns(self, columns: Sequence[str]) -> dict[str, list[VarBind]]:
         self.roots.extend(columns)
