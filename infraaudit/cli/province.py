@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from infraaudit.cli.console import fail, note, warning
-from infraaudit.models.base import vn_today
+from infraaudit.util.clock import vn_today
 
 if TYPE_CHECKING:  # imported when the command runs, not for --help
     from infraaudit.models import AuditDocument

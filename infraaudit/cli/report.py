@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from infraaudit.cli.console import fail, note, warning
-from infraaudit.models.base import vn_today
+from infraaudit.util.clock import vn_today
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NOT_WRITTEN = 0, 2, 3
 

@@ -200,11 +200,11 @@ def scan(
 
 
 def _print_summary(doc: AuditDocument, output: Path, quiet: bool) -> None:
-    from infraaudit.cli.console import out
-    from infraaudit.cli.tables import findings_table, summary_table
-    from infraaudit.findings import findings as find
+    if not quiet:  # the rules load only to be printed
+        from infraaudit.cli.console import out
+        from infraaudit.cli.tables import findings_table, summary_table
+        from infraaudit.findings import findings as find
 
-    if not quiet:
         out.print(summary_table(doc))
         found = find(doc)
         if found:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -32,10 +32,10 @@ from sqlalchemy.engine import Connection, Engine
 from infraaudit import __version__
 from infraaudit.collector.db import submissions, summaries, writer
 from infraaudit.errors import AuditFormatError
-from infraaudit.findings import findings
-from infraaudit.models import SCHEMA_VERSION, AuditDocument, is_switch_port
-from infraaudit.models.migrate import load_audit
-from infraaudit.models.province import SEVERITIES
+
+if TYPE_CHECKING:  # the audit models and the rules load with the first audit summarised:
+    # a collector command that only opens the database (add-admin) does not pay for them
+    from infraaudit.models import AuditDocument
 
 # Bump when site_summary's output changes shape or meaning.
 SUMMARY_FORMAT = 1
@@ -77,6 +77,10 @@ def rules() -> str:
 
 def site_summary(doc: AuditDocument) -> dict[str, Any]:
     """The numbers the province compares, for one site's audit."""
+    from infraaudit.findings import findings
+    from infraaudit.models import is_switch_port
+    from infraaudit.models.province import SEVERITIES
+
     severity: Counter[str] = Counter(f.severity for f in findings(doc))
     return {
         "site_id": doc.site.id, "site_name": doc.site.name, "audit_id": doc.audit_id,
@@ -108,6 +112,9 @@ def summary_row(doc: AuditDocument) -> dict[str, Any] | None:
 def stored_document(value: Any) -> AuditDocument:
     """A stored document (a dict, or JSON text on a driver that does not decode it) as the
     current schema: documents stored under an older schema are migrated on the way."""
+    from infraaudit.models import SCHEMA_VERSION, AuditDocument
+    from infraaudit.models.migrate import load_audit
+
     if isinstance(value, dict):
         if value.get("schema_version") == SCHEMA_VERSION:
             return AuditDocument.model_validate(value)

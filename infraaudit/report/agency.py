@@ -26,7 +26,7 @@ from infraaudit.findings import (
 )
 from infraaudit.health import HistoryStore, availability, default_db, links, ports, since
 from infraaudit.models import Agency, AuditDocument, is_switch_port
-from infraaudit.models.base import VN_TZ, Strict, local_year
+from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
 from infraaudit.models.migrate import load_audit
 from infraaudit.models.report import (
@@ -46,6 +46,7 @@ from infraaudit.models.report import (
 )
 from infraaudit.proposal import Catalog, load_catalog, propose
 from infraaudit.report.section import build_section, place
+from infraaudit.util.clock import VN_TZ, local_year
 from infraaudit.util.yamlfile import load_yaml_model, read_yaml
 
 

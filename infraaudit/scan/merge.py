@@ -7,8 +7,13 @@ evidence, never silently overwritten. ``Device.sources`` names who reported each
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infraaudit.models import Device, FieldConflict, Port, Role
-from infraaudit.probes.ssh import CliFacts, canonical_ifname
+from infraaudit.probes.ssh import canonical_ifname
+
+if TYPE_CHECKING:  # the parsers load when a device is read over SSH
+    from infraaudit.probes.ssh import CliFacts
 
 # device field <- CliFacts field
 IDENTITY = {"sys_name": "hostname", "firmware": "os_version", "model": "model",

@@ -20,14 +20,16 @@ import os
 import stat
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from infraaudit.errors import InfraAuditError, InventoryError
 
-Model = TypeVar("Model", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic loads with the first model validated, not for --help
+    from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound="BaseModel")
 
 MAX_BYTES = 2 * 1024 * 1024  # 10,000 devices, one a line: 0.5 MB, read in 0.7 s
 MAX_DEPTH = 64
@@ -187,6 +189,8 @@ def validate_strict(model: type[Model], data: Any) -> Model:
 def load_yaml_model(path: Path, model: type[Model], what: str) -> Model:
     """``path`` read and validated as ``model``; InventoryError names ``what`` and the file,
     and for invalid content every field in error with its message."""
+    from pydantic import ValidationError
+
     data, _ = read_yaml(path, what)
     try:
         return validate_strict(model, data)
@@ -208,6 +212,8 @@ def problems(exc: ValidationError, skip: str | None = None) -> str:
 def load_packaged(package: str, name: str, model: type[Model]) -> Model:
     """A YAML file shipped in ``package`` as ``model``; InfraAuditError names the file and every
     field in error (a broken installation or a bad edit of the file)."""
+    from pydantic import ValidationError
+
     source = resources.files(package).joinpath(name)
     try:
         data, _ = parse_yaml(source.read_text("utf-8"))

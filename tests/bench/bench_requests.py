@@ -20,10 +20,11 @@ prints its peak memory. ``--before`` also runs the scan with another source tree
 PYTHONPATH (e.g. a ``git worktree`` of an older commit), in the same rounds, and checks that
 both stored the same varbinds (audits apart from timings and ids).
 
-Wall time around each run; the client's CPU from ``getrusage`` of the children (the scan and C
-tools are subprocesses) or of this process (the bare script, run in a subprocess too); the
-agents' CPU from their processes' utime+stime in /proc before and after. Prints the ratios the
-issue sets goals for; asserts nothing.
+The scans run with their bytecode cached as an installed wheel has it (a first round, not
+counted, writes it). Wall time around each run; the client's CPU from ``getrusage`` of the
+children (the scan and C tools are subprocesses) or of this process (the bare script, run in a
+subprocess too); the agents' CPU from their processes' utime+stime in /proc before and after.
+Prints the ratios the issue sets goals for; asserts nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from infraaudit.models import AuditDocument
 from infraaudit.probes.snmp.device import PROBES
 from lab.netns import NetnsLab
 from tests.bench.bench_scan import bench_inventory, children_cpu
+from tests.bench.bench_startup import as_installed
 
 REPO = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -134,6 +136,33 @@ def c_walks(hosts: list[str], community: str, scalars: list[str], tables: list[s
     asyncio.run(run_all())
 
 
+def print_results(runs: dict[str, list[Run]], stored: dict[str, dict[str, list[object]]],
+                  varbinds: int, rounds: int) -> None:
+    # wall: the best round; CPU: the mean of the rounds (an agent's CPU is read in clock
+    # ticks of 10 ms, so one round of 20 agents is only good to about ±0.2 s)
+    best = {name: Run(min(r.wall_s for r in rs), sum(r.client_cpu_s for r in rs) / len(rs),
+                      sum(r.agent_cpu_s for r in rs) / len(rs)) for name, rs in runs.items()}
+    print(f"\n{'run':<34}{'wall s':>8}{'client CPU s':>14}{'agent CPU s':>13}")
+    labels = [("before", "infraaudit scan (gufo), --before")] if "before" in runs else []
+    for name, label in (*labels, ("scan", "infraaudit scan (gufo)"),
+                        ("c", "net-snmp, one walk per table (C)"),
+                        ("bare", "bare gufo_snmp walks per column")):
+        r = best[name]
+        print(f"{label:<34}{r.wall_s:>8.2f}{r.client_cpu_s:>14.2f}{r.agent_cpu_s:>13.2f}")
+    scan, c, bare = best["scan"], best["c"], best["bare"]
+    print(f"\nwall: best of {rounds} rounds; CPU: their mean; {varbinds} varbinds "
+          "stored by the scan")
+    if "before" in runs:
+        same = stored["before"] == stored["scan"]
+        print(f"before and now stored {'the same' if same else 'DIFFERENT'} probe results")
+    print(f"scan / C walk:     wall {scan.wall_s / c.wall_s:.2f}× (goal ≤ 1.0), client CPU "
+          f"{scan.client_cpu_s / c.client_cpu_s:.2f}× (goal ≤ 0.5), agent CPU "
+          f"{scan.agent_cpu_s / c.agent_cpu_s:.2f}× (goal ≤ 1.0)")
+    print(f"scan / bare gufo:  wall {scan.wall_s / bare.wall_s:.2f}× (goal ≤ 1.5), agent "
+          f"CPU {scan.agent_cpu_s / bare.agent_cpu_s:.2f}×")
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agents", type=int, default=20)
@@ -162,20 +191,23 @@ def main() -> None:
         runs: dict[str, list[Run]] = {"scan": [], "c": [], "bare": []}
         stored: dict[str, dict[str, list[object]]] = {}
         varbinds = 0
-        for round_no in range(args.rounds):
-            for name, tree in (("before", args.before), ("scan", REPO)):
-                if tree is None:
-                    continue
+        trees = [(name, tree) for name, tree in (("before", args.before), ("scan", REPO)) if tree]
+        envs = {name: as_installed(tree, Path(tmp) / f"pycache-{name}") for name, tree in trees}
+        for round_no in range(-1, args.rounds):  # round -1 writes the bytecode, not counted
+            for name, _ in trees:
                 out = Path(tmp) / f"audit-{name}-{round_no}.json"
-                runs.setdefault(name, []).append(measure(lambda o=out, t=tree: subprocess.run(  # type: ignore[misc]
+                run = measure(lambda o=out, e=envs[name]: subprocess.run(  # type: ignore[misc]
                     [sys.executable, "-m", "infraaudit.cli", "scan", str(inventory),
                      "--env-file", str(lab.env_file), "--output", str(o), "--quiet",
-                     "--backend", "gufo"], check=False, capture_output=True, text=True,
-                    env={**os.environ, "PYTHONPATH": str(t)}), pids))
+                     "--backend", "gufo"], check=False, capture_output=True, text=True, env=e),
+                    pids)
+                if round_no < 0:
+                    continue
+                runs.setdefault(name, []).append(run)
                 doc = AuditDocument.model_validate_json(out.read_text(encoding="utf-8"))
                 stored[name] = stored_values(doc)
                 varbinds = sum(p.varbinds for d in doc.devices for p in d.probes)
-            if args.scan_only:
+            if args.scan_only or round_no < 0:
                 continue
             runs["c"].append(measure(lambda: c_walks(
                 hosts, community, scalars, table_roots(columns), limits.concurrency,
@@ -191,29 +223,7 @@ def main() -> None:
                   f"{scan.client_cpu_s:.2f} s, agents {scan.agent_cpu_s:.2f} s, peak memory of "
                   f"the largest child {peak:.0f} MB; {varbinds} varbinds stored")
             return
-        # wall: the best round; CPU: the mean of the rounds (an agent's CPU is read in clock
-        # ticks of 10 ms, so one round of 20 agents is only good to about ±0.2 s)
-        best = {name: Run(min(r.wall_s for r in rs), sum(r.client_cpu_s for r in rs) / len(rs),
-                          sum(r.agent_cpu_s for r in rs) / len(rs)) for name, rs in runs.items()}
-        print(f"\n{'run':<34}{'wall s':>8}{'client CPU s':>14}{'agent CPU s':>13}")
-        labels = [("before", "infraaudit scan (gufo), --before")] if args.before else []
-        for name, label in (*labels, ("scan", "infraaudit scan (gufo)"),
-                            ("c", "net-snmp, one walk per table (C)"),
-                            ("bare", "bare gufo_snmp walks per column")):
-            r = best[name]
-            print(f"{label:<34}{r.wall_s:>8.2f}{r.client_cpu_s:>14.2f}{r.agent_cpu_s:>13.2f}")
-        scan, c, bare = best["scan"], best["c"], best["bare"]
-        print(f"\nwall: best of {args.rounds} rounds; CPU: their mean; {varbinds} varbinds "
-              "stored by the scan")
-        if args.before:
-            same = stored["before"] == stored["scan"]
-            print(f"before and now stored {'the same' if same else 'DIFFERENT'} probe results")
-        print(f"scan / C walk:     wall {scan.wall_s / c.wall_s:.2f}× (goal ≤ 1.0), client CPU "
-              f"{scan.client_cpu_s / c.client_cpu_s:.2f}× (goal ≤ 0.5), agent CPU "
-              f"{scan.agent_cpu_s / c.agent_cpu_s:.2f}× (goal ≤ 1.0)")
-        print(f"scan / bare gufo:  wall {scan.wall_s / bare.wall_s:.2f}× (goal ≤ 1.5), agent "
-              f"CPU {scan.agent_cpu_s / bare.agent_cpu_s:.2f}×")
-
+        print_results(runs, stored, varbinds, args.rounds)
 
 if __name__ == "__main__":
     main()

@@ -107,7 +107,7 @@ def test_worn_devices_and_history_in_the_report(agency: tuple[Path, Path],
     import datetime as dt
 
     agency_file, _ = agency
-    from infraaudit.models.base import VN_TZ
+    from infraaudit.util.clock import VN_TZ
     today = dt.datetime.now(VN_TZ).date()  # the report's window ends with a Vietnam day
     report = build_report(load_agency(agency_file), 2025, today)
     by_name = {s.name: s for s in report.sites}

@@ -8,8 +8,8 @@ from typing import Any
 from infraaudit.findings.thresholds import Thresholds
 from infraaudit.findings.wording import device_label, make, wording
 from infraaudit.models import AuditDocument
-from infraaudit.models.base import local_year
 from infraaudit.models.finding import Evidence, Finding
+from infraaudit.util.clock import local_year
 
 
 def lifetime_findings(doc: AuditDocument, t: Thresholds) -> list[Finding]:

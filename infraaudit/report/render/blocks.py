@@ -18,11 +18,12 @@ import jinja2
 import yaml
 from pydantic import Field, TypeAdapter
 
-from infraaudit.models.base import VN_TZ, Strict
+from infraaudit.models.base import Strict
 from infraaudit.models.report import AgencyReport
 from infraaudit.report.render.groups import finding_groups
 from infraaudit.report.render.layout import masthead_layout
 from infraaudit.report.render.text import num, text_filters, vnd
+from infraaudit.util.clock import VN_TZ
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF): DOCX and XLSX writers refuse them, and they mean nothing in a report. Audits

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from infraaudit.probes.ssh.allowlist import resolve, table
+from infraaudit.probes.ssh.ifname import canonical_ifname
 from infraaudit.probes.ssh.parsers import cisco, huawei, junos, linux, procurve, routeros
 from infraaudit.probes.ssh.parsers.common import (
     CliFacts,
     Rows,
     attach_to_ports,
-    canonical_ifname,
     textfsm_rows,
 )
 

@@ -1,5 +1,5 @@
 """What every CLI parser shares: the CliFacts model, value helpers, interface-name
-matching, the TextFSM call."""
+matching (``ifname.py``), the TextFSM call."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from infraaudit.models import AddressFamily, Duplex, IpAddress, LldpNeighbour, Port
+from infraaudit.probes.ssh.ifname import canonical_ifname
 
 Rows = list[dict[str, object]]
 
@@ -29,33 +30,6 @@ class CliFacts(BaseModel):
     lldp: dict[str, list[LldpNeighbour]] = Field(default_factory=dict)
     mac_count: dict[str, int] = Field(default_factory=dict)
     ipv6: dict[str, list[str]] = Field(default_factory=dict)
-
-
-# Interface name abbreviations as CLIs print them (longest first).
-_ABBREVIATIONS = (
-    ("hundredgige", "hundredgige"), ("hu", "hundredgige"),
-    ("fortygigabitethernet", "fortygigabitethernet"), ("fo", "fortygigabitethernet"),
-    ("twentyfivegige", "twentyfivegige"), ("twe", "twentyfivegige"),
-    ("tengigabitethernet", "tengigabitethernet"), ("te", "tengigabitethernet"),
-    ("gigabitethernet", "gigabitethernet"), ("gi", "gigabitethernet"), ("ge", "gigabitethernet"),
-    ("fastethernet", "fastethernet"), ("fa", "fastethernet"),
-    ("ethernet", "ethernet"), ("eth", "ethernet"), ("et", "ethernet"),
-    ("port-channel", "port-channel"), ("po", "port-channel"),
-    ("vlan", "vlan"), ("vl", "vlan"), ("loopback", "loopback"), ("lo", "loopback"),
-)
-
-
-def canonical_ifname(name: str) -> str:
-    """'Gi0/1', 'GigabitEthernet0/1', 'gi 0/1' -> 'gigabitethernet0/1' (for matching only)."""
-    compact = name.replace(" ", "").casefold()
-    match = re.match(r"([a-z-]+)(.*)", compact)
-    if not match:
-        return compact
-    prefix, rest = match.groups()
-    for short, full in _ABBREVIATIONS:
-        if prefix == short:
-            return full + rest
-    return compact
 
 
 def attach_to_ports(facts: CliFacts) -> None:

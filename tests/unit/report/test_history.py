@@ -11,9 +11,9 @@ import pytest
 from infraaudit.errors import StoreError
 from infraaudit.findings import default_thresholds, history_findings
 from infraaudit.health.store import HistoryStore, PortRates
-from infraaudit.models.base import VN_TZ
 from infraaudit.models.link import PingSeries
 from infraaudit.report.agency import history_db, site_history
+from infraaudit.util.clock import VN_TZ
 from tests.unit.health.test_run import _dev, _port, _run
 
 T = default_thresholds()
