@@ -13,14 +13,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings.datafile import WordingTemplate
 from infraaudit.models import Device
 from infraaudit.models.finding import Evidence, Finding, Severity
-from infraaudit.util.yamlfile import problems
+from infraaudit.util.yamlfile import data_yaml, problems
 
 
 class CodeWording(BaseModel):
@@ -48,7 +47,7 @@ class FindingWording(BaseModel):
 def load_wording(text: str, origin: str) -> FindingWording:
     """``text`` (findings.yaml) as a model; InfraAuditError names ``origin`` and the path of
     every field in error."""
-    data = yaml.safe_load(text)
+    data = data_yaml(text)
     if not isinstance(data, dict):
         raise InfraAuditError(f"wording {origin}: expected codes and words, found "
                               f"{type(data).__name__}")

@@ -13,12 +13,11 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings import WordingTemplate as Template
-from infraaudit.util.yamlfile import problems
+from infraaudit.util.yamlfile import data_yaml, problems
 
 TaskKind = Literal["recable", "device-service", "audit-device", "replace-router", "replace-core",
                    "replace-switch", "replace-ap", "uplink-upgrade", "ipv6-service", "add-switch",
@@ -125,7 +124,7 @@ def load_proposal_wording(text: str, origin: str) -> ProposalWording:
     """``text`` (proposal.yaml) as a model; InfraAuditError names ``origin`` and the path of
     every field in error."""
     try:
-        return ProposalWording.model_validate(yaml.safe_load(text))
+        return ProposalWording.model_validate(data_yaml(text))
     except ValidationError as exc:
         raise InfraAuditError(f"wording {origin}: {problems(exc)}") from None
 

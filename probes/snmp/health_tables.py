@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.models.device_health import SensorKind, SensorState
+from infraaudit.util.yamlfile import data_yaml
 
 NUMERIC_OID = re.compile(r"^1(\.\d+)+$")
 
@@ -148,7 +149,7 @@ GENERIC = "generic"
 
 def parse_tables(text: str, where: str = "health.yaml") -> HealthTables:
     try:
-        return HealthTables.model_validate(yaml.safe_load(text))
+        return HealthTables.model_validate(data_yaml(text))
     except (yaml.YAMLError, ValidationError) as exc:
         raise InfraAuditError(f"{where}: {exc}") from None
 

@@ -10,8 +10,9 @@ import re
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from infraaudit.util.yamlfile import data_yaml
 
 
 class Family(BaseModel):
@@ -48,7 +49,7 @@ class Identity(BaseModel):
 @cache
 def families() -> list[Family]:
     source = resources.files("infraaudit.probes.snmp").joinpath("data/identity.yaml")
-    return Families.model_validate(yaml.safe_load(source.read_text("utf-8"))).families
+    return Families.model_validate(data_yaml(source.read_text("utf-8"))).families
 
 
 def _enterprise(sys_object_id: str | None) -> int | None:

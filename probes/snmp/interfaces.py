@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.models import Duplex, Port, PortCounters, port_kind
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, integer, mac, non_negative, text
+from infraaudit.util.yamlfile import data_yaml
 
 _IF = "1.3.6.1.2.1.2.2.1"
 _IFX = "1.3.6.1.2.1.31.1.1.1"
@@ -76,7 +76,7 @@ def parse(walked: Walked) -> InterfaceFacts:
 def if_types() -> dict[int, str]:
     """The IANAifType registry (``data/iftypes.yaml``): number -> name."""
     source = resources.files("infraaudit.probes.snmp").joinpath("data/iftypes.yaml")
-    return {int(k): str(v) for k, v in yaml.safe_load(source.read_text("utf-8")).items()}
+    return {int(k): str(v) for k, v in data_yaml(source.read_text("utf-8")).items()}
 
 
 def _if_type(code: int | None) -> str | None:

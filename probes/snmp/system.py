@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, bits, integer, text
+from infraaudit.util.yamlfile import data_yaml
 
 LLDP_CAPABILITIES = [
     "other", "repeater", "bridge", "wlanAccessPoint", "router", "telephone",
@@ -38,7 +38,7 @@ class SystemFacts(BaseModel):
 def enterprises() -> dict[int, str]:
     source = resources.files("infraaudit.probes.snmp").joinpath("data/enterprises.yaml")
     data = source.read_text("utf-8")
-    return {int(k): str(v) for k, v in yaml.safe_load(data).items()}
+    return {int(k): str(v) for k, v in data_yaml(data).items()}
 
 
 # Enterprises of SNMP agent software, not of a manufacturer: a Linux host running net-snmp has an

@@ -7,10 +7,10 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from infraaudit.errors import CommandRefused
+from infraaudit.util.yamlfile import data_yaml
 
 
 class Command(BaseModel):
@@ -43,7 +43,7 @@ class _Tables(BaseModel):
 @cache
 def _tables() -> _Tables:
     text = resources.files("infraaudit.probes.ssh").joinpath("commands.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = data_yaml(text)
     for entry in data["platforms"].values():  # `copy:` in the file, `copy_of` in the model
         if "copy" in entry:
             entry["copy_of"] = entry.pop("copy")

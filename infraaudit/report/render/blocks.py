@@ -15,7 +15,6 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import jinja2
-import yaml
 from pydantic import Field, TypeAdapter
 
 from infraaudit.models.base import Strict
@@ -24,6 +23,7 @@ from infraaudit.report.render.groups import finding_groups
 from infraaudit.report.render.layout import masthead_layout
 from infraaudit.report.render.text import num, text_filters, vnd
 from infraaudit.util.clock import VN_TZ
+from infraaudit.util.yamlfile import data_yaml
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF): DOCX and XLSX writers refuse them, and they mean nothing in a report. Audits
@@ -158,7 +158,7 @@ _LINE = TypeAdapter(_Line)
 @cache
 def template_words(name: str) -> dict[str, Any]:
     """A labels file of report_templates/ (NFC), read once."""
-    data = yaml.safe_load(nfc(resources.files("infraaudit.report_templates").joinpath(name)
+    data = data_yaml(nfc(resources.files("infraaudit.report_templates").joinpath(name)
                               .read_text("utf-8")))
     assert isinstance(data, dict)
     return data
