@@ -10,6 +10,7 @@ bytes; OID arcs: 32 bits) and nothing after the message. What it refuses never r
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 
@@ -47,7 +48,19 @@ class Reply:
 
 
 def _oid_text(body: bytes) -> str:
-    """Dotted text of a checked OBJECT IDENTIFIER's content octets."""
+    """Dotted text of a checked OBJECT IDENTIFIER's content octets. A table's names differ in
+    their last arcs: when the last arc is one octet, the text of the rest is remembered."""
+    if len(body) > 1 and body[-1] < 0x80 and body[-2] < 0x80:
+        return f"{_head_text(body[:-1])}.{body[-1]}"
+    return _full_text(body)
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_text(body: bytes) -> str:
+    return _full_text(body)
+
+
+def _full_text(body: bytes) -> str:
     if max(body) < 0x80:  # every arc below 128, one octet each: the common case
         arcs = list(body)
     else:
@@ -280,11 +293,25 @@ def _encode_int(value: int) -> bytes:
 
 
 def _encode_oid(oid: str) -> bytes:
+    """An OBJECT IDENTIFIER TLV. A walk's cursors differ in their last arcs: when the last arc
+    is below 128, the encoding of the rest is remembered."""
+    head, _, last = oid.rpartition(".")
+    if "." in head and last.isdigit() and (arc := int(last)) < 0x80:
+        return _encode(_OID, _head_body(head) + bytes((arc,)))
+    return _encode(_OID, _oid_body(oid))
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_body(head: str) -> bytes:
+    return _oid_body(head)
+
+
+def _oid_body(oid: str) -> bytes:
     arcs = [int(a) for a in oid.split(".")]
     arcs[1] += 40 * arcs[0]
     del arcs[0]
     if max(arcs) < 0x80:  # one octet an arc: the common case
-        return _encode(_OID, bytes(arcs))
+        return bytes(arcs)
     body = bytearray()
     for arc in arcs:
         rest, chunk = arc >> 7, [arc & 0x7F]
@@ -292,7 +319,7 @@ def _encode_oid(oid: str) -> bytes:
             chunk.append(0x80 | (rest & 0x7F))
             rest >>= 7
         body.extend(reversed(chunk))
-    return _encode(_OID, bytes(body))
+    return bytes(body)
 
 
 def getbulk_request(community: bytes, request_id: int, oids: list[str],
