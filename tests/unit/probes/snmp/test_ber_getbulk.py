@@ -107,3 +107,19 @@ def test_pysnmp_requests_get_random_ids_not_counted_up() -> None:
         V2C.apiBulkPDU.set_defaults(pdu)
         ids.append(int(V2C.apiBulkPDU.get_request_id(pdu)))
     assert all(abs(b - a) > 3 for a, b in itertools.pairwise(ids))
+
+
+def test_a_walks_cursors_and_names_read_as_pysnmp_reads_them() -> None:
+    """The heads of a walk's OIDs are remembered (ber.py): a cursor or a name whose last arc
+    is one octet, two octets or 32 bits, after heads with small and large arcs, in any order
+    and twice, is encoded and read as pysnmp does."""
+    heads = ["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7", "2.999", "0.39"]
+    arcs = [0, 1, 127, 128, 300, 2**32 - 1]
+    oids = [f"{head}.{arc}" for head, arc in itertools.product(heads, arcs)]
+    for round_ in range(2):
+        order = oids if round_ == 0 else list(reversed(oids))
+        assert getbulk_request(b"c0mm", 9, order, 1) == _pysnmp_getbulk("c0mm", 9, order, 1)
+        binds: list[tuple[str, Plain | None]] = []
+        check_reply(_response(9, [(oid, rfc1902.Integer(n)) for n, oid in enumerate(order)]),
+                    binds)
+        assert binds == [(oid, n) for n, oid in enumerate(order)]
