@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -22,8 +23,6 @@ from infraaudit.cli.console import fail, note, warning
 from infraaudit.probes.snmp import Backend
 
 if TYPE_CHECKING:  # the scan itself is imported when a command runs, not for --help
-    from rich.progress import Progress
-
     from infraaudit.findings import FirmwareCatalog
     from infraaudit.inventory import LoadedInventory
     from infraaudit.models import AuditDocument, Device
@@ -99,8 +98,11 @@ def _inputs(inventory: Path, env_file: Path | None, allow_inline_secrets: bool,
 
 
 def _progress(site: str, total: int, quiet: bool) -> tuple[
-        Progress, Callable[[Device], None], Callable[[str], None]]:
-    """The progress bar on stderr and the scanner's two callbacks that print on it."""
+        AbstractContextManager[object], Callable[[Device], None], Callable[[str], None]]:
+    """The progress bar on stderr and the scanner's two callbacks that print on it (quiet:
+    none of them, and rich's progress module is not loaded)."""
+    if quiet:
+        return nullcontext(), lambda _: None, lambda _: None
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -114,20 +116,17 @@ def _progress(site: str, total: int, quiet: bool) -> tuple[
 
     progress = Progress(  # the site's name is text, not markup
         TextColumn("scan {task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err, disable=quiet, transient=False,
+        TimeElapsedColumn(), console=err, transient=False,
     )
     task = progress.add_task(site, total=total)
 
     def on_device(device: Device) -> None:
         progress.advance(task)
         state = "ok" if device.fully_probed else ("partial" if device.reachable else "no answer")
-        if not quiet:
-            progress.console.print(Text(f"{device.host}:{device.port} {device.name or ''} — "
-                                        f"{state}"))
+        progress.console.print(Text(f"{device.host}:{device.port} {device.name or ''} — {state}"))
 
     def on_phase(message: str) -> None:
-        if not quiet:
-            progress.console.print(Text(message, style="bold"))
+        progress.console.print(Text(message, style="bold"))
 
     return progress, on_device, on_phase
 
