@@ -16,11 +16,13 @@ from infraaudit.util.lazy import lazy_exports
 if TYPE_CHECKING:  # imported on first use (util/lazy.py): the command line starts fast
     from infraaudit.collector.api import MB, create_app
     from infraaudit.collector.auth import add_admin, add_agency, revoke
-    from infraaudit.collector.migrations import open_db
-    from infraaudit.collector.submit import (
+    from infraaudit.collector.defaults import (
         DEFAULT_ATTEMPTS,
         DEFAULT_BACKOFF_S,
         DEFAULT_TIMEOUT_S,
+    )
+    from infraaudit.collector.migrations import open_db
+    from infraaudit.collector.submit import (
         Outcome,
         Result,
         Submitter,

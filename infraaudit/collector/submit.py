@@ -33,6 +33,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from infraaudit.collector.defaults import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_S, DEFAULT_TIMEOUT_S
 from infraaudit.errors import AuditFormatError, InventoryError, SubmitError
 from infraaudit.util.httpout import (
     Answer,
@@ -51,9 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 API_PATH = "/api/v1/audits"
-DEFAULT_ATTEMPTS = 4
-DEFAULT_BACKOFF_S = 1.0
-DEFAULT_TIMEOUT_S = 30.0
 TRANSIENT = {408, 429}  # besides every 5xx
 CONTENT_REFUSALS = {409, 413, 422}  # the audit itself will never be accepted as it is
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
