@@ -32,7 +32,14 @@ if TYPE_CHECKING:  # imported on first use (util/lazy.py): the command line star
         ServiceAge,
     )
     from infraaudit.models.l2 import PoeGroup, PowerOverEthernet, SpanningTree, StpState, Vlan
-    from infraaudit.models.ports import ETHERNET_TYPES, PortKind, is_switch_port, port_kind
+    from infraaudit.models.ports import (
+        ETHERNET_TYPES,
+        PortKind,
+        PortMedia,
+        is_switch_port,
+        port_kind,
+        port_media,
+    )
 
 __all__ = [
     "ETHERNET_TYPES",
@@ -51,6 +58,7 @@ __all__ = [
     "Port",
     "PortCounters",
     "PortKind",
+    "PortMedia",
     "PowerOverEthernet",
     "ProbeResult",
     "ProbeStatus",
@@ -64,6 +72,7 @@ __all__ = [
     "Vlan",
     "is_switch_port",
     "port_kind",
+    "port_media",
 ]
 
 __getattr__ = lazy_exports(__name__)

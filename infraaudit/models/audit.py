@@ -25,7 +25,7 @@ from infraaudit.models.host import ScanningHost
 from infraaudit.models.link import LinkReport
 from infraaudit.models.readiness import Ipv6Report
 
-SCHEMA_VERSION: Literal[6] = 6
+SCHEMA_VERSION: Literal[7] = 7
 
 
 class Agency(Strict):
@@ -56,7 +56,7 @@ class Coverage(Strict):
 
 
 class AuditDocument(Strict):
-    schema_version: Literal[6] = SCHEMA_VERSION
+    schema_version: Literal[7] = SCHEMA_VERSION
     audit_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
     agency: Agency
     site: Site

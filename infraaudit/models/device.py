@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 from infraaudit.models.base import Strict
 from infraaudit.models.device_health import DeviceHealth
 from infraaudit.models.l2 import PowerOverEthernet, SpanningTree, Vlan
-from infraaudit.models.ports import PortKind, port_kind
+from infraaudit.models.ports import PortKind, PortMedia, port_kind
 
 
 class ProbeStatus(StrEnum):
@@ -120,6 +120,10 @@ class Port(Strict):
     oper_status: str | None = None
     speed_mbps: float | None = None
     duplex: Duplex | None = None
+    media: PortMedia | None = Field(
+        default=None, description="twisted-pair or fibre, where the device names the port's "
+        "PHY or transceiver (ENTITY-MIB); a fibre port's fault takes optics and patch cords, "
+        "not a Cat6 run")
     mtu: int | None = None
     mac: str | None = None
     last_change_s: float | None = Field(

@@ -53,8 +53,14 @@ def _v5_to_v6(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "schema_version": 6}
 
 
+def _v6_to_v7(data: dict[str, Any]) -> dict[str, Any]:
+    """v7 adds ``ports[].media`` (twisted-pair or fibre, from ENTITY-MIB), which a v6 audit did
+    not read: unknown, so the plan treats its faulty ports as before (a Cat6 run each)."""
+    return {**data, "schema_version": 7}
+
+
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7}
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 40

@@ -1,5 +1,7 @@
 """What a port is: a physical port, or a pseudo-interface (VLAN/SVI, loopback, tunnel, stack,
-CPU, null, LAG, virtual). The one classification every stage counts ports by.
+CPU, null, LAG, virtual). The one classification every stage counts ports by. And, where the
+device names it, the port's medium (``port_media``): a fibre port's fault is mended with optics
+and patch cords, not with a new Cat6 run.
 
 A pseudo-interface stays in the audit (its addresses and counters are evidence) but is not a
 switch port: ``is_switch_port`` is what capacity, the port tables, the findings and the plan
@@ -61,3 +63,24 @@ def is_switch_port(port: object) -> bool:
     """A physical Ethernet port: what "ports", "used" and "free" count everywhere."""
     return (getattr(port, "kind", "physical") == "physical"
             and getattr(port, "type", None) in ETHERNET_TYPES)
+
+
+PortMedia = Literal["twisted-pair", "fibre"]
+# IEEE 802.3 PHY names as agents and CLIs print them: "10/100/1000BaseTX", "1000BaseT SFP",
+# "10GBase-T", "RJ45"; "1000BaseLX SFP", "10GBASE-SR SFP+", "100BaseFX", "1000BASE-BX10-D".
+_TWISTED_PAIR = re.compile(r"\d(?:[\d/]*\d)?\s*G?BASE-?T(?:X)?\b|\bRJ-?45\b", re.IGNORECASE)
+_FIBRE = re.compile(r"\d\s*G?BASE-?(?:SX|LX|LH|ZX|EX|BX|SR|LR|ER|ZR|FX|LRM)|\bfib(?:er|re)\b|"
+                    r"\boptic(?:al)?\b|\b(?:single|multi)-?mode\b", re.IGNORECASE)
+
+
+def port_media(descr: str | None) -> PortMedia | None:
+    """The medium a port's description names (ENTITY-MIB's entPhysicalDescr of the port or of
+    its transceiver): a twisted-pair PHY or an optical one; None when it names neither (a
+    bare "SFP" cage, "Port", "unsupported")."""
+    if not descr:
+        return None
+    if _TWISTED_PAIR.search(descr):
+        return "twisted-pair"
+    if _FIBRE.search(descr):
+        return "fibre"
+    return None

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from infraaudit.errors import DecodeError, TransportError, TransportTimeout
-from infraaudit.models import Device, Port, ProbeResult, ProbeStatus, ServiceAge
+from infraaudit.models import Device, Port, PortMedia, ProbeResult, ProbeStatus, ServiceAge
 from infraaudit.models.device_health import DeviceHealth
 from infraaudit.probes.snmp import (
     bridge,
@@ -184,6 +184,17 @@ def _identity(device: Device, sys_facts: system.SystemFacts, ent: object) -> Non
             device.firmware, device.firmware_source = said.firmware, "sysDescr"
 
 
+def _attach_media(ports: list[Port], ent: object) -> None:
+    """A port entity's medium (ENTITY-MIB) on the interface of that name (entPhysicalName is
+    the ifName or ifDescr on the agents recorded: "GigabitEthernet1/0/6"), without case."""
+    if not isinstance(ent, entity.EntityFacts) or not ent.port_media:
+        return
+    by_name: dict[str, PortMedia] = {n.casefold(): m for n, m in ent.port_media.items()}
+    for port in ports:
+        port.media = next((by_name[label.casefold()] for label in (port.name, port.descr)
+                           if label and label.casefold() in by_name), None)
+
+
 def assemble(device: Device, collected: Collected) -> Device:
     """Fill ``device`` (host, name, profile already set) from the probes' facts. Pure."""
     f = collected.facts
@@ -199,6 +210,7 @@ def assemble(device: Device, collected: Collected) -> Device:
     _identity(device, sys_facts, f.get("entity"))
     ifs = f.get("interfaces")
     ports = list(ifs.ports) if isinstance(ifs, interfaces.InterfaceFacts) else []
+    _attach_media(ports, f.get("entity"))
     by_index = {p.if_index: p for p in ports}
     br = f.get("bridge")
     base_ports: dict[int, int] = {}

@@ -1,17 +1,19 @@
-"""ENTITY-MIB entPhysicalTable: the chassis' model, serial number, firmware, hardware revision."""
+"""ENTITY-MIB entPhysicalTable: the chassis' model, serial number, firmware, hardware revision;
+the medium of the ports it describes (a port entity's or its transceiver's description)."""
 
 from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from infraaudit.models import PortMedia, port_media
 from infraaudit.probes.snmp.base import SnmpProbe
 from infraaudit.probes.snmp.transport import Value
 from infraaudit.probes.snmp.values import Walked, integer, text
 
 _BASE = "1.3.6.1.2.1.47.1.1.1.1"
-CHASSIS, STACK, MODULE = 3, 11, 9
+CHASSIS, STACK, MODULE, PORT = 3, 11, 9, 10
 
 
 class EntityFacts(BaseModel):
@@ -25,6 +27,8 @@ class EntityFacts(BaseModel):
     mfg_date: str | None = None  # entPhysicalMfgDate of the chassis as YYYY-MM-DD, if set
     physical_entities: int = 0
     chassis_count: int = 0
+    # entPhysicalName of a port entity -> the medium its description or a module in it names
+    port_media: dict[str, PortMedia] = Field(default_factory=dict)
 
 
 def _field(walked: Walked, column: str, index: str) -> str | None:
@@ -54,6 +58,7 @@ def parse(walked: Walked) -> EntityFacts:
                 return value
         return None
 
+    media = _port_media(walked, classes, contained)
     # The chassis row first; modules next (some agents fill serial/firmware only there).
     order = [top] + [i for i in indexes if classes.get(i) in (MODULE, STACK) and i != top]
     return EntityFacts(
@@ -67,7 +72,27 @@ def parse(walked: Walked) -> EntityFacts:
         mfg_date=_date(walked.get("entPhysicalMfgDate", {}).get(top)),
         physical_entities=len(indexes),
         chassis_count=len(chassis),
+        port_media=media,
     )
+
+
+def _port_media(walked: Walked, classes: dict[str, int | None], contained: dict[str, Value]
+                ) -> dict[str, PortMedia]:
+    """Per port entity with a name, the medium its description names, else that of a module
+    or port inside it (a transceiver: "10GBASE-LR SFP+ Module" under a port)."""
+    inside: dict[str, list[str]] = {}
+    for index, parent in contained.items():
+        if classes.get(index) in (MODULE, PORT):
+            inside.setdefault(str(integer(parent)), []).append(index)
+    found: dict[str, PortMedia] = {}
+    for index in (i for i, c in classes.items() if c == PORT):
+        name = _field(walked, "entPhysicalName", index)
+        candidates = [index, *inside.get(index, [])]
+        media = next((m for i in candidates
+                      if (m := port_media(_field(walked, "entPhysicalDescr", i)))), None)
+        if name and media:
+            found[name] = media
+    return found
 
 
 def _date(value: Value | None) -> str | None:

@@ -67,3 +67,14 @@ def test_old_fdb_table_read_only_without_q_bridge(case: str, reads_old_fdb: bool
     asyncio.run(bridge.PROBE.collect(client))
     old = [root for root in client.walked if root.startswith("1.3.6.1.2.1.17.4.3.")]
     assert bool(old) is reads_old_fdb
+
+
+def test_the_sfp_ports_of_a_catalyst_3750_are_read_as_fibre() -> None:
+    """Its port entities name their optics ("1000BaseLX SFP", "1000BaseSX SFP") and are named
+    like the interfaces; the copper ports and the one whose SFP the switch calls "unsupported"
+    stay unknown, the VLANs and the stack port too."""
+    case = CASES / "device" / "cisco-c3750"
+    got = json.loads(asyncio.run(run_case("device", ReplayClient.from_file(case / "walk.snmprec"))))
+    fibre = sorted(p["descr"] for p in got["ports"] if p["media"] == "fibre")
+    assert fibre == [f"GigabitEthernet1/0/{n}" for n in (11, 12, 6, 7, 8, 9)]
+    assert {p["media"] for p in got["ports"]} == {"fibre", None}

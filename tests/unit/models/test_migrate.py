@@ -39,7 +39,7 @@ def test_v4_audit_reads_with_empty_l2_facts() -> None:
     old = json.loads((UNIT_DATA / "sample-agency-v4" / "hoan-kiem.json").read_text("utf-8"))
     assert old["schema_version"] == 4
     doc = load_audit(json.dumps(old))
-    assert doc.schema_version == SCHEMA_VERSION == 6
+    assert doc.schema_version == SCHEMA_VERSION == 7
     assert all(d.vlans == [] and d.stp is None and d.poe is None for d in doc.devices)
     assert all(d.pvids == {} for d in doc.devices)
 
@@ -48,7 +48,7 @@ def test_a_version_4_audit_reads_without_neighbours_or_endpoints() -> None:
     data = json.loads((UNIT_DATA / "sample-agency-v4" / "hung-vuong.json").read_text("utf-8"))
     assert data["schema_version"] == 4 and "endpoints" not in data
     doc = load_audit(json.dumps(data))
-    assert doc.schema_version == SCHEMA_VERSION == 6
+    assert doc.schema_version == SCHEMA_VERSION == 7
     assert doc.endpoints is None and all(d.neighbours == [] for d in doc.devices)
     assert len(doc.devices) == len(data["devices"])
 
@@ -62,6 +62,14 @@ def test_a_version_5_audit_reads_without_health_or_learnt_vlans() -> None:
         for port in device["ports"]:
             del port["mac_vlans"]
     doc = load_audit(json.dumps(data))
-    assert doc.schema_version == 6 and len(doc.devices) == len(data["devices"])
+    assert doc.schema_version == SCHEMA_VERSION and len(doc.devices) == len(data["devices"])
     assert all(d.health is None and all(p.mac_vlans == {} for p in d.ports)
                for d in doc.devices)
+
+
+def test_a_version_6_audit_reads_with_the_ports_medium_unknown() -> None:
+    text = (UNIT_DATA / "sample-agency" / "bao-an.json").read_text("utf-8")
+    assert json.loads(text)["schema_version"] == 6
+    doc = load_audit(text)
+    assert doc.schema_version == SCHEMA_VERSION == 7
+    assert doc.devices and all(p.media is None for d in doc.devices for p in d.ports)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infraaudit.models import Port, is_switch_port, port_kind
+from infraaudit.models import Port, is_switch_port, port_kind, port_media
 from infraaudit.models.migrate import load_audit
 from tests.paths import UNIT_DATA
 
@@ -54,3 +54,17 @@ def test_a_v4_audit_gets_its_ports_classified() -> None:
     assert kinds["eth1"] == "physical" and kinds["vqos0"] == "virtual" and kinds["lo"] == \
         "loopback"
     assert sum(is_switch_port(p) for p in router.ports) == 6
+
+
+@pytest.mark.parametrize(("descr", "media"), [
+    # entPhysicalDescr of port entities as agents send them (the Catalyst 3750G-12S recording:
+    # "1000BaseLX SFP", "1000BaseSX SFP", "unsupported"), and PHY names of other vendors
+    ("1000BaseLX SFP", "fibre"), ("1000BaseSX SFP", "fibre"), ("10GBASE-SR SFP+", "fibre"),
+    ("100BaseFX", "fibre"), ("1000BASE-BX10-D", "fibre"), ("Single-mode fiber", "fibre"),
+    ("10/100/1000BaseTX", "twisted-pair"), ("1000BaseT SFP", "twisted-pair"),
+    ("10GBase-T", "twisted-pair"), ("RJ45", "twisted-pair"),
+    ("unsupported", None), ("Port", None), ("SFP", None), ("GigabitEthernet0/1", None),
+    ("ProCurve Fixed Switch port id:30", None), (None, None),
+])
+def test_the_medium_a_description_names(descr: str | None, media: str | None) -> None:
+    assert port_media(descr) == media

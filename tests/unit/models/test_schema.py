@@ -26,6 +26,6 @@ def test_schema_command_prints_it() -> None:
     result = CliRunner().invoke(app, ["schema"])
     assert result.exit_code == 0
     printed = json.loads(result.stdout)
-    assert printed["properties"]["schema_version"]["const"] == SCHEMA_VERSION == 6
+    assert printed["properties"]["schema_version"]["const"] == SCHEMA_VERSION == 7
     assert printed["additionalProperties"] is False
     assert "Port" in printed["$defs"] and "ProbeResult" in printed["$defs"]
