@@ -50,13 +50,15 @@ CONDITION = ("DEVICE-FAN-FAILED", "DEVICE-POWER-FAILED", "DEVICE-TEMPERATURE-HIG
 SECURITY_HIGH = "security-high"
 PORTS_PER_SWITCH = 24
 GROUP_OF: dict[TaskKind, str] = {
-    "audit-device": "audit", "recable": "repair", "device-service": "repair",
+    "audit-device": "audit", "recable": "repair", "repair-optics": "repair",
+    "device-service": "repair",
     "replace-router": "replace", "replace-core": "replace", "replace-switch": "replace",
     "replace-ap": "replace", "ipv6-service": "ipv6", "uplink-upgrade": "capacity",
     "add-switch": "capacity", "wire-workplaces": "capacity", "wire-switch": "capacity"}
 # the tables of Phụ lục I (report_words.yaml appendix_items) a task of each kind rests on
 EVIDENCE_OF: dict[TaskKind, list[str]] = {
-    "audit-device": ["devices"], "recable": ["ports"], "device-service": ["findings"],
+    "audit-device": ["devices"], "recable": ["ports"], "repair-optics": ["ports"],
+    "device-service": ["findings"],
     "replace-router": ["ages"], "replace-core": ["ages"], "replace-switch": ["ages"],
     "replace-ap": ["ages"], "ipv6-service": ["ipv6"], "uplink-upgrade": ["ports"],
     "add-switch": ["ports"], "wire-workplaces": ["ports"], "wire-switch": ["ports"]}
@@ -88,7 +90,8 @@ class Catalog(Strict):
                            source=item.source, date=item.date)
 
 
-REQUIRED_ITEMS = ("cable-cat6-run", "device-service", "ipv6-service", "uplink-upgrade")
+REQUIRED_ITEMS = ("cable-cat6-run", "fibre-optics-set", "device-service", "ipv6-service",
+                  "uplink-upgrade")
 REPLACING: tuple[Replaces, ...] = ("router", "core-switch", "access-switch", "ap")
 
 
@@ -106,6 +109,20 @@ def load_catalog(path: Path) -> Catalog:
     if sorted(catalog.plan) != [1, 2, 3, 4]:
         raise InventoryError(f"catalog {path}: plan must give a year for priorities 1 to 4")
     return catalog
+
+
+def _fibre_ports(audit: AuditDocument | None) -> set[str]:
+    """The fibre ports of ``audit`` (``Port.media``) as a port finding names its subject: the
+    device's inventory name, address or sysName, then the port's name, description or ifIndex
+    (``findings/rules``: ``device:port``)."""
+    found: set[str] = set()
+    for d in audit.devices if audit else []:
+        devices = {label for label in (d.name, d.host, d.sys_name) if label}
+        for p in d.ports:
+            if p.media == "fibre":
+                labels = {label for label in (p.name, p.descr, str(p.if_index)) if label}
+                found |= {f"{device}:{port}" for device in devices for port in labels}
+    return found
 
 
 def _ref(f: Finding) -> str:
@@ -245,11 +262,17 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     silent = [f for f in found if f.code in NOT_AUDITED]
     b.add("audit-device", 1, site, "device-service", len({f.subject for f in silent}), silent,
           subjects=[f.subject for f in silent], devices=len({f.subject for f in silent}))
-    # repair: cables of faulty ports; unstable or insecure devices
-    cabling = [f for f in found if f.code in CABLING]
-    ports = sorted({f.subject for f in cabling})
-    b.add("recable", 1, site, "cable-cat6-run", len(ports), cabling,
-          subjects=[_device_of(p) for p in ports], ports=len(ports))
+    # repair: cables of faulty ports (optics and patch cords on a fibre port: a Cat6 run does
+    # not mend it); unstable or insecure devices
+    fibre = _fibre_ports(audit)
+    cabling = [f for f in found if f.code in CABLING and f.subject not in fibre]
+    optical = [f for f in found if f.code in CABLING and f.subject in fibre]
+    repairs: list[tuple[TaskKind, str, list[Finding]]] = [
+        ("recable", "cable-cat6-run", cabling), ("repair-optics", "fibre-optics-set", optical)]
+    for kind, item, faults in repairs:
+        ports = sorted({f.subject for f in faults})
+        b.add(kind, 1, site, item, len(ports), faults,
+              subjects=[_device_of(p) for p in ports], ports=len(ports))
     # replace: one per device
     items: dict[str, tuple[str | None, int | None]] = {
         k: (i.replaces, i.ports) for k, i in b.catalog.items.items()}

@@ -19,9 +19,9 @@ from infraaudit.errors import InfraAuditError
 from infraaudit.findings import WordingTemplate as Template
 from infraaudit.util.yamlfile import data_yaml, problems
 
-TaskKind = Literal["recable", "device-service", "audit-device", "replace-router", "replace-core",
-                   "replace-switch", "replace-ap", "uplink-upgrade", "ipv6-service", "add-switch",
-                   "wire-workplaces", "wire-switch"]
+TaskKind = Literal["recable", "repair-optics", "device-service", "audit-device", "replace-router",
+                   "replace-core", "replace-switch", "replace-ap", "uplink-upgrade",
+                   "ipv6-service", "add-switch", "wire-workplaces", "wire-switch"]
 GroupKey = Literal["audit", "repair", "replace", "ipv6", "capacity"]
 
 
@@ -39,6 +39,7 @@ class TaskTexts(_Wording):
     model_config = ConfigDict(alias_generator=lambda name: name.replace("_", "-"))
 
     recable: Template
+    repair_optics: Template
     device_service: Template
     audit_device: Template
     replace_router: Template
