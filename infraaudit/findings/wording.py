@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infraaudit.errors import InfraAuditError
 from infraaudit.findings.datafile import WordingTemplate
-from infraaudit.models import Device
+from infraaudit.models import Device, PortMedia
 from infraaudit.models.finding import Evidence, Finding, Severity
 from infraaudit.util.yamlfile import data_yaml, problems
 
@@ -32,6 +32,10 @@ class CodeWording(BaseModel):
     title: WordingTemplate
     explanation: WordingTemplate
     recommendation: WordingTemplate
+    # a port finding on a fibre port (``Port.media``): its cause and remedy are the optics and
+    # patch cords, not a copper cable
+    explanation_fibre: WordingTemplate | None = None
+    recommendation_fibre: WordingTemplate | None = None
 
 
 class FindingWording(BaseModel):
@@ -81,14 +85,19 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidence]) -> Finding:
-    """A finding of ``code`` with its wording filled from ``values`` (and the subject)."""
+def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidence],
+         media: PortMedia | None = None) -> Finding:
+    """A finding of ``code`` with its wording filled from ``values`` (and the subject);
+    ``media``: the port's medium, for the fibre wording of a port finding."""
     words = wording().codes[code]
     fill = {k: _fmt(v) for k, v in {"subject": subject, **values}.items()}
+    fibre = media == "fibre"
+    explanation = (fibre and words.explanation_fibre) or words.explanation
+    recommendation = (fibre and words.recommendation_fibre) or words.recommendation
     return Finding(code=code, category=words.category, severity=words.severity,
                    subject=subject, title=words.title.format(**fill),
-                   explanation=words.explanation.format(**fill),
-                   recommendation=words.recommendation.format(**fill), evidence=evidence)
+                   explanation=explanation.format(**fill),
+                   recommendation=recommendation.format(**fill), evidence=evidence)
 
 
 def device_label(device: Device) -> str:

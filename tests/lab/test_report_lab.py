@@ -83,6 +83,12 @@ def test_the_seed_problems_are_measured_findings(agency: tuple[Path, Path]) -> N
     assert fcs == {"sw-tang1-hungvuong:3", "sw-tang1-hungvuong:7", "sw-trhd:4",
                    "sw-baoan:Gi1/0/12"}
     assert {s for c, s in subjects if c == "PORT-SATURATED"} == {"sw-core-hungvuong:Gi1/0/1"}
+    # Bảo An's switch is a Catalyst 3750G-12S: its faulty ports are SFP ports whose entities
+    # name their optics, so they get modules and patch cords, not Cat6 runs
+    tasks = report.proposal.tasks
+    optics = {a for t in tasks if t.kind == "repair-optics" for a in t.answers}
+    assert "PORT-FCS sw-baoan:Gi1/0/12" in optics
+    assert not any("sw-baoan" in a for t in tasks if t.kind == "recable" for a in t.answers)
     # the AP is not served: it answers ping (a loopback address) but not SNMP, so it could not
     # be audited (likely a wrong community), not "broken"
     assert {s for c, s in subjects if c == "DEVICE-NOT-AUDITED"} == {"ap-hoankiem"}

@@ -37,7 +37,8 @@ from infraaudit.models.report import SiteHistory
 
 RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     lambda doc, t: ping_findings(doc.link.pings if doc.link else [], t),
-    lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t),
+    lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t, {
+        (d.host, p.if_index): p.media for d in doc.devices for p in d.ports if p.media}),
     lambda doc, t: cabling_findings(doc.devices, t),
     wifi_findings,
     ipv6_findings,

@@ -38,7 +38,8 @@ def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
             if (reason and p.speed_mbps
                     and p.speed_mbps < t.cabling.min_speed_mbps):
                 out.append(make("PORT-SPEED-DOWNGRADE", f"{device}:{port}",
-                                {**values, "reason": reason}, evidence))
+                                {**values, "reason": reason}, evidence, p.media))
             if p.duplex is not None and p.duplex.value == "half":
-                out.append(make("PORT-HALF-DUPLEX", f"{device}:{port}", values, evidence))
+                out.append(make("PORT-HALF-DUPLEX", f"{device}:{port}", values, evidence,
+                                p.media))
     return out

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from infraaudit.findings.thresholds import Thresholds
 from infraaudit.findings.wording import make
+from infraaudit.models import PortMedia
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.link import PortPoll
 
 
-def poll_findings(polls: Iterable[PortPoll], t: Thresholds) -> list[Finding]:
+def poll_findings(polls: Iterable[PortPoll], t: Thresholds,
+                  media: Mapping[tuple[str, int], PortMedia] | None = None) -> list[Finding]:
+    """``media``: the ports' medium by (device address, ifIndex), for the fibre wording."""
     limits = t.port
     out = []
     for p in polls:
+        medium = (media or {}).get((p.device, p.if_index))
         device = p.device_name or p.device
         port = p.port or str(p.if_index)
         subject = f"{device}:{port}"
@@ -23,7 +27,7 @@ def poll_findings(polls: Iterable[PortPoll], t: Thresholds) -> list[Finding]:
         base = {"device": device, "port": port, "interval_s": p.interval_s,
                 "samples": p.samples, "transitions": p.transitions}
         if p.transitions >= limits.flap_transitions:
-            out.append(make("PORT-FLAP", subject, base, evidence))
+            out.append(make("PORT-FLAP", subject, base, evidence, medium))
         if p.counter_reset:
             continue
         packets_in = p.in_packets or 0
@@ -31,7 +35,8 @@ def poll_findings(polls: Iterable[PortPoll], t: Thresholds) -> list[Finding]:
                 and (p.fcs_errors or 0) >= limits.min_errors):
             out.append(make("PORT-FCS", subject, {**base, "fcs_errors": p.fcs_errors,
                                                   "packets": packets_in, "fcs_ppm": p.fcs_ppm,
-                                                  "threshold": limits.fcs_ppm}, evidence))
+                                                  "threshold": limits.fcs_ppm}, evidence,
+                                  medium))
         else:
             for errors, ppm, packets in ((p.in_errors, p.in_error_ppm, p.in_packets),
                                          (p.out_errors, p.out_error_ppm, p.out_packets)):
@@ -39,7 +44,7 @@ def poll_findings(polls: Iterable[PortPoll], t: Thresholds) -> list[Finding]:
                         and (errors or 0) >= limits.min_errors):
                     out.append(make("PORT-ERRORS", subject, {
                         **base, "errors": errors, "packets": packets, "error_ppm": ppm,
-                        "threshold": limits.error_ppm}, evidence))
+                        "threshold": limits.error_ppm}, evidence, medium))
                     break
         discards = (p.in_discards or 0) + (p.out_discards or 0)
         if (p.discard_ppm is not None and p.discard_ppm >= limits.discard_ppm

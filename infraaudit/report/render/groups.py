@@ -43,13 +43,15 @@ def _evidence(f: Finding, keys: list[str], words: dict[str, Any]) -> str:
 
 
 def finding_groups(report: AgencyReport, site: str, words: dict[str, Any]) -> list[dict[str, str]]:
-    """The merged lines of one site, most severe first."""
-    by_code: dict[str, list[Finding]] = {}
+    """The merged lines of one site, most severe first: one per finding code and remedy (the
+    faults of a copper and of a fibre port are mended differently)."""
+    by_code: dict[tuple[str, str], list[Finding]] = {}
     for sf in report.findings:
         if sf.site == site:
-            by_code.setdefault(sf.finding.code, []).append(sf.finding)
+            by_code.setdefault((sf.finding.code, sf.finding.recommendation), []).append(
+                sf.finding)
     lines = []
-    for code, found in by_code.items():
+    for (code, _), found in by_code.items():
         found.sort(key=lambda f: f.subject)
         phrase = words["finding_groups"].get(code)
         subjects = ", ".join(_subject(f) for f in found)

@@ -87,6 +87,26 @@ def test_cabling_rules_speed_downgrade_and_half_duplex() -> None:
     assert downgrade.title == "Cổng 1 Gb/s Gi1/0/1 của old chỉ hoạt động ở tốc độ 100 Mb/s"
 
 
+def test_a_fibre_ports_faults_name_optics_not_copper_cable() -> None:
+    """The same faults on an SFP port (``Port.media`` fibre) and on a copper one: the copper
+    port's remedy is the Cat6 cable, the fibre port's the module and the patch cord; the
+    counters' findings (polls) find the medium by the device's address and the ifIndex."""
+    device = Device(host="10.0.0.6", name="old", reachable=True, ports=[
+        Port(if_index=7, name="Gi1/0/7", type="ethernetCsmacd", oper_status="up",
+             speed_mbps=1000.0, duplex=Duplex.HALF, media="fibre"),
+        Port(if_index=8, name="Gi1/0/8", type="ethernetCsmacd", oper_status="up",
+             speed_mbps=1000.0, duplex=Duplex.HALF, media="twisted-pair")])
+    link = LinkReport(ports=[
+        _poll(if_index=i, port=f"Gi1/0/{i}", in_packets=50_000, in_errors=250, fcs_errors=250,
+              in_error_ppm=5000.0, fcs_ppm=5000.0) for i in (7, 8)])
+    got = {(f.code, f.subject): f for f in findings(_doc(devices=[device], link=link))}
+    for code in ("PORT-FCS", "PORT-HALF-DUPLEX"):
+        fibre, copper = got[(code, "old:Gi1/0/7")], got[(code, "old:Gi1/0/8")]
+        assert "module quang" in fibre.recommendation and "quang" in fibre.explanation
+        assert "quang" not in copper.recommendation + copper.explanation
+    assert "Cat6" in got[("PORT-FCS", "old:Gi1/0/8")].recommendation
+
+
 def test_wifi_dependence_uses_the_share_threshold() -> None:
     heavy = LinkReport(endpoints=EndpointShare(wired=4, wifi=6, wifi_pct=60.0))
     light = LinkReport(endpoints=EndpointShare(wired=8, wifi=2, wifi_pct=20.0))
