@@ -6,6 +6,7 @@ from pydantic import Field
 
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
+from infraaudit.models.ports import PortMedia
 
 
 class ReportMeta(Strict):
@@ -235,6 +236,8 @@ class PortItem(Strict):
     device: DeviceRef
     port: str
     value: float | None = None
+    media: PortMedia | None = Field(default=None, description="the port's medium, where the "
+                                    "finding's evidence names it (Port.media)")
 
 
 class LoadItem(Strict):

@@ -97,7 +97,9 @@ def _port_item(site: _Site, f: Finding, *keys: str) -> PortItem | None:
     if device is None:
         return None
     port = ev.port or f.subject.split(":", 1)[-1]
-    return PortItem(device=device, port=port, value=_measured(f, *keys) if keys else None)
+    media = ev.measured.get("media")
+    return PortItem(device=device, port=port, value=_measured(f, *keys) if keys else None,
+                    media=media if media in ("twisted-pair", "fibre") else None)
 
 
 def _add_port(into: list[PortItem], item: PortItem | None) -> None:

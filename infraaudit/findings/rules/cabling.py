@@ -30,7 +30,8 @@ def cabling_findings(devices: Iterable[Device], t: Thresholds) -> list[Finding]:
                 continue
             device, port = device_label(d), p.name or str(p.if_index)
             measured = {"speed_mbps": p.speed_mbps, "duplex": p.duplex.value if p.duplex else None,
-                        "oper_status": p.oper_status, "if_index": p.if_index}
+                        "oper_status": p.oper_status, "if_index": p.if_index,
+                        "media": p.media}
             evidence = [Evidence(source="snmp:ifTable+ifXTable+EtherLike-MIB", device=device,
                                  port=port, measured=measured)]
             values = {"device": device, "port": port, "speed_mbps": p.speed_mbps}

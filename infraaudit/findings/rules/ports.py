@@ -22,6 +22,8 @@ def poll_findings(polls: Iterable[PortPoll], t: Thresholds,
         port = p.port or str(p.if_index)
         subject = f"{device}:{port}"
         measured = p.model_dump(exclude={"device", "device_name", "port", "if_index"})
+        if medium:
+            measured["media"] = medium
         evidence = [Evidence(source="snmp:ifTable+EtherLike-MIB (two polls)", device=device,
                              port=port, measured=measured)]
         base = {"device": device, "port": port, "interval_s": p.interval_s,
