@@ -69,18 +69,21 @@ PortMedia = Literal["twisted-pair", "fibre"]
 # IEEE 802.3 PHY names as agents and CLIs print them: "10/100/1000BaseTX", "1000BaseT SFP",
 # "10GBase-T", "RJ45"; "1000BaseLX SFP", "10GBASE-SR SFP+", "100BaseFX", "1000BASE-BX10-D".
 _TWISTED_PAIR = re.compile(r"\d(?:[\d/]*\d)?\s*G?BASE-?T(?:X)?\b|\bRJ-?45\b", re.IGNORECASE)
+# Cisco IOS prints a short PHY name as "media type is LX" (SFP ports of a Catalyst)
+_FIBRE_CODE = re.compile(r"\s*(?:SX|LX|LH|ZX|EX|BX|SR|LR|ER|ZR|LRM|FX)\s*", re.IGNORECASE)
 _FIBRE = re.compile(r"\d\s*G?BASE-?(?:SX|LX|LH|ZX|EX|BX|SR|LR|ER|ZR|FX|LRM)|\bfib(?:er|re)\b|"
                     r"\boptic(?:al)?\b|\b(?:single|multi)-?mode\b", re.IGNORECASE)
 
 
 def port_media(descr: str | None) -> PortMedia | None:
     """The medium a port's description names (ENTITY-MIB's entPhysicalDescr of the port or of
-    its transceiver): a twisted-pair PHY or an optical one; None when it names neither (a
-    bare "SFP" cage, "Port", "unsupported")."""
+    its transceiver, the "media type" of Cisco's ``show interfaces``): a twisted-pair PHY or an
+    optical one; None when it names neither (a bare "SFP" cage, "Port", "unsupported",
+    "unknown media type")."""
     if not descr:
         return None
     if _TWISTED_PAIR.search(descr):
         return "twisted-pair"
-    if _FIBRE.search(descr):
+    if _FIBRE.search(descr) or _FIBRE_CODE.fullmatch(descr):
         return "fibre"
     return None

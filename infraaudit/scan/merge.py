@@ -23,8 +23,8 @@ PLATFORM_VENDOR = {"cisco_ios": "Cisco", "cisco_xe": "Cisco", "huawei": "Huawei"
                    "hp_procurve": "HP", "aruba_osswitch": "HP",
                    "juniper_junos": "Juniper Networks",
                    "mikrotik_routeros": "MikroTik"}  # the vendor an SSH-only device runs
-PORT_FILL = ("alias", "admin_status", "oper_status", "speed_mbps", "duplex", "mtu", "mac",
-             "mac_count")
+PORT_FILL = ("alias", "admin_status", "oper_status", "speed_mbps", "duplex", "media", "mtu",
+             "mac", "mac_count")
 COUNTER_FILL = ("in_errors", "out_errors", "fcs_errors", "in_ucast_pkts", "out_ucast_pkts")
 
 

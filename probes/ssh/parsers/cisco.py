@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from infraaudit.models import AddressFamily, IpAddress, LldpNeighbour, Port, PortCounters
+from infraaudit.models import (
+    AddressFamily,
+    IpAddress,
+    LldpNeighbour,
+    Port,
+    PortCounters,
+    port_media,
+)
 from infraaudit.probes.ssh.parsers.common import (
     CliFacts,
     Rows,
@@ -52,6 +59,7 @@ def cisco_interfaces(rows: Rows, facts: CliFacts) -> None:
             oper_status="up" if protocol.startswith("up") else "down",
             speed_mbps=cisco_speed(str(row.get("speed", ""))),
             duplex=cisco_duplex(str(row.get("duplex", ""))),
+            media=port_media(first(row.get("media_type"))),
             mtu=to_int(row.get("mtu")),
             mac=cisco_mac(str(row.get("mac_address", ""))),
             counters=PortCounters(

@@ -20,7 +20,8 @@ def test_cli_fills_gaps_agrees_and_disagrees() -> None:
     cli = CliFacts(platform="cisco_ios", hostname="SW-TANG2", os_version="15.0(2)SE11",
                    model="WS-C2960-24TT-L", uptime_s=1060.0,
                    ports=[Port(if_index=1, name="GigabitEthernet0/1", duplex=Duplex.HALF,
-                               speed_mbps=100.0, counters=PortCounters(fcs_errors=42))])
+                               speed_mbps=100.0, media="fibre",
+                               counters=PortCounters(fcs_errors=42))])
     device = merge_cli(snmp_device(), cli)
     assert device.sys_name == "sw-tang2"  # same name, other case: agreement, SNMP value kept
     assert device.sources["sys_name"] == ["snmp", "cli"]
@@ -31,6 +32,7 @@ def test_cli_fills_gaps_agrees_and_disagrees() -> None:
     assert device.uptime_s == 1000.0 and device.sources["uptime_s"] == ["snmp", "cli"]
     port = device.ports[0]
     assert port.duplex is Duplex.HALF and port.counters.fcs_errors == 42  # matched by descr
+    assert port.media == "fibre"  # "media type is LX": what ENTITY-MIB did not say
     assert device.sources["ports"] == ["snmp", "cli"]
     assert device.platform == "cisco_ios"
     assert device.role is Role.SWITCH  # the SNMP role guess stands
