@@ -45,6 +45,7 @@ NOT_AUDITED = {"DEVICE-NO-ANSWER", "DEVICE-NOT-AUDITED"}
 #: names them; the device's own condition is left to its replacement when it is replaced
 UNSTABLE = ("HISTORY-AVAILABILITY", "STP-TOPOLOGY-CHANGES", "STP-PORT-BLOCKING",
             "LINK-DUPLEX-MISMATCH", "LINK-SPEED-MISMATCH")
+FIBRE_HALF_DUPLEX = "fibre-half-duplex"  # PORT-HALF-DUPLEX on a fibre port: checked, not mended
 CONDITION = ("DEVICE-FAN-FAILED", "DEVICE-POWER-FAILED", "DEVICE-TEMPERATURE-HIGH",
              "DEVICE-CPU-HIGH", "DEVICE-MEMORY-HIGH")
 SECURITY_HIGH = "security-high"
@@ -226,29 +227,32 @@ def _devices_of(f: Finding) -> list[str]:
     return [_device_of(f.subject)]
 
 
-def _service_key(f: Finding) -> str | None:
+def _service_key(f: Finding, fibre: set[str]) -> str | None:
     if f.code in UNSTABLE or f.code in CONDITION:
         return f.code
+    if f.code == "PORT-HALF-DUPLEX" and f.subject in fibre:
+        return FIBRE_HALF_DUPLEX
     return SECURITY_HIGH if f.category == "security" and f.severity == "high" else None
 
 
 def _service(b: _Builder, site: str, found: list[Finding], checked: set[str],
-             replaced: set[str]) -> None:
+             replaced: set[str], fibre: set[str]) -> None:
     """One service visit per device that is unstable, overloaded, has failed hardware, a link
     whose ends disagree or a high-severity security setting: not for the devices checked first
     (their audit task), nor for a replaced device's own condition (the new one fixes it)."""
     service: list[Finding] = []
     devices: set[str] = set()
     for f in found:
-        key = _service_key(f)
+        key = _service_key(f, fibre)
         named = [d for d in _devices_of(f) if d not in checked
                  and not (f.code in CONDITION and d in replaced)]
         if key and named:
             service.append(f)
             devices.update(named)
-    keys = {_service_key(f) for f in service}
+    keys = {_service_key(f, fibre) for f in service}
     phrases = proposal_wording().service
-    why = [phrases.of(k) for k in (*UNSTABLE, *CONDITION, SECURITY_HIGH) if k in keys]
+    why = [phrases.of(k) for k in (*UNSTABLE, FIBRE_HALF_DUPLEX, *CONDITION, SECURITY_HIGH)
+           if k in keys]
     b.add("device-service", 1, site, "device-service", len(devices), service,
           subjects=sorted(devices), devices=len(devices), why="; ".join(why))
 
@@ -263,10 +267,12 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     b.add("audit-device", 1, site, "device-service", len({f.subject for f in silent}), silent,
           subjects=[f.subject for f in silent], devices=len({f.subject for f in silent}))
     # repair: cables of faulty ports (optics and patch cords on a fibre port: a Cat6 run does
-    # not mend it); unstable or insecure devices
+    # not mend it; a fibre port at half duplex is checked in the service visit: no optic runs
+    # so, a new one would not change it); unstable or insecure devices
     fibre = _fibre_ports(audit)
     cabling = [f for f in found if f.code in CABLING and f.subject not in fibre]
-    optical = [f for f in found if f.code in CABLING and f.subject in fibre]
+    optical = [f for f in found if f.code in CABLING and f.subject in fibre
+               and _service_key(f, fibre) is None]
     repairs: list[tuple[TaskKind, str, list[Finding]]] = [
         ("recable", "cable-cat6-run", cabling), ("repair-optics", "fibre-optics-set", optical)]
     for kind, item, faults in repairs:
@@ -282,7 +288,7 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     # capacity before the replacements: a replaced device takes its uplink and port findings
     # as reasons (propose orders the tasks)
     _capacity(b, site, by_code, replaced, labels)
-    _service(b, site, found, {f.subject for f in silent}, set(replaced))
+    _service(b, site, found, {f.subject for f in silent}, set(replaced), fibre)
     for r in replaced.values():
         _replace(b, site, r, t)
     # ipv6: one task per site, naming the devices to configure (not those replaced for it)

@@ -102,6 +102,7 @@ class ServiceReasons(_Wording):
     stp_port_blocking: str
     link_duplex_mismatch: str
     link_speed_mismatch: str
+    fibre_half_duplex: str
     device_fan_failed: str
     device_power_failed: str
     device_temperature_high: str

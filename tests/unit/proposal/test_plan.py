@@ -110,7 +110,8 @@ def _audit(site_id: str, *devices: Device) -> AuditDocument:
 def test_a_fibre_ports_fault_takes_optics_and_patch_cords_not_a_cat6_run() -> None:
     """The port's medium (ENTITY-MIB, ``Port.media``) decides: errors on the SFP uplink are
     mended with a module and a patch cord; on the copper port (and one of unknown medium) with
-    a cable run. The finding names the port by the device's name and the port's ifName."""
+    a cable run; the SFP port said to run half duplex (no 1 Gb/s optic does) is checked on the
+    device in a service visit. The finding names the port by the device's name and ifName."""
     switch = Device(host="10.0.0.2", name="sw1", reachable=True, role=Role.SWITCH, ports=[
         Port(if_index=1, name="Gi1/0/1", type="ethernetCsmacd", media="twisted-pair"),
         Port(if_index=2, name="Gi1/0/2", type="ethernetCsmacd"),
@@ -123,9 +124,12 @@ def test_a_fibre_ports_fault_takes_optics_and_patch_cords_not_a_cat6_run() -> No
     assert (by_kind["recable"].item, by_kind["recable"].quantity) == ("cable-cat6-run", 2)
     optics = by_kind["repair-optics"]
     assert (optics.item, optics.quantity, optics.group) == ("fibre-optics-set", 1, "repair")
-    assert optics.answers == ["PORT-FCS sw1:Gi1/0/6", "PORT-HALF-DUPLEX sw1:Gi1/0/6"]
+    assert optics.answers == ["PORT-FCS sw1:Gi1/0/6"]
     assert optics.cost_vnd == CATALOG.items["fibre-optics-set"].unit_price_vnd
     assert "module quang" in optics.title and "01 cổng quang" in optics.basis
+    service = by_kind["device-service"]
+    assert service.answers == ["PORT-HALF-DUPLEX sw1:Gi1/0/6"] and service.devices == ["sw1"]
+    assert "cổng quang báo chế độ bán song công" in service.basis
     # without the audit (or in a v6 audit) the medium is unknown: a cable run each, as before
     unknown = propose({"A": found}, {}, CATALOG)
     assert [t.quantity for t in unknown.tasks if t.kind == "recable"] == [3]

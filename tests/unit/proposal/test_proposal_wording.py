@@ -30,7 +30,7 @@ def test_every_sentence_is_nfc_and_fills_from_the_plan() -> None:
         for text in (wording.tasks.of(kind), wording.basis.of(kind)):
             assert unicodedata.normalize("NFC", text) == text
     assert wording.basis.of("recable").format(ports=3) == (
-        "3 cổng có lỗi cáp đo được, mỗi cổng một tuyến cáp")
+        "3 cổng có lỗi cáp qua đo kiểm; 01 tuyến cáp cho mỗi cổng")
     assert wording.reasons.of("DEVICE-LIFETIME-ENDS").format(year=2029) == (
         "hết thời gian sử dụng năm 2029")
     assert list(wording.groups.ordered()) == ["audit", "repair", "replace", "ipv6", "capacity"]

@@ -12,10 +12,11 @@ from infraaudit.report.render import render_markdown
 from tests.report_sample import AGENCY, DATE, sample_audits
 
 COPPER = "đây là dấu hiệu dây dẫn, đầu nối RJ45 bị hỏng hoặc không đạt chuẩn."
-MIXED = ("đây là dấu hiệu dây dẫn, đầu nối RJ45 (cổng đồng) hoặc module quang, dây nhảy quang "
-         "(cổng quang) bị hỏng hoặc không đạt chuẩn.")
-FIBRE = ("đây là dấu hiệu module quang, dây nhảy quang hoặc đầu nối quang bị hỏng, không tương "
-         "thích.")
+MIXED = ("đây là dấu hiệu dây dẫn, đầu nối RJ45 bị hỏng hoặc không đạt chuẩn (tại trụ sở chính và "
+         "trụ sở số 20 Trần Hưng Đạo) và module quang, dây nhảy quang bị hỏng, không tương thích "
+         "(03 cổng quang tại trụ sở số 374 đường 21 tháng 8).")
+FIBRE = ("đây là dấu hiệu module quang không tương thích; module quang, dây nhảy quang hoặc đầu "
+         "nối quang bị bẩn, hỏng.")
 
 
 def _cabling(audits: dict[str, AuditDocument]) -> str:
