@@ -42,6 +42,13 @@ def _evidence(f: Finding, keys: list[str], words: dict[str, Any]) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
+def _speeds(found: list[Finding]) -> str:
+    """The speeds the findings measured, smallest first: "10 hoặc 100 Mb/s"."""
+    speeds = sorted({float(v) for f in found for e in f.evidence
+                     if isinstance(v := e.measured.get("speed_mbps"), int | float)})
+    return " hoặc ".join(num(v) for v in speeds) + " Mb/s" if speeds else "thấp hơn 1 Gb/s"
+
+
 def finding_groups(report: AgencyReport, site: str, words: dict[str, Any]) -> list[dict[str, str]]:
     """The merged lines of one site, most severe first: one per finding code and remedy (the
     faults of a copper and of a fibre port are mended differently)."""
@@ -56,7 +63,8 @@ def finding_groups(report: AgencyReport, site: str, words: dict[str, Any]) -> li
         phrase = words["finding_groups"].get(code)
         subjects = ", ".join(_subject(f) for f in found)
         if phrase and (len(found) > 1 or "{subjects}" in phrase):
-            content = phrase.format(k=count(len(found)), subjects=subjects)
+            content = phrase.format(k=count(len(found)), subjects=subjects,
+                                    speeds=_speeds(found))
         else:
             content = found[0].title if len(found) == 1 else f"{found[0].title} ({subjects})"
         keys = words["evidence_keys"].get(code, [])
