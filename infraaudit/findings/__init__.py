@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # imported on first use (util/lazy.py): the command line star
         default_thresholds,
         load_thresholds,
     )
-    from infraaudit.findings.wording import device_label, make
+    from infraaudit.findings.wording import device_label, make, medium_of
 
 __all__ = [
     "FirmwareCatalog",
@@ -52,6 +52,7 @@ __all__ = [
     "load_ipv6_catalog",
     "load_thresholds",
     "make",
+    "medium_of",
     "merge_findings",
     "ping_findings",
     "service_age",

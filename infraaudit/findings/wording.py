@@ -9,9 +9,10 @@ the middle of a report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -102,3 +103,26 @@ def make(code: str, subject: str, values: dict[str, Any], evidence: list[Evidenc
 
 def device_label(device: Device) -> str:
     return device.name or device.sys_name or device.host
+
+
+def media_by_subject(devices: Iterable[Device]) -> dict[str, PortMedia]:
+    """The ports whose medium is known, by every subject a port finding may name them with
+    (``device:port``: the device's inventory name, sysName or address, then the port's name,
+    description or ifIndex): the port rules put it in their evidence."""
+    found: dict[str, PortMedia] = {}
+    for d in devices:
+        names = {label for label in (d.name, d.sys_name, d.host) if label}
+        for p in d.ports:
+            if p.media:
+                ports = {label for label in (p.name, p.descr, str(p.if_index)) if label}
+                found |= {f"{device}:{port}": p.media for device in names for port in ports}
+    return found
+
+
+def medium_of(finding: Finding) -> PortMedia | None:
+    """The medium of the port a finding is about, as its evidence names it (None: unknown)."""
+    for e in finding.evidence:
+        media = e.measured.get("media")
+        if media in get_args(PortMedia):
+            return cast("PortMedia", media)
+    return None

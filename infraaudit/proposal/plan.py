@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import Field
 
 from infraaudit.errors import InventoryError
-from infraaudit.findings import Thresholds, default_thresholds
+from infraaudit.findings import Thresholds, default_thresholds, medium_of
 from infraaudit.models import AuditDocument
 from infraaudit.models.base import Strict
 from infraaudit.models.finding import Finding
@@ -110,20 +110,6 @@ def load_catalog(path: Path) -> Catalog:
     if sorted(catalog.plan) != [1, 2, 3, 4]:
         raise InventoryError(f"catalog {path}: plan must give a year for priorities 1 to 4")
     return catalog
-
-
-def _fibre_ports(audit: AuditDocument | None) -> set[str]:
-    """The fibre ports of ``audit`` (``Port.media``) as a port finding names its subject: the
-    device's inventory name, address or sysName, then the port's name, description or ifIndex
-    (``findings/rules``: ``device:port``)."""
-    found: set[str] = set()
-    for d in audit.devices if audit else []:
-        devices = {label for label in (d.name, d.host, d.sys_name) if label}
-        for p in d.ports:
-            if p.media == "fibre":
-                labels = {label for label in (p.name, p.descr, str(p.if_index)) if label}
-                found |= {f"{device}:{port}" for device in devices for port in labels}
-    return found
 
 
 def _ref(f: Finding) -> str:
@@ -227,29 +213,29 @@ def _devices_of(f: Finding) -> list[str]:
     return [_device_of(f.subject)]
 
 
-def _service_key(f: Finding, fibre: set[str]) -> str | None:
+def _service_key(f: Finding) -> str | None:
     if f.code in UNSTABLE or f.code in CONDITION:
         return f.code
-    if f.code == "PORT-HALF-DUPLEX" and f.subject in fibre:
+    if f.code == "PORT-HALF-DUPLEX" and medium_of(f) == "fibre":
         return FIBRE_HALF_DUPLEX
     return SECURITY_HIGH if f.category == "security" and f.severity == "high" else None
 
 
 def _service(b: _Builder, site: str, found: list[Finding], checked: set[str],
-             replaced: set[str], fibre: set[str]) -> None:
+             replaced: set[str]) -> None:
     """One service visit per device that is unstable, overloaded, has failed hardware, a link
     whose ends disagree or a high-severity security setting: not for the devices checked first
     (their audit task), nor for a replaced device's own condition (the new one fixes it)."""
     service: list[Finding] = []
     devices: set[str] = set()
     for f in found:
-        key = _service_key(f, fibre)
+        key = _service_key(f)
         named = [d for d in _devices_of(f) if d not in checked
                  and not (f.code in CONDITION and d in replaced)]
         if key and named:
             service.append(f)
             devices.update(named)
-    keys = {_service_key(f, fibre) for f in service}
+    keys = {_service_key(f) for f in service}
     phrases = proposal_wording().service
     why = [phrases.of(k) for k in (*UNSTABLE, FIBRE_HALF_DUPLEX, *CONDITION, SECURITY_HIGH)
            if k in keys]
@@ -269,10 +255,9 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     # repair: cables of faulty ports (optics and patch cords on a fibre port: a Cat6 run does
     # not mend it; a fibre port at half duplex is checked in the service visit: no optic runs
     # so, a new one would not change it); unstable or insecure devices
-    fibre = _fibre_ports(audit)
-    cabling = [f for f in found if f.code in CABLING and f.subject not in fibre]
-    optical = [f for f in found if f.code in CABLING and f.subject in fibre
-               and _service_key(f, fibre) is None]
+    cabling = [f for f in found if f.code in CABLING and medium_of(f) != "fibre"]
+    optical = [f for f in found if f.code in CABLING and medium_of(f) == "fibre"
+               and _service_key(f) is None]
     repairs: list[tuple[TaskKind, str, list[Finding]]] = [
         ("recable", "cable-cat6-run", cabling), ("repair-optics", "fibre-optics-set", optical)]
     for kind, item, faults in repairs:
@@ -288,7 +273,7 @@ def _site_tasks(b: _Builder, site: str, found: list[Finding], audit: AuditDocume
     # capacity before the replacements: a replaced device takes its uplink and port findings
     # as reasons (propose orders the tasks)
     _capacity(b, site, by_code, replaced, labels)
-    _service(b, site, found, {f.subject for f in silent}, set(replaced), fibre)
+    _service(b, site, found, {f.subject for f in silent}, set(replaced))
     for r in replaced.values():
         _replace(b, site, r, t)
     # ipv6: one task per site, naming the devices to configure (not those replaced for it)

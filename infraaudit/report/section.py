@@ -10,7 +10,7 @@ No wording here: ``report_templates/report.blocks.j2`` writes the sentences.
 
 from __future__ import annotations
 
-from infraaudit.findings import Thresholds, default_thresholds, device_label
+from infraaudit.findings import Thresholds, default_thresholds, device_label, medium_of
 from infraaudit.models import AuditDocument, Device
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import (
@@ -97,9 +97,8 @@ def _port_item(site: _Site, f: Finding, *keys: str) -> PortItem | None:
     if device is None:
         return None
     port = ev.port or f.subject.split(":", 1)[-1]
-    media = ev.measured.get("media")
     return PortItem(device=device, port=port, value=_measured(f, *keys) if keys else None,
-                    media=media if media in ("twisted-pair", "fibre") else None)
+                    media=medium_of(f))
 
 
 def _add_port(into: list[PortItem], item: PortItem | None) -> None:

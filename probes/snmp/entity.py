@@ -58,7 +58,6 @@ def parse(walked: Walked) -> EntityFacts:
                 return value
         return None
 
-    media = _port_media(walked, classes, contained)
     # The chassis row first; modules next (some agents fill serial/firmware only there).
     order = [top] + [i for i in indexes if classes.get(i) in (MODULE, STACK) and i != top]
     return EntityFacts(
@@ -72,7 +71,7 @@ def parse(walked: Walked) -> EntityFacts:
         mfg_date=_date(walked.get("entPhysicalMfgDate", {}).get(top)),
         physical_entities=len(indexes),
         chassis_count=len(chassis),
-        port_media=media,
+        port_media=_port_media(walked, classes, contained),
     )
 
 

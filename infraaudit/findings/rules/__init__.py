@@ -31,14 +31,15 @@ from infraaudit.findings.rules.load import load_findings
 from infraaudit.findings.rules.ports import poll_findings
 from infraaudit.findings.rules.wifi import wifi_findings
 from infraaudit.findings.thresholds import Thresholds, default_thresholds
+from infraaudit.findings.wording import media_by_subject
 from infraaudit.models import AuditDocument
 from infraaudit.models.finding import Finding
 from infraaudit.models.report import SiteHistory
 
 RULES: tuple[Callable[[AuditDocument, Thresholds], list[Finding]], ...] = (
     lambda doc, t: ping_findings(doc.link.pings if doc.link else [], t),
-    lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t, {
-        (d.host, p.if_index): p.media for d in doc.devices for p in d.ports if p.media}),
+    lambda doc, t: poll_findings(doc.link.ports if doc.link else [], t,
+                                 media_by_subject(doc.devices)),
     lambda doc, t: cabling_findings(doc.devices, t),
     wifi_findings,
     ipv6_findings,
@@ -59,5 +60,5 @@ def findings(doc: AuditDocument, thresholds: Thresholds | None = None,
     t = thresholds or default_thresholds()
     out = [f for rule in RULES for f in rule(doc, t)]
     if history is not None:
-        out += history_findings(history, t)
+        out += history_findings(history, t, media_by_subject(doc.devices))
     return sorted(out, key=lambda f: (f.category, f.code, f.subject))

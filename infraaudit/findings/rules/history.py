@@ -3,17 +3,21 @@ not answer, ports whose errors or flaps recur, links with persistent loss."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from infraaudit.findings.thresholds import Thresholds
 from infraaudit.findings.wording import make
+from infraaudit.models import PortMedia
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.models.report import SiteHistory
 
 
-def history_findings(history: SiteHistory, t: Thresholds) -> list[Finding]:
+def history_findings(history: SiteHistory, t: Thresholds,
+                     media: Mapping[str, PortMedia] | None = None) -> list[Finding]:
     """Findings over a site's nightly checks (infraaudit health): devices that often did not
-    answer, ports whose errors or flaps recur, links with persistent loss."""
+    answer, ports whose errors or flaps recur, links with persistent loss. ``media``: the
+    ports' medium by subject (``wording.media_by_subject``)."""
     limits = t.history
     if history.runs < limits.min_runs:
         return []
@@ -32,7 +36,9 @@ def history_findings(history: SiteHistory, t: Thresholds) -> list[Finding]:
         measured = {"samples": p.samples, "runs_with_errors": p.runs_with_errors,
                     "error_ppm_max": p.error_ppm_max, "fcs_ppm_max": p.fcs_ppm_max,
                     "flaps": p.flaps}
-        evidence = [Evidence(source=source, device=p.device, port=p.port, measured=measured)]
+        medium = (media or {}).get(subject)
+        evidence = [Evidence(source=source, device=p.device, port=p.port,
+                             measured={**measured, "media": medium} if medium else measured)]
         if p.runs_with_errors >= limits.recurring_runs:
             out.append(make("HISTORY-PORT-ERRORS", subject, {
                 **measured, **window, "threshold": t.health.error_ppm,

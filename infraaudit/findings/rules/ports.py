@@ -12,15 +12,15 @@ from infraaudit.models.link import PortPoll
 
 
 def poll_findings(polls: Iterable[PortPoll], t: Thresholds,
-                  media: Mapping[tuple[str, int], PortMedia] | None = None) -> list[Finding]:
-    """``media``: the ports' medium by (device address, ifIndex), for the fibre wording."""
+                  media: Mapping[str, PortMedia] | None = None) -> list[Finding]:
+    """``media``: the ports' medium by subject (``wording.media_by_subject``)."""
     limits = t.port
     out = []
     for p in polls:
-        medium = (media or {}).get((p.device, p.if_index))
         device = p.device_name or p.device
         port = p.port or str(p.if_index)
         subject = f"{device}:{port}"
+        medium = (media or {}).get(subject)
         measured = p.model_dump(exclude={"device", "device_name", "port", "if_index"})
         if medium:
             measured["media"] = medium

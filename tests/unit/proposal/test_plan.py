@@ -11,6 +11,7 @@ import pytest
 
 from infraaudit.errors import InventoryError
 from infraaudit.findings import make
+from infraaudit.findings.wording import media_by_subject
 from infraaudit.models import Agency, AuditDocument, Coverage, Device, Port, Role, ScanMeta, Site
 from infraaudit.models.finding import Evidence, Finding
 from infraaudit.proposal.plan import load_catalog, propose
@@ -108,17 +109,20 @@ def _audit(site_id: str, *devices: Device) -> AuditDocument:
 
 
 def test_a_fibre_ports_fault_takes_optics_and_patch_cords_not_a_cat6_run() -> None:
-    """The port's medium (ENTITY-MIB, ``Port.media``) decides: errors on the SFP uplink are
-    mended with a module and a patch cord; on the copper port (and one of unknown medium) with
-    a cable run; the SFP port said to run half duplex (no 1 Gb/s optic does) is checked on the
-    device in a service visit. The finding names the port by the device's name and ifName."""
+    """The port's medium (``Port.media``, which the port rules put in their findings'
+    evidence) decides: errors on the SFP uplink are mended with a module and a patch cord; on
+    the copper port (and one of unknown medium) with a cable run; the SFP port said to run half
+    duplex (no 1 Gb/s optic does) is checked on the device in a service visit."""
     switch = Device(host="10.0.0.2", name="sw1", reachable=True, role=Role.SWITCH, ports=[
         Port(if_index=1, name="Gi1/0/1", type="ethernetCsmacd", media="twisted-pair"),
         Port(if_index=2, name="Gi1/0/2", type="ethernetCsmacd"),
         Port(if_index=6, name="Gi1/0/6", descr="GigabitEthernet1/0/6", type="ethernetCsmacd",
              media="fibre")])
-    found = [_f("PORT-FCS", "sw1:Gi1/0/1"), _f("PORT-FLAP", "sw1:Gi1/0/2"),
-             _f("PORT-FCS", "sw1:Gi1/0/6"), _f("PORT-HALF-DUPLEX", "sw1:Gi1/0/6")]
+    media = media_by_subject([switch])
+    faults = [("PORT-FCS", "sw1:Gi1/0/1"), ("PORT-FLAP", "sw1:Gi1/0/2"),
+              ("PORT-FCS", "sw1:Gi1/0/6"), ("PORT-HALF-DUPLEX", "sw1:Gi1/0/6")]
+    found = [_f(code, subject, **({"media": media[subject]} if subject in media else {}))
+             for code, subject in faults]
     proposal = propose({"A": found}, {"A": _audit("a", switch)}, CATALOG)
     by_kind = {t.kind: t for t in proposal.tasks}
     assert (by_kind["recable"].item, by_kind["recable"].quantity) == ("cable-cat6-run", 2)
@@ -130,8 +134,9 @@ def test_a_fibre_ports_fault_takes_optics_and_patch_cords_not_a_cat6_run() -> No
     service = by_kind["device-service"]
     assert service.answers == ["PORT-HALF-DUPLEX sw1:Gi1/0/6"] and service.devices == ["sw1"]
     assert "cổng quang báo chế độ bán song công" in service.basis
-    # without the audit (or in a v6 audit) the medium is unknown: a cable run each, as before
-    unknown = propose({"A": found}, {}, CATALOG)
+    # findings that name no medium (a v6 audit, a port the device did not describe): a cable
+    # run each, as before
+    unknown = propose({"A": [_f(code, subject) for code, subject in faults]}, {}, CATALOG)
     assert [t.quantity for t in unknown.tasks if t.kind == "recable"] == [3]
     assert not [t for t in unknown.tasks if t.kind == "repair-optics"]
 

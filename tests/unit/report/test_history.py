@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infraaudit.errors import StoreError
-from infraaudit.findings import default_thresholds, history_findings
+from infraaudit.findings import default_thresholds, history_findings, medium_of
 from infraaudit.health.store import HistoryStore, PortRates
 from infraaudit.models.link import PingSeries
 from infraaudit.report.agency import history_db, site_history
@@ -61,6 +61,10 @@ def test_history_read_back_and_judged(tmp_path: Path) -> None:
                         ("HISTORY-PORT-FLAPS", "sw:p1")}  # median loss 0: no link finding
     assert "3 lần" in got[("HISTORY-AVAILABILITY", "sw")].explanation
     assert got[("HISTORY-PORT-ERRORS", "sw:p1")].evidence[0].measured["runs_with_errors"] == 2
+    assert medium_of(got[("HISTORY-PORT-ERRORS", "sw:p1")]) is None  # no medium given
+    # the port's medium, by the subject the audit's ports are named with, goes into the evidence
+    fibre = {f.subject: f for f in history_findings(history, T, {"sw:p1": "fibre"})}
+    assert medium_of(fibre["sw:p1"]) == "fibre"
 
 
 def test_persistent_loss_and_too_few_runs(tmp_path: Path) -> None:
